@@ -1,0 +1,66 @@
+// Package result is the result.json schema of a gotrt run: plain structs,
+// filled by the load generator, the scheduler, discovery and the scorers, and
+// read back by tools such as `gotrt compare`.
+//
+// The schema is versioned by [SchemaVersion]. Keys are lower case. New fields
+// may be added within a major version; a field's meaning never changes.
+// Latencies are in nanoseconds, throughput in the scenario's unit.
+package result
+
+// SchemaVersion is the version of the result.json schema written by this
+// build. Readers refuse a different major version.
+const SchemaVersion = "1.0"
+
+// Result is the whole of result.json.
+type Result struct {
+	SchemaVersion string   `json:"schema_version"`
+	Model         string   `json:"model"`
+	Scenario      string   `json:"scenario"`
+	Mode          string   `json:"mode"`
+	Valid         bool     `json:"valid"`
+	Reasons       []string `json:"reasons"`
+	// Simulated is true when any device of the run is simulated; such a
+	// result is never a measurement.
+	Simulated  bool       `json:"simulated,omitempty"`
+	Throughput Throughput `json:"throughput"`
+	LatencyNS  Latency    `json:"latency_ns"`
+	Settings   any        `json:"settings"`
+	Devices    []Device   `json:"devices"`
+	Host       Host       `json:"host"`
+	// Scheduler holds per-device statistics when the SUT is the scheduler.
+	Scheduler *Scheduler `json:"scheduler,omitempty"`
+	// Telemetry holds what was sampled from the devices and host during the run.
+	Telemetry *Telemetry `json:"telemetry,omitempty"`
+	// Accuracy is set in accuracy mode.
+	Accuracy *Accuracy `json:"accuracy,omitempty"`
+	// Extra is free-form detail a component adds (e.g. find-peak trials).
+	Extra map[string]any `json:"extra,omitempty"`
+}
+
+// Throughput is the scenario's metric: samples/s (Offline, Server) or
+// queries/s... as the summary's "Samples per second" line.
+type Throughput struct {
+	Value float64 `json:"value"`
+	Unit  string  `json:"unit"`
+}
+
+// Latency holds latency statistics in nanoseconds, from an exact sort.
+type Latency struct {
+	Min  int64 `json:"min"`
+	Mean int64 `json:"mean"`
+	P50  int64 `json:"p50"`
+	P90  int64 `json:"p90"`
+	P95  int64 `json:"p95"`
+	P97  int64 `json:"p97"`
+	P99  int64 `json:"p99"`
+	P999 int64 `json:"p99.9"`
+	Max  int64 `json:"max"`
+}
+
+// Accuracy is the score of an accuracy-mode run against its target.
+type Accuracy struct {
+	Metric string  `json:"metric"`
+	Value  float64 `json:"value"`
+	Target float64 `json:"target"`
+	Pass   bool    `json:"pass"`
+}

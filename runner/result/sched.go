@@ -1,0 +1,4 @@
+package result
+
+// Scheduler holds the scheduler's statistics of a run.
+type Scheduler struct{}
