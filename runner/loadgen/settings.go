@@ -1,5 +1,11 @@
 package loadgen
 
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
 // Scenario is an MLPerf Inference scenario.
 type Scenario string
 
@@ -11,6 +17,19 @@ const (
 	Offline      Scenario = "Offline"
 )
 
+// Scenarios lists the scenarios in LoadGen's order.
+var Scenarios = []Scenario{SingleStream, MultiStream, Server, Offline}
+
+// ParseScenario reads a scenario name as mlperf.conf spells it.
+func ParseScenario(s string) (Scenario, error) {
+	for _, sc := range Scenarios {
+		if string(sc) == s {
+			return sc, nil
+		}
+	}
+	return "", fmt.Errorf("%w: scenario %q (want SingleStream, MultiStream, Server or Offline)", ErrBadSettings, s)
+}
+
 // Mode is a LoadGen test mode.
 type Mode string
 
@@ -20,3 +39,230 @@ const (
 	AccuracyOnly        Mode = "AccuracyOnly"
 	FindPeakPerformance Mode = "FindPeakPerformance"
 )
+
+// ParseMode reads a test mode as LoadGen's log spells it.
+func ParseMode(s string) (Mode, error) {
+	for _, m := range []Mode{PerformanceOnly, AccuracyOnly, FindPeakPerformance} {
+		if string(m) == s {
+			return m, nil
+		}
+	}
+	return "", fmt.Errorf("%w: mode %q (want PerformanceOnly, AccuracyOnly or FindPeakPerformance)", ErrBadSettings, s)
+}
+
+// TestSettings are LoadGen's test settings (mlperf::TestSettings), with
+// durations as time.Duration and percentiles as fractions (0.99, not 99).
+// Fields keep LoadGen's names; the config key each comes from is in its
+// comment. A field a scenario does not use is ignored by it.
+type TestSettings struct {
+	Scenario Scenario
+	Mode     Mode
+
+	// SingleStreamExpectedLatency (SingleStream.target_latency, ms) sizes the
+	// pre-generated query set: 2 × min duration / expected latency queries.
+	SingleStreamExpectedLatency time.Duration
+	// SingleStreamTargetLatencyPercentile (SingleStream.target_latency_percentile).
+	SingleStreamTargetLatencyPercentile float64
+
+	// MultiStreamExpectedLatency (MultiStream.target_latency, ms) is the
+	// query-latency hint that sizes the pre-generated query set.
+	MultiStreamExpectedLatency time.Duration
+	// MultiStreamTargetLatencyPercentile (MultiStream.target_latency_percentile).
+	MultiStreamTargetLatencyPercentile float64
+	// MultiStreamSamplesPerQuery (MultiStream.samples_per_query).
+	MultiStreamSamplesPerQuery uint64
+
+	// ServerTargetQPS (Server.target_qps) is the mean of the Poisson arrival
+	// rate, and the lower bound FindPeakPerformance starts from.
+	ServerTargetQPS float64
+	// ServerTargetLatency (Server.target_latency, whole ms in the file).
+	ServerTargetLatency time.Duration
+	// ServerTargetLatencyPercentile (Server.target_latency_percentile).
+	ServerTargetLatencyPercentile float64
+	// ServerCoalesceQueries (Server.coalesce_queries): issue every query whose
+	// scheduled time has passed in one IssueQuery call.
+	ServerCoalesceQueries bool
+	// ServerFindPeakQPSDecimalsOfPrecision ends the find-peak binary search
+	// when the bounds agree to this many decimals (API only, as in LoadGen).
+	ServerFindPeakQPSDecimalsOfPrecision int
+	// ServerFindPeakRelativePrecision, when positive, also ends the search
+	// once the bounds are within this fraction of each other (gotrt only;
+	// LoadGen's decimal rule alone needs ~20 bisections at 10^5 QPS).
+	ServerFindPeakRelativePrecision float64
+	// ServerFindPeakQPSBoundaryStepSize widens the upper bound by this
+	// fraction per step while looking for an INVALID QPS (API only).
+	ServerFindPeakQPSBoundaryStepSize float64
+	// ServerMaxAsyncQueries (Server.max_async_queries) ends the run early
+	// when more queries than this are outstanding; 0 means no limit.
+	ServerMaxAsyncQueries uint64
+	// ServerNumIssueQueryThreads is LoadGen's issue-thread count; gotrt
+	// always issues from one goroutine and only accepts 0.
+	ServerNumIssueQueryThreads uint64
+
+	// OfflineExpectedQPS (Offline.target_qps) sizes the single Offline
+	// query: max(min query count, 1.1 × min duration × expected QPS) samples.
+	OfflineExpectedQPS float64
+	// SampleConcatenatePermutation (sample_concatenate_permutation): "equal
+	// issue" mode, every loaded sample issued equally often.
+	SampleConcatenatePermutation bool
+
+	// MinDuration (min_duration, ms) and MinQueryCount (min_query_count)
+	// must both be met; MaxDuration (max_duration) and MaxQueryCount
+	// (max_query_count) end a run early; zero means no limit.
+	MinDuration   time.Duration
+	MaxDuration   time.Duration
+	MinQueryCount uint64
+	MaxQueryCount uint64
+
+	// QSLRNGSeed picks the performance sample set, SampleIndexRNGSeed the
+	// order of samples in queries, ScheduleRNGSeed the Server arrivals
+	// (all three are read from mlperf.conf only, as in LoadGen).
+	QSLRNGSeed         uint64
+	SampleIndexRNGSeed uint64
+	ScheduleRNGSeed    uint64
+
+	// AccuracyLogRNGSeed, AccuracyLogProbability (a fraction; the file has
+	// percent, mlperf.conf only) and AccuracyLogSamplingTarget pick which
+	// responses a performance run logs to mlperf_log_accuracy.json.
+	AccuracyLogRNGSeed        uint64
+	AccuracyLogProbability    float64
+	AccuracyLogSamplingTarget uint64
+
+	// PrintTimestamps (print_timestamps) is logged but has no other effect.
+	PrintTimestamps bool
+	// PerformanceIssueUnique (performance_issue_unique) issues every loaded
+	// sample once; PerformanceIssueSame (performance_issue_same) issues
+	// sample PerformanceIssueSameIndex of the loaded set every time.
+	PerformanceIssueUnique    bool
+	PerformanceIssueSame      bool
+	PerformanceIssueSameIndex uint64
+
+	// PerformanceSampleCount (performance_sample_count_override) is the size
+	// of the loaded set in performance mode; 0 means the QSL's own count.
+	PerformanceSampleCount int
+	// AccuracySampleCount (accuracy_sample_count_override) is how many QSL
+	// samples accuracy mode runs; 0 means all of them.
+	AccuracySampleCount int
+
+	// EarlyStopping counts LoadGen's early-stopping test towards validity,
+	// as current LoadGen does; false judges by the plain percentile only
+	// (the v0.7 rules). API only.
+	EarlyStopping bool
+	// StallTimeout ends a run INVALID when samples are outstanding and none
+	// completes for this long (LoadGen would hang); 0 means 60 s. API only.
+	StallTimeout time.Duration
+}
+
+// DefaultSettings returns LoadGen's built-in TestSettings defaults for the
+// scenario in PerformanceOnly mode: the values before any mlperf.conf or
+// user.conf line applies (10 s minimum duration, 100 minimum queries, zero
+// seeds). Use [LoadSettings] to get the values an MLPerf run uses.
+func DefaultSettings(s Scenario) TestSettings {
+	return TestSettings{
+		Scenario:                             s,
+		Mode:                                 PerformanceOnly,
+		SingleStreamExpectedLatency:          time.Millisecond,
+		SingleStreamTargetLatencyPercentile:  0.90,
+		MultiStreamExpectedLatency:           8 * time.Millisecond,
+		MultiStreamTargetLatencyPercentile:   0.99,
+		MultiStreamSamplesPerQuery:           8,
+		ServerTargetQPS:                      1,
+		ServerTargetLatency:                  100 * time.Millisecond,
+		ServerTargetLatencyPercentile:        0.99,
+		ServerFindPeakQPSDecimalsOfPrecision: 1,
+		ServerFindPeakQPSBoundaryStepSize:    1,
+		OfflineExpectedQPS:                   1,
+		MinDuration:                          10 * time.Second,
+		MinQueryCount:                        100,
+		EarlyStopping:                        true,
+	}
+}
+
+// Validate reports the first setting a run cannot use, wrapping
+// [ErrBadSettings] and naming the field and its value.
+func (s *TestSettings) Validate() error {
+	bad := func(field string, v any, why string) error {
+		return fmt.Errorf("%w: %s = %v: %s", ErrBadSettings, field, v, why)
+	}
+	if _, err := ParseScenario(string(s.Scenario)); err != nil {
+		return err
+	}
+	if _, err := ParseMode(string(s.Mode)); err != nil {
+		return err
+	}
+	pct := func(field string, p float64) error {
+		if !(p > 0 && p < 1) {
+			return bad(field, p, "want a fraction in (0, 1)")
+		}
+		return nil
+	}
+	switch s.Scenario {
+	case SingleStream:
+		if s.SingleStreamExpectedLatency <= 0 {
+			return bad("SingleStreamExpectedLatency", s.SingleStreamExpectedLatency, "must be positive")
+		}
+		if err := pct("SingleStreamTargetLatencyPercentile", s.SingleStreamTargetLatencyPercentile); err != nil {
+			return err
+		}
+	case MultiStream:
+		if s.MultiStreamExpectedLatency <= 0 {
+			return bad("MultiStreamExpectedLatency", s.MultiStreamExpectedLatency, "must be positive")
+		}
+		if err := pct("MultiStreamTargetLatencyPercentile", s.MultiStreamTargetLatencyPercentile); err != nil {
+			return err
+		}
+		if s.MultiStreamSamplesPerQuery == 0 {
+			return bad("MultiStreamSamplesPerQuery", 0, "must be at least 1")
+		}
+	case Server:
+		if !(s.ServerTargetQPS > 0) {
+			return bad("ServerTargetQPS", s.ServerTargetQPS, "must be positive")
+		}
+		if s.ServerTargetLatency <= 0 {
+			return bad("ServerTargetLatency", s.ServerTargetLatency, "must be positive")
+		}
+		if err := pct("ServerTargetLatencyPercentile", s.ServerTargetLatencyPercentile); err != nil {
+			return err
+		}
+		if s.ServerNumIssueQueryThreads != 0 {
+			return bad("ServerNumIssueQueryThreads", s.ServerNumIssueQueryThreads, "gotrt issues from one goroutine; only 0 is supported")
+		}
+		if s.Mode == FindPeakPerformance {
+			if s.ServerFindPeakQPSBoundaryStepSize <= 0 {
+				return bad("ServerFindPeakQPSBoundaryStepSize", s.ServerFindPeakQPSBoundaryStepSize, "must be positive")
+			}
+			if s.ServerFindPeakQPSDecimalsOfPrecision < 0 || s.ServerFindPeakQPSDecimalsOfPrecision > 9 {
+				return bad("ServerFindPeakQPSDecimalsOfPrecision", s.ServerFindPeakQPSDecimalsOfPrecision, "want 0..9")
+			}
+		}
+	case Offline:
+		if !(s.OfflineExpectedQPS > 0) {
+			return bad("OfflineExpectedQPS", s.OfflineExpectedQPS, "must be positive")
+		}
+	}
+	if s.Mode == FindPeakPerformance && s.Scenario != Server {
+		return fmt.Errorf("%w: FindPeakPerformance is only supported in the Server scenario, not %s", ErrBadSettings, s.Scenario)
+	}
+	if s.MinDuration < 0 || s.MaxDuration < 0 {
+		return bad("MinDuration/MaxDuration", fmt.Sprint(s.MinDuration, "/", s.MaxDuration), "must not be negative")
+	}
+	if s.PerformanceSampleCount < 0 {
+		return bad("PerformanceSampleCount", s.PerformanceSampleCount, "must not be negative")
+	}
+	if s.AccuracySampleCount < 0 {
+		return bad("AccuracySampleCount", s.AccuracySampleCount, "must not be negative")
+	}
+	if s.AccuracyLogProbability < 0 || s.AccuracyLogProbability > 1 {
+		return bad("AccuracyLogProbability", s.AccuracyLogProbability, "want a fraction in [0, 1]")
+	}
+	if s.PerformanceIssueUnique && s.PerformanceIssueSame {
+		return bad("PerformanceIssueUnique/PerformanceIssueSame", "true/true", "both cannot be set")
+	}
+	if s.StallTimeout < 0 {
+		return bad("StallTimeout", s.StallTimeout, "must not be negative")
+	}
+	return nil
+}
+
+// ErrBadSettings is wrapped by every error about a setting's value.
+var ErrBadSettings = errors.New("bad test settings")

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/brats"
+	"github.com/gotrt/gotrt/models/accuracy/coco"
+	"github.com/gotrt/gotrt/models/accuracy/imagenet"
+	"github.com/gotrt/gotrt/models/accuracy/squad"
+	"github.com/gotrt/gotrt/models/catalog"
+)
+
+type accuracyFlags struct {
+	model, log, truth, vocab, dtype, predictions string
+	useInvMap, removeEmpty48, partial, asJSON    bool
+	labelOffset                                  int
+}
+
+func init() {
+	var f accuracyFlags
+	cmd := &cobra.Command{
+		Use:   "accuracy --model M --log mlperf_log_accuracy.json --truth PATH",
+		Short: "Score an MLPerf accuracy log against the ground truth and say PASS or FAIL",
+		Long: `Score mlperf_log_accuracy.json as MLPerf's accuracy scripts do and compare the
+score with the benchmark's quality target (exit status 3 for FAIL).
+
+--truth is, by model:
+  resnet50       ImageNet val_map.txt                     (--dtype float32|int32|int64, default float32)
+  ssd-resnet34   COCO instances_val2017.json              (--use-inv-map, --remove-48-empty-images)
+  bert-99[.9]    SQuAD dev-v1.1.json, with --vocab vocab.txt (--dtype float32 default), or
+                 --predictions FILE (id → answer JSON) instead of --log
+  3d-unet-99[.9] folder of preprocessed BraTS label volumes (--dtype float16 default)`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runAccuracy(cmd.OutOrStdout(), f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.model, "model", "", "benchmark id: resnet50, ssd-resnet34, bert-99, bert-99.9, 3d-unet-99, 3d-unet-99.9")
+	fl.StringVar(&f.log, "log", "", "path to mlperf_log_accuracy.json")
+	fl.StringVar(&f.truth, "truth", "", "ground truth: val_map.txt, COCO annotations JSON, SQuAD dev JSON or BraTS label folder")
+	fl.StringVar(&f.vocab, "vocab", "", "BERT vocabulary file (bert)")
+	fl.StringVar(&f.dtype, "dtype", "", "element type of the logged responses (default: the script's)")
+	fl.StringVar(&f.predictions, "predictions", "", "SQuAD predictions JSON (question id → answer text) to score instead of a log (bert)")
+	fl.BoolVar(&f.useInvMap, "use-inv-map", false, "map class indices through the annotation file's category list (ssd-resnet34)")
+	fl.BoolVar(&f.removeEmpty48, "remove-48-empty-images", false, "index images without annotations out, as the script's flag (ssd-resnet34)")
+	fl.IntVar(&f.labelOffset, "label-offset", 0, "added to the logged class before comparing (resnet50; the script applies none)")
+	fl.BoolVar(&f.partial, "partial", false, "score a resnet50 log that covers only part of val_map.txt (the script allows it)")
+	fl.BoolVar(&f.asJSON, "json", false, "print the score as JSON")
+	rootCmd.AddCommand(cmd)
+}
+
+func runAccuracy(w io.Writer, f accuracyFlags) error {
+	if f.model == "" || f.truth == "" {
+		return usageError{errors.New("accuracy: --model and --truth are required")}
+	}
+	e, err := catalog.Lookup(f.model)
+	if err != nil {
+		return usageError{err}
+	}
+	needLog := !(e.Model == "bert" && f.predictions != "")
+	if needLog && f.log == "" {
+		return usageError{errors.New("accuracy: --log is required")}
+	}
+	if f.predictions != "" && e.Model != "bert" {
+		return usageError{fmt.Errorf("accuracy: --predictions applies to bert, not %s", e.ID)}
+	}
+	var value float64
+	details := map[string]float64{}
+	switch e.Model {
+	case "resnet50":
+		res, err := imagenet.ScoreFiles(f.log, f.truth, imagenet.Options{DType: f.dtype, LabelOffset: f.labelOffset})
+		if err != nil {
+			return err
+		}
+		labels, err := imagenet.ReadValMap(f.truth)
+		if err != nil {
+			return err
+		}
+		if res.Total < len(labels) && !f.partial {
+			return fmt.Errorf("accuracy: %s covers %d of the %d images of %s (pass --partial to score it anyway)", f.log, res.Total, len(labels), f.truth)
+		}
+		value = res.Accuracy
+		details["good"], details["total"], details["dupes"] = float64(res.Good), float64(res.Total), float64(res.Dupes)
+	case "ssd-resnet34":
+		recs, err := accuracy.ReadLog(f.log)
+		if err != nil {
+			return err
+		}
+		res, err := coco.Score(recs, f.truth, coco.Options{UseInvMap: f.useInvMap, RemoveEmpty48: f.removeEmpty48})
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.log, err)
+		}
+		value = res.MAP
+		details["images"], details["detections"] = float64(res.Images), float64(res.Detections)
+		details["duplicates"], details["no_results"] = float64(res.Duplicates), float64(res.NoResults)
+		details["ap50"], details["ap75"] = res.Stats[1], res.Stats[2]
+	case "bert":
+		var res *squad.Result
+		if f.predictions != "" {
+			res, err = squad.EvaluatePredictions(f.truth, f.predictions)
+		} else {
+			if f.vocab == "" {
+				return usageError{errors.New("accuracy: bert needs --vocab (or --predictions)")}
+			}
+			var recs []accuracy.Record
+			recs, err = accuracy.ReadLog(f.log)
+			if err == nil {
+				opt := squad.DefaultOptions()
+				if f.dtype != "" {
+					opt.OutputDType = f.dtype
+				}
+				res, err = squad.Score(recs, f.truth, f.vocab, opt)
+				if err != nil {
+					err = fmt.Errorf("%s: %w", f.log, err)
+				}
+			}
+		}
+		if err != nil {
+			return err
+		}
+		value = res.F1
+		details["exact_match"], details["questions"] = res.ExactMatch, float64(res.Questions)
+		details["unanswered"] = float64(res.Unanswered)
+		if f.predictions == "" {
+			details["features"], details["missing_features"] = float64(res.Features), float64(res.MissingFeatures)
+			details["duplicates"] = float64(res.Duplicates)
+		}
+	case "3d-unet":
+		res, err := brats.ScoreLog(f.log, f.truth, brats.Options{DType: f.dtype})
+		if err != nil {
+			return err
+		}
+		value = res.Mean
+		details["whole_tumor"], details["tumor_core"], details["enhancing_tumor"] = res.Regions[0], res.Regions[1], res.Regions[2]
+		details["cases"] = float64(len(res.Cases))
+	default:
+		return fmt.Errorf("accuracy: no scorer for %s", e.ID)
+	}
+	if math.IsNaN(value) {
+		return fmt.Errorf("accuracy: %s: score is not a number", e.ID)
+	}
+	s := accuracy.NewScore(e.ID, e.Quality.Metric, value, e.Quality.Target(), details)
+	if f.asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(s); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(w, s.String())
+	}
+	if !s.Pass {
+		return fmt.Errorf("accuracy: %s %.5g below the target %.5g: FAIL: %w", e.ID, s.Value, s.Target, errInvalid)
+	}
+	return nil
+}

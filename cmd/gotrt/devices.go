@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/NVIDIA/go-nvml/pkg/nvml"
+	"github.com/spf13/cobra"
+
+	"github.com/gotrt/gotrt/cuda"
+	"github.com/gotrt/gotrt/runner/result"
+)
+
+func init() {
+	rootCmd.AddCommand(newDevicesCmd(func() (*cuda.Inventory, error) { return cuda.Discover(nvml.New()) }))
+}
+
+// newDevicesCmd builds `gotrt devices` over a discovery function (the real
+// NVML in the binary, a mock in tests).
+func newDevicesCmd(discover func() (*cuda.Inventory, error)) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "devices",
+		Short: "List the GPUs, vGPUs and MIG instances this process can use (or the CPU)",
+		Long: `devices lists what gotrt would run on: every GPU, vGPU and MIG instance
+that NVML reports and CUDA_VISIBLE_DEVICES lets through, in CUDA ordinal order;
+or the CPU alone, with the reason on stderr, when there is no NVML library or
+no GPU. With --json, stdout holds the JSON array of devices and nothing else.`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("devices takes no arguments, got %q", args)}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			inv, err := discover()
+			if err != nil {
+				return fmt.Errorf("devices: %w", err)
+			}
+			defer inv.Close()
+			stderr := cmd.ErrOrStderr()
+			if inv.Note != "" {
+				fmt.Fprintln(stderr, "gotrt:", inv.Note)
+			}
+			for _, w := range inv.Warnings {
+				fmt.Fprintln(stderr, "gotrt: warning:", w)
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(inv.Devices)
+			}
+			return printDevices(cmd.OutOrStdout(), inv.Devices)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the devices as JSON (stdout holds the JSON alone)")
+	return cmd
+}
+
+// printDevices writes the devices as an aligned table.
+func printDevices(w io.Writer, devs []result.Device) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "INDEX\tID\tKIND\tNAME\tMEMORY\tCC\tVIRT\tUUID\tPCI\tDRIVER/CUDA\tDETAIL")
+	for _, d := range devs {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			d.Index, d.ID, d.Kind, d.Name, gib(d.MemoryB), dash(d.ComputeCapability),
+			dash(d.Virtualization), dash(d.UUID), dash(d.PCIBusID), driver(d), detail(d))
+	}
+	return tw.Flush()
+}
+
+func gib(b uint64) string {
+	if b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func driver(d result.Device) string {
+	if d.DriverVersion == "" && d.CUDADriverVersion == "" {
+		return "-"
+	}
+	return dash(d.DriverVersion) + "/" + dash(d.CUDADriverVersion)
+}
+
+func detail(d result.Device) string {
+	var parts []string
+	if d.Kind == result.KindCPU && d.Multiprocessors > 0 {
+		parts = append(parts, fmt.Sprintf("%d CPUs", d.Multiprocessors))
+	}
+	if m := d.MIG; m != nil {
+		parts = append(parts, fmt.Sprintf("MIG %s on GPU %d (gi %d, ci %d)", m.Profile, m.ParentIndex, m.GPUInstance, m.ComputeInstance))
+	}
+	if v := d.VGPU; v != nil {
+		lic := "unlicensed"
+		if v.Licensed {
+			lic = "licensed"
+			if v.LicenseExpiry != "" {
+				lic += " until " + v.LicenseExpiry
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s, %s", dash(v.Product), lic))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, "; ")
+}

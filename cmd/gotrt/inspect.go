@@ -1,0 +1,54 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gotrt/gotrt/trt"
+)
+
+func init() {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "inspect PLAN",
+		Short: "Show a TensorRT plan's IO tensors, optimization profiles and per-layer precision",
+		Long: `inspect loads a serialized TensorRT engine (plan) and prints its input and
+output tensors (name, data type, shape with -1 for dynamic dimensions, format
+such as linear or chw4), the min/opt/max shapes of each optimization profile,
+and each layer's precision from TensorRT's engine inspector, so that you can
+see that an engine is INT8. Layer precisions need a plan built with detailed
+profiling verbosity (gotrt build does so by default). It needs a GPU and a
+binary built with -tags cuda,tensorrt.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError{errors.New("inspect takes one plan file")}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rt, err := trt.NewRuntime()
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			engine, err := rt.LoadEngineFile(args[0])
+			if err != nil {
+				return err
+			}
+			defer engine.Close()
+			report, err := engine.Inspect()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return report.WriteJSON(cmd.OutOrStdout())
+			}
+			return report.WriteText(cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{fmt.Errorf("inspect: %w", err)} })
+	rootCmd.AddCommand(cmd)
+}

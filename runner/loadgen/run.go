@@ -1,0 +1,518 @@
+package loadgen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gotrt/gotrt/runner/clock"
+	"github.com/gotrt/gotrt/runner/result"
+)
+
+// Version is the load generator's version, logged as loadgen_version.
+const Version = "gotrt-loadgen 0.1"
+
+// Option changes how [Run] runs.
+type Option func(*runOptions)
+
+type runOptions struct {
+	clk      clock.Clock
+	model    string
+	warnings []Warning
+	noHost   bool
+}
+
+// WithClock makes the run read all time and do all timed waiting through c
+// (default: [clock.NewReal]). On any clock but a *clock.Real the Server
+// scheduler waits through c alone instead of spinning near a deadline.
+func WithClock(c clock.Clock) Option { return func(o *runOptions) { o.clk = c } }
+
+// WithModel names the benchmark in result.json and the logs.
+func WithModel(name string) Option { return func(o *runOptions) { o.model = name } }
+
+// WithConfigWarnings adds config warnings (from [LoadSettings]) to the
+// detail log, as LoadGen logs its own config complaints there.
+func WithConfigWarnings(w []Warning) Option {
+	return func(o *runOptions) { o.warnings = append(o.warnings, w...) }
+}
+
+// WithoutHostDetection leaves result.Host empty (tests, embedded use).
+func WithoutHostDetection() Option { return func(o *runOptions) { o.noHost = true } }
+
+// Report is the outcome of a [Run]: result.json's content, plus what the
+// log writers need. Rendering happens in [Report.WriteLogs], after the run.
+type Report struct {
+	// Result is result.json. Devices, Scheduler, Telemetry and Accuracy are
+	// left for the components that know them.
+	Result result.Result
+	// Settings are the requested settings; Effective what the run used.
+	Settings  TestSettings
+	Effective EffectiveSettings
+	SUTName   string
+	QSLName   string
+	// QSLTotalCount and QSLPerformanceCount are what the QSL reported.
+	QSLTotalCount       int
+	QSLPerformanceCount int
+	// PeakQPS is FindPeakPerformance's answer: the highest target QPS whose
+	// trial was VALID (0 when even the starting QPS was not).
+	PeakQPS float64
+	// Trials lists FindPeakPerformance's trials in the order they ran.
+	Trials []PeakTrial
+	// AccuracySamples counts the responses kept for mlperf_log_accuracy.json.
+	AccuracySamples int
+	// Start is the wall-clock time the run started.
+	Start time.Time
+
+	final   *trialStats
+	events  []event
+	acc     []accRecord
+	endNS   int64
+	pid     int
+	warns   int
+	errs    int
+	modeTag Mode
+}
+
+// PeakTrial is one Server trial of FindPeakPerformance.
+type PeakTrial struct {
+	TargetQPS    float64  `json:"target_qps"`
+	Valid        bool     `json:"valid"`
+	TargetPctlNS int64    `json:"target_percentile_latency_ns"`
+	Reasons      []string `json:"reasons,omitempty"`
+}
+
+// runner is the state of one Run.
+type runner struct {
+	ctx   context.Context
+	o     runOptions
+	spin  bool
+	sut   SystemUnderTest
+	qsl   QuerySampleLibrary
+	rep   *Report
+	abort *abort
+	total int
+
+	cur      atomic.Pointer[trial]
+	finished atomic.Bool
+	nextID   uint64
+
+	// Buffers reused by every trial of the run.
+	p       plan
+	done    []int64
+	lat     []int64
+	samples []QuerySample
+	issueNS []int64
+}
+
+// Run measures sut under the settings, as LoadGen's StartTest: it loads
+// performance sets from qsl, issues queries, waits for completions and
+// judges the result. It returns an error only when the run cannot happen
+// (bad settings, a QSL failure); a run that happens but fails its rules,
+// is cancelled through ctx, or meets a SUT that stops completing samples
+// returns a Report whose Result is INVALID with the reasons.
+//
+// Run calls IssueQuery from one goroutine; no goroutine of its own outlives
+// it. Cancelling ctx ends the run within a fraction of a second.
+func Run(ctx context.Context, sut SystemUnderTest, qsl QuerySampleLibrary, s TestSettings, opts ...Option) (*Report, error) {
+	if sut == nil || qsl == nil {
+		return nil, errors.New("loadgen: nil sut or qsl")
+	}
+	o := runOptions{}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.clk == nil {
+		o.clk = clock.NewReal()
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	total, perf := qsl.TotalSampleCount(), qsl.PerformanceSampleCount()
+	if total <= 0 {
+		return nil, fmt.Errorf("%w %s: total sample count %d", ErrQSL, qsl.Name(), total)
+	}
+	if perf < 0 || perf > total {
+		return nil, fmt.Errorf("%w %s: performance sample count %d not in [0, %d]", ErrQSL, qsl.Name(), perf, total)
+	}
+	e, err := effectiveSettings(s, perf, total)
+	if err != nil {
+		return nil, err
+	}
+	_, isReal := o.clk.(*clock.Real)
+	r := &runner{ctx: ctx, o: o, spin: isReal, sut: sut, qsl: qsl, abort: newAbort(), total: total}
+	rep := &Report{
+		Settings: s, Effective: e, QSLName: qsl.Name(),
+		QSLTotalCount: total, QSLPerformanceCount: perf, Start: time.Now(), modeTag: s.Mode,
+	}
+	r.rep = rep
+	t0 := o.clk.Now()
+	rep.SUTName = sut.Name()
+	r.logStart(&e, o.clk.Now()-t0)
+
+	runCtx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r.supervise(runCtx, e.stallTimeout)
+	}()
+	defer func() {
+		r.finished.Store(true)
+		cancel()
+		wg.Wait()
+	}()
+
+	switch s.Mode {
+	case AccuracyOnly:
+		err = r.runAccuracy(&e)
+	case FindPeakPerformance:
+		err = r.runFindPeak(&e)
+	default:
+		err = r.runPerformance(&e)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep.endNS = int64(o.clk.Now())
+	r.fillResult()
+	return rep, nil
+}
+
+// supervise ends the run when ctx is cancelled or the SUT stalls: samples
+// outstanding and none completed for the stall timeout.
+func (r *runner) supervise(ctx context.Context, stall time.Duration) {
+	interval := min(max(stall/8, 10*time.Millisecond), time.Second)
+	var lastT *trial
+	var lastC int64
+	var since time.Duration
+	for {
+		if !r.o.clk.SleepUntil(r.o.clk.Now()+interval, ctx.Done()) {
+			if err := r.ctx.Err(); err != nil && !r.finished.Load() {
+				r.abort.fire(fmt.Sprintf("run cancelled: %v", err))
+			}
+			return
+		}
+		now := r.o.clk.Now()
+		t := r.cur.Load()
+		if t == nil {
+			lastT = nil
+			continue
+		}
+		c := t.completed.Load()
+		if t != lastT || c != lastC || t.issued.Load() == c {
+			lastT, lastC, since = t, c, now
+			continue
+		}
+		if now-since >= stall {
+			r.abort.fire(fmt.Sprintf("no sample completed for %v with %d samples outstanding (stall timeout)",
+				stall, t.issued.Load()-c))
+			return
+		}
+	}
+}
+
+// runTrial generates and issues one plan and collects its statistics.
+func (r *runner) runTrial(e *EffectiveSettings, set loadableSet, accuracy bool) (*trialStats, error) {
+	if err := r.p.generate(e, set, accuracy); err != nil {
+		return nil, err
+	}
+	n := r.p.nSamples()
+	r.logf("generated_query_count", r.p.nQueries)
+	r.logf("generated_samples_per_query", r.p.spq)
+	r.logf("generated_query_duration", int64(r.p.duration))
+	if cap(r.done) < n {
+		r.done = make([]int64, n)
+	}
+	r.done = r.done[:n]
+	clear(r.done)
+	t := &trial{
+		e: e, p: &r.p, sut: r.sut, clk: r.o.clk, spin: r.spin, abort: r.abort,
+		accAll: accuracy, base: r.nextID, done: r.done, wake: make(chan struct{}, 1),
+		samples: r.samples, issueNS: r.issueNS,
+	}
+	r.cur.Store(t)
+	t.start = r.o.clk.Now()
+	switch e.Scenario {
+	case Offline:
+		t.issueOffline(accuracy)
+	case Server:
+		t.issueServer(accuracy)
+	case SingleStream:
+		t.issueSingleStream(accuracy)
+	case MultiStream:
+		t.issueMultiStream(accuracy)
+	}
+	r.sut.FlushQueries()
+	t.waitCompleted(t.issued.Load())
+	t.end()
+	r.cur.Store(nil)
+	r.samples, r.issueNS = t.samples, t.issueNS
+	r.nextID += uint64(n)
+	if t.ranOut && !accuracy {
+		r.logErr("error_runtime", "Ending early: Ran out of generated queries to issue before the minimum query count and test duration were reached. Please update the relevant expected latency or target qps in the TestSettings so they are more accurate.")
+	}
+	if t.lastEnd != "" {
+		r.logErr("error_runtime", t.lastEnd)
+	}
+	if t.abort.fired() {
+		r.logErr("error_runtime", t.abort.reason)
+	}
+	var st *trialStats
+	st, r.lat = t.collect(r.lat)
+	st.loaded = set.set
+	if st.missing > 0 {
+		r.logErr("error_runtime", fmt.Sprintf("%d of %d issued samples never completed", st.missing, st.samplesIssued))
+	}
+	for _, b := range st.badFirst {
+		r.logErr("error_runtime", b.Error())
+	}
+	if len(t.accRecs) > 0 {
+		r.rep.acc = append(r.rep.acc, t.accRecs...)
+	}
+	return st, nil
+}
+
+func (r *runner) load(set loadableSet) error {
+	r.logf("loaded_qsl_set", set.set)
+	if err := r.qsl.LoadSamplesToRAM(set.set); err != nil {
+		return fmt.Errorf("%w %s: load %d samples: %w", ErrQSL, r.qsl.Name(), len(set.set), err)
+	}
+	return nil
+}
+
+func (r *runner) unload(set loadableSet) error {
+	if err := r.qsl.UnloadSamplesFromRAM(set.set); err != nil {
+		return fmt.Errorf("%w %s: unload %d samples: %w", ErrQSL, r.qsl.Name(), len(set.set), err)
+	}
+	return nil
+}
+
+func (r *runner) runPerformance(e *EffectiveSettings) error {
+	r.logf("generic_message", "Starting performance mode")
+	set := loadableSets(e, r.total, e.PerformanceSampleCount)[0]
+	if err := r.load(set); err != nil {
+		return err
+	}
+	r.logInterval("power_begin", true)
+	st, err := r.runTrial(e, set, false)
+	r.logInterval("power_end", false)
+	if err != nil {
+		return err
+	}
+	r.rep.final = st
+	return r.unload(set)
+}
+
+func (r *runner) runAccuracy(e *EffectiveSettings) error {
+	r.logf("generic_message", "Starting accuracy mode")
+	var agg *trialStats
+	for _, set := range loadableSets(e, r.total, e.AccuracySampleCount) {
+		if r.abort.fired() {
+			break
+		}
+		if err := r.load(set); err != nil {
+			return err
+		}
+		st, err := r.runTrial(e, set, true)
+		if err != nil {
+			return err
+		}
+		if err := r.unload(set); err != nil {
+			return err
+		}
+		if agg == nil {
+			agg = st
+			continue
+		}
+		// The accuracy outcome spans every set: faults add up.
+		agg.missing += st.missing
+		agg.badCount += st.badCount
+		agg.badFirst = append(agg.badFirst, st.badFirst...)
+		agg.samplesIssued += st.samplesIssued
+		agg.sampleCount += st.sampleCount
+		agg.queriesIssued += st.queriesIssued
+		if st.abortReason != "" {
+			agg.abortReason = st.abortReason
+		}
+	}
+	if agg != nil {
+		agg.judge(nil, nil)
+		if r.abort.fired() && agg.abortReason == "" {
+			agg.abortReason = r.abort.reason
+			agg.judge(nil, nil)
+		}
+	}
+	r.rep.final = agg
+	return nil
+}
+
+// runFindPeak searches for the highest Server target QPS that stays VALID,
+// as LoadGen's FindPeakPerformanceMode: check the requested QPS, widen an
+// upper bound by (1 + step) until a trial fails, then bisect until the
+// bounds agree to the requested decimals. LoadGen only checks the latency
+// bound of each trial; gotrt requires the whole trial to be VALID.
+func (r *runner) runFindPeak(e *EffectiveSettings) error {
+	r.logf("generic_message", "Starting FindPeakPerformance mode")
+	set := loadableSets(e, r.total, e.PerformanceSampleCount)[0]
+	try := func(qps float64) (*trialStats, error) {
+		te := *e
+		te.TargetQPS = qps
+		st, err := r.runTrial(&te, set, false)
+		if err != nil {
+			return nil, err
+		}
+		r.rep.Trials = append(r.rep.Trials, PeakTrial{TargetQPS: qps, Valid: st.valid, TargetPctlNS: st.samples.target, Reasons: st.reasons})
+		return st, nil
+	}
+	if err := r.load(set); err != nil {
+		return err
+	}
+	defer func() { _ = r.unload(set) }()
+	r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: Check validity of the base settings field: %f", e.TargetQPS))
+	lo, err := try(e.TargetQPS)
+	if err != nil {
+		return err
+	}
+	if !lo.valid {
+		r.logErr("error_runtime", "FindPeakPerformance: Initial lower bound does not satisfy performance constraints, msg: "+oneLine(fmt.Sprint(lo.reasons)))
+		r.rep.final = lo
+		return nil
+	}
+	var hi *trialStats
+	for !r.abort.fired() {
+		u := lo.e.TargetQPS * (1 + e.requested.ServerFindPeakQPSBoundaryStepSize)
+		r.logf("generic_message", fmt.Sprintf("FindBoundaries: Checking fields [%f, %f)", lo.e.TargetQPS, u))
+		st, err := try(u)
+		if err != nil {
+			return err
+		}
+		if !st.valid {
+			hi = st
+			break
+		}
+		lo = st
+	}
+	if hi != nil {
+		r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: Found boundaries: [%f, %f)", lo.e.TargetQPS, hi.e.TargetQPS))
+		scale := math.Pow(10, float64(e.requested.ServerFindPeakQPSDecimalsOfPrecision))
+		rel := e.requested.ServerFindPeakRelativePrecision
+		for !r.abort.fired() && math.Floor(lo.e.TargetQPS*scale)+1 < math.Floor(hi.e.TargetQPS*scale) &&
+			(rel <= 0 || hi.e.TargetQPS-lo.e.TargetQPS > rel*lo.e.TargetQPS) {
+			m := lo.e.TargetQPS + (hi.e.TargetQPS-lo.e.TargetQPS)/2
+			r.logf("generic_message", fmt.Sprintf("FindPeakPerformanceBinarySearch: Testing the mid value of bounds [%f, %f): %f", lo.e.TargetQPS, hi.e.TargetQPS, m))
+			st, err := try(m)
+			if err != nil {
+				return err
+			}
+			if st.valid {
+				lo = st
+			} else {
+				hi = st
+			}
+		}
+	}
+	r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: Found peak performance field: %f", lo.e.TargetQPS))
+	r.rep.PeakQPS = lo.e.TargetQPS
+	if r.abort.fired() {
+		// A cancelled search has no trustworthy peak.
+		lo.abortReason = r.abort.reason
+		lo.judge(nil, nil)
+	}
+	r.rep.final = lo
+	r.rep.Effective = *lo.e
+	return nil
+}
+
+// fillResult turns the final statistics into result.json's fields.
+func (r *runner) fillResult() {
+	rep := r.rep
+	st := rep.final
+	res := &rep.Result
+	res.SchemaVersion = result.SchemaVersion
+	res.Model = r.o.model
+	res.Scenario = string(rep.Settings.Scenario)
+	res.Mode = string(rep.Settings.Mode)
+	res.Settings = rep.Effective
+	res.Devices = []result.Device{}
+	if !r.o.noHost {
+		res.Host = result.DetectHost()
+	}
+	res.Reasons = []string{}
+	if st == nil {
+		res.Reasons = append(res.Reasons, "no trial ran")
+		if r.abort.fired() {
+			res.Reasons = append(res.Reasons, r.abort.reason)
+		}
+		return
+	}
+	res.Valid = st.valid
+	res.Reasons = append(res.Reasons, st.reasons...)
+	sec := func(ns int64) float64 { return float64(ns) / 1e9 }
+	rate := func(n int, ns int64) float64 {
+		if ns <= 0 || n <= 0 {
+			return 0
+		}
+		return float64(n) / sec(ns)
+	}
+	lat := st.samples
+	switch rep.Settings.Scenario {
+	case Offline:
+		res.Throughput = result.Throughput{Value: rate(st.sampleCount, st.maxLatency), Unit: "samples/s"}
+	case Server:
+		res.Throughput = result.Throughput{Value: rate(st.sampleCount-1, st.finalDone), Unit: "samples/s"}
+	case SingleStream:
+		res.Throughput = result.Throughput{Value: rate(st.sampleCount-1, st.finalIssued), Unit: "queries/s"}
+	case MultiStream:
+		res.Throughput = result.Throughput{Value: rate(st.queriesIssued-1, st.finalIssued), Unit: "queries/s"}
+		lat = st.queries
+	}
+	res.LatencyNS = result.Latency{
+		Min: lat.min, Mean: lat.mean, Max: lat.max,
+		P50: lat.pcts[0], P90: lat.pcts[1], P95: lat.pcts[2], P97: lat.pcts[3], P99: lat.pcts[4], P999: lat.pcts[5],
+	}
+	x := map[string]any{
+		"sut_name":                     rep.SUTName,
+		"qsl_name":                     rep.QSLName,
+		"query_count":                  st.queriesIssued,
+		"sample_count":                 st.sampleCount,
+		"missing_samples":              st.missing,
+		"target_latency_percentile":    st.e.TargetLatencyPercentile,
+		"target_percentile_latency_ns": lat.target,
+	}
+	switch rep.Settings.Scenario {
+	case Server:
+		x["scheduled_samples_per_second"] = rate(st.sampleCount-1, st.finalSched)
+		x["overlatency_query_count"] = st.overLatency
+		x["early_stopping_met"] = st.earlyMet
+	case SingleStream:
+		x["early_stopping_latency_ns"] = st.earlySS
+		x["early_stopping_99_latency_ns"] = st.earlyMS
+		x["early_stopping_met"] = st.earlyMet
+	case MultiStream:
+		x["early_stopping_latency_ns"] = st.earlyMS
+		x["early_stopping_met"] = st.earlyMet
+	}
+	if rep.Settings.Mode == FindPeakPerformance {
+		x["peak_qps"] = rep.PeakQPS
+		x["find_peak_trials"] = rep.Trials
+	}
+	if rep.Settings.Mode == AccuracyOnly {
+		x["accuracy_log_samples"] = len(rep.acc)
+	}
+	res.Extra = x
+	slices.SortFunc(rep.acc, func(a, b accRecord) int {
+		switch {
+		case a.seq < b.seq:
+			return -1
+		case a.seq > b.seq:
+			return 1
+		}
+		return 0
+	})
+	rep.AccuracySamples = len(rep.acc)
+}

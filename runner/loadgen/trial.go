@@ -1,0 +1,265 @@
+package loadgen
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gotrt/gotrt/runner/clock"
+)
+
+// abort ends a run early: closed once, with the reason set before.
+type abort struct {
+	once   sync.Once
+	ch     chan struct{}
+	flag   atomic.Bool
+	reason string
+}
+
+func newAbort() *abort { return &abort{ch: make(chan struct{})} }
+
+func (a *abort) fire(reason string) {
+	a.once.Do(func() {
+		a.reason = reason
+		a.flag.Store(true)
+		close(a.ch)
+	})
+}
+
+// Reason is only read after the flag is seen set.
+func (a *abort) fired() bool { return a.flag.Load() }
+
+// trial is one issue of a plan to the SUT (LoadGen's IssueQueries): the
+// per-sample completion state and the Completer the SUT reports to. A
+// sample's ID is base + its position in the plan.
+type trial struct {
+	e      *EffectiveSettings
+	p      *plan
+	sut    SystemUnderTest
+	clk    clock.Clock
+	spin   bool
+	abort  *abort
+	accAll bool
+
+	base  uint64
+	start time.Duration // clock time the trial started
+
+	// done[i] is sample i's completion time + 1 (ns from start), 0 while
+	// outstanding; written once by CAS.
+	done      []int64
+	issueNS   []int64 // per query: issue time (ns from start)
+	issued    atomic.Int64
+	completed atomic.Int64
+	ended     atomic.Bool
+	inflight  atomic.Int64 // Complete calls under way
+
+	waiting atomic.Int32
+	waitFor atomic.Int64
+	wake    chan struct{}
+
+	errMu     sync.Mutex
+	badCount  int
+	firstBad  []error
+	failErr   error
+	accMu     sync.Mutex
+	accRecs   []accRecord
+	samples   []QuerySample
+	lastEnd   string // why issuing ended early, LoadGen's words
+	ranOut    bool
+	queriesIn int // queries issued
+}
+
+type accRecord struct {
+	seq  uint64
+	idx  int32
+	data []byte
+}
+
+var _ Completer = (*trial)(nil)
+
+func (t *trial) now() int64 { return int64(t.clk.Now() - t.start) }
+
+// Complete records completions; see [Completer]. It takes one clock reading
+// per call and one CAS per response, and takes a lock only to copy response
+// bytes the accuracy log keeps.
+func (t *trial) Complete(rs []Response) error {
+	now := t.now() + 1
+	t.inflight.Add(1)
+	defer t.inflight.Add(-1)
+	if t.ended.Load() {
+		return fmt.Errorf("%w: %d responses arrived after the issue ended", ErrRunEnded, len(rs))
+	}
+	var n int64
+	var err error
+	issued := uint64(t.issued.Load())
+	for i := range rs {
+		id := rs[i].ID - t.base
+		if id >= issued {
+			err = t.bad(err, fmt.Errorf("%w: id %d", ErrUnknownSample, rs[i].ID))
+			continue
+		}
+		if !atomic.CompareAndSwapInt64(&t.done[id], 0, now) {
+			err = t.bad(err, fmt.Errorf("%w: id %d", ErrDuplicateCompletion, rs[i].ID))
+			continue
+		}
+		if t.accAll || (len(t.p.accLog) > 0 && t.p.accLog[id/64]&(1<<(id%64)) != 0) {
+			t.keep(id, rs[i].Data)
+		}
+		n++
+	}
+	if n > 0 {
+		c := t.completed.Add(n)
+		if t.waiting.Load() != 0 && c >= t.waitFor.Load() && t.waiting.CompareAndSwap(1, 0) {
+			select {
+			case t.wake <- struct{}{}:
+			default:
+			}
+		}
+	}
+	return err
+}
+
+func (t *trial) bad(prev, err error) error {
+	t.errMu.Lock()
+	t.badCount++
+	if len(t.firstBad) < 8 {
+		t.firstBad = append(t.firstBad, err)
+	}
+	t.errMu.Unlock()
+	if prev != nil {
+		return prev
+	}
+	return err
+}
+
+func (t *trial) keep(id uint64, data []byte) {
+	t.accMu.Lock()
+	t.accRecs = append(t.accRecs, accRecord{seq: t.base + id, idx: t.p.idx[id], data: append([]byte(nil), data...)})
+	t.accMu.Unlock()
+}
+
+// Fail implements [Completer]: the run ends INVALID with err as a reason.
+func (t *trial) Fail(err error) {
+	if err == nil {
+		err = errors.New("sut failed")
+	}
+	t.errMu.Lock()
+	if t.failErr == nil {
+		t.failErr = err
+	}
+	t.errMu.Unlock()
+	t.abort.fire(fmt.Sprintf("the SUT failed: %v", err))
+}
+
+// waitCompleted blocks until target samples have completed or the run is
+// aborted, and reports which. A SUT that completes inside IssueQuery never
+// makes it block; otherwise it spins a little, then parks until Complete
+// wakes it (one channel send per wait, never per sample).
+func (t *trial) waitCompleted(target int64) bool {
+	for i := 0; i < 64; i++ {
+		if t.completed.Load() >= target {
+			return true
+		}
+		if t.abort.fired() {
+			return false
+		}
+		runtime.Gosched()
+	}
+	for {
+		t.waitFor.Store(target)
+		t.waiting.Store(1)
+		if t.completed.Load() >= target {
+			t.waiting.Store(0)
+			return true
+		}
+		select {
+		case <-t.wake:
+			if t.completed.Load() >= target {
+				return true
+			}
+		case <-t.abort.ch:
+			t.waiting.Store(0)
+			return t.completed.Load() >= target
+		}
+	}
+}
+
+// sleepUntil waits for the scheduled time due (ns from start) and returns
+// the time it woke. On the wall clock it sleeps until shortly before due and
+// yields the rest, because timer wake-ups are late by tens of µs; on any
+// other clock it waits through the clock alone.
+func (t *trial) sleepUntil(due int64) int64 {
+	now := t.now()
+	if now >= due {
+		return now
+	}
+	if !t.spin {
+		t.clk.SleepUntil(t.start+time.Duration(due), t.abort.ch)
+		return t.now()
+	}
+	const coarse = int64(time.Millisecond)
+	for now < due {
+		if due-now > 2*coarse {
+			t.clk.SleepUntil(t.start+time.Duration(due-coarse), t.abort.ch)
+		} else {
+			runtime.Gosched()
+		}
+		if t.abort.fired() {
+			return t.now()
+		}
+		now = t.now()
+	}
+	return now
+}
+
+// end stops accepting completions and waits out Complete calls under way,
+// after which the trial's arrays are stable and may be read or reused.
+func (t *trial) end() {
+	t.ended.Store(true)
+	for t.inflight.Load() != 0 {
+		runtime.Gosched()
+	}
+}
+
+// issue sends one query. issued is raised first so that a SUT completing
+// inside IssueQuery finds its IDs known.
+func (t *trial) issue(samples []QuerySample) {
+	t.issued.Add(int64(len(samples)))
+	t.sut.IssueQuery(samples, t)
+	t.queriesIn++
+}
+
+// endChecks applies LoadGen's early-end rules after a query; it reports
+// whether issuing stops, recording why.
+func (t *trial) endChecks(queries int, now int64, accuracy bool) bool {
+	if accuracy {
+		return false
+	}
+	e := t.e
+	if e.Scenario == Server {
+		if e.MaxAsyncQueries != 0 {
+			out := int64(t.issued.Load()) - t.completed.Load()
+			if uint64(out) > e.MaxAsyncQueries {
+				t.lastEnd = fmt.Sprintf("Ending early: Too many outstanding queries. issued %d outstanding %d", queries, out)
+				return true
+			}
+		}
+	} else if uint64(queries) >= e.MinQueryCount && now >= int64(e.targetDur) {
+		t.ranOut = false
+		return true
+	}
+	if e.MaxQueryCount != 0 && uint64(queries) >= e.MaxQueryCount {
+		t.ranOut = false
+		t.lastEnd = fmt.Sprintf("Ending early: Max query count reached. query_count %d", queries)
+		return true
+	}
+	if e.maxDur != 0 && now > int64(e.maxDur) {
+		t.ranOut = false
+		t.lastEnd = fmt.Sprintf("Ending early: Max test duration reached. duration_ns %d", now)
+		return true
+	}
+	return false
+}

@@ -1,0 +1,318 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/NVIDIA/go-nvml/pkg/nvml"
+
+	"github.com/gotrt/gotrt/cuda"
+	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/builtin"
+	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/result"
+	"github.com/gotrt/gotrt/runner/sched"
+)
+
+// BuiltinModel is the name the built-in CPU model goes by in config files and
+// results; an empty Config.Model means it.
+const BuiltinModel = "gotrt-builtin"
+
+// ErrConfig marks a Config that cannot run; the message names the field.
+var ErrConfig = errors.New("bad run config")
+
+// Config is what to run. The zero value runs the built-in model on the CPU,
+// Offline, PerformanceOnly, with the embedded mlperf.conf.
+type Config struct {
+	// Model is the name config lines are matched against and the catalogue
+	// id; "" is the built-in model.
+	Model    string
+	Scenario loadgen.Scenario // "" is Offline
+	Mode     loadgen.Mode     // "" takes the config files' mode, else PerformanceOnly
+	// MLPerfConf replaces the embedded mlperf.conf; UserConf applies after it.
+	MLPerfConf, UserConf *loadgen.ConfigFile
+	// SUT is "" (the scheduler over the devices) or "null" (completes every
+	// sample at once: the harness measuring itself).
+	SUT string
+	// Devices picks devices: "" or "all" (every GPU, else the whole CPU as
+	// one device), "cpu", "cpu:N" (the CPU split into N devices of equal
+	// cores), a count "N" (the first N devices; on the CPU, N devices of one
+	// core each), or a list of GPU indices "0,2".
+	Devices string
+	// Precision is the built-in model's precision: "" or "int8", or "fp32".
+	Precision string
+	// Engine and Data are a TensorRT plan and a preprocessed data set for
+	// catalogue models.
+	Engine, Data string
+	// Sched holds the scheduler's knobs; zero fields take defaults suited to
+	// the device and scenario.
+	Sched sched.Config
+	// NoProbe keeps the configured Offline expected QPS. By default an
+	// Offline run first measures the devices with a short untimed query and
+	// raises the expected QPS to what they reached, so that the one query is
+	// large enough to meet the minimum duration on any machine (LoadGen sizes
+	// the query from the expected QPS and never grows it).
+	NoProbe bool
+	// TelemetryInterval is how often devices and host are sampled (default
+	// 200 ms; negative disables telemetry).
+	TelemetryInterval time.Duration
+	// Log receives notes for the user (no NVML library, config warnings);
+	// nil discards them.
+	Log io.Writer
+}
+
+func (c *Config) logf(format string, args ...any) {
+	if c.Log != nil {
+		fmt.Fprintf(c.Log, format+"\n", args...)
+	}
+}
+
+func (c *Config) model() string {
+	if c.Model == "" {
+		return BuiltinModel
+	}
+	return c.Model
+}
+
+// Settings returns the test settings the run would use: the embedded (or
+// given) mlperf.conf, then the user.conf, for the config's model and scenario.
+func Settings(cfg Config) (loadgen.TestSettings, []loadgen.Warning, error) {
+	sc := cfg.Scenario
+	if sc == "" {
+		sc = loadgen.Offline
+	}
+	mc := loadgen.MLPerfConf()
+	if cfg.MLPerfConf != nil {
+		mc = *cfg.MLPerfConf
+	}
+	var uc loadgen.ConfigFile
+	if cfg.UserConf != nil {
+		uc = *cfg.UserConf
+	}
+	return loadgen.LoadSettings(cfg.model(), sc, cfg.Mode, mc, uc)
+}
+
+// DeviceCount says how many devices Devices "all" stands for on this machine,
+// the most a count may ask for: the GPUs, or on a machine without one the
+// CPU's cores (one core per device).
+func DeviceCount(cfg Config) (int, error) {
+	if cfg.model() == BuiltinModel || cfg.SUT == "null" {
+		return runtime.NumCPU(), nil
+	}
+	inv, err := cuda.Discover(nvml.New())
+	if err != nil {
+		return 0, err
+	}
+	defer inv.Close()
+	if !inv.GPUs() {
+		return 0, fmt.Errorf("%w: model %s needs a GPU: %s", ErrConfig, cfg.model(), inv.Note)
+	}
+	return len(inv.Devices), nil
+}
+
+// Run runs cfg to completion, or until ctx is cancelled (the run then ends
+// within a second, INVALID, with its logs intact). The report's Result is the
+// whole of result.json.
+func Run(ctx context.Context, cfg Config) (*loadgen.Report, error) {
+	ts, warns, err := Settings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warns {
+		cfg.logf("warning: %v", w)
+	}
+	opts := []loadgen.Option{loadgen.WithModel(cfg.model()), loadgen.WithConfigWarnings(warns)}
+
+	if cfg.SUT == "null" {
+		qsl := loadgen.NewNullQSL(ts.PerformanceSampleCount, ts.PerformanceSampleCount)
+		if ts.PerformanceSampleCount <= 0 {
+			qsl = loadgen.NewNullQSL(1024, 1024)
+		}
+		return loadgen.Run(ctx, &loadgen.NullSUT{}, qsl, ts, opts...)
+	}
+	if cfg.SUT != "" {
+		return nil, fmt.Errorf("%w: sut %q: want \"\" (the devices) or \"null\"", ErrConfig, cfg.SUT)
+	}
+	if cfg.model() != BuiltinModel {
+		return nil, fmt.Errorf("%w: model %q: only %s runs in this build (catalogue models need -tags cuda,tensorrt and --engine)", ErrConfig, cfg.model(), BuiltinModel)
+	}
+	return runBuiltin(ctx, cfg, ts, opts)
+}
+
+func runBuiltin(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []loadgen.Option) (*loadgen.Report, error) {
+	m, err := builtin.Default()
+	if err != nil {
+		return nil, err
+	}
+	prec := builtin.Precision(0)
+	if cfg.Precision != "" {
+		if prec, err = builtin.ParsePrecision(cfg.Precision); err != nil {
+			return nil, fmt.Errorf("%w: precision: %w", ErrConfig, err)
+		}
+	}
+	devs, err := cpuDevices(cfg.Devices, m, prec)
+	if err != nil {
+		return nil, err
+	}
+	qsl, err := builtin.DefaultQSL(m)
+	if err != nil {
+		return nil, err
+	}
+	sdevs := make([]sched.Device, len(devs))
+	infos := make([]result.Device, len(devs))
+	for i, d := range devs {
+		sdevs[i] = d
+		infos[i] = d.Info()
+	}
+	sc := schedConfig(cfg.Sched, ts, 64)
+	rep, err := runScheduler(ctx, cfg, sdevs, qsl, sc, ts, opts)
+	if err != nil {
+		return nil, err
+	}
+	rep.Result.Devices = infos
+	if ts.Mode == loadgen.AccuracyOnly {
+		var buf bytes.Buffer
+		if err := rep.WriteAccuracy(&buf); err != nil {
+			return nil, err
+		}
+		var recs []accuracy.Record
+		err := accuracy.DecodeLog(loadgen.AccuracyFile, &buf, func(_ int, r accuracy.Record) error {
+			recs = append(recs, r)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		s, err := m.ScoreAccuracy(recs)
+		if err != nil {
+			return nil, fmt.Errorf("score accuracy: %w", err)
+		}
+		acc := s.Accuracy
+		rep.Result.Accuracy = &acc
+	}
+	return rep, nil
+}
+
+// schedConfig fills the scheduler knobs the caller left zero: batches suited
+// to the device, and for Server the adaptive policy planned against the
+// latency bound.
+func schedConfig(c sched.Config, ts loadgen.TestSettings, maxBatch int) sched.Config {
+	if c.MaxBatch == 0 {
+		c.MaxBatch = maxBatch
+	}
+	if ts.Scenario == loadgen.Server && c.LatencyBound == 0 {
+		c.LatencyBound = ts.ServerTargetLatency
+	}
+	return c
+}
+
+// runScheduler starts the scheduler and telemetry, runs the load generator
+// and folds the scheduler's and sampler's statistics into the report.
+func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src interface {
+	loadgen.QuerySampleLibrary
+	sched.SampleSource
+}, sc sched.Config, ts loadgen.TestSettings, opts []loadgen.Option) (rep *loadgen.Report, err error) {
+	s, err := sched.New(devs, src, sc)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Start(ctx); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	var sampler *cuda.Sampler
+	if cfg.TelemetryInterval >= 0 {
+		iv := cfg.TelemetryInterval
+		if iv == 0 {
+			iv = 200 * time.Millisecond
+		}
+		inv, derr := cuda.Discover(nvml.New())
+		if derr == nil {
+			defer inv.Close()
+			if sampler, err = cuda.NewSampler(inv, iv); err == nil {
+				err = sampler.Start()
+			}
+			if err != nil {
+				return nil, errors.Join(err, s.Close())
+			}
+		}
+	}
+	var probeQPS float64
+	if ts.Scenario == loadgen.Offline && ts.Mode == loadgen.PerformanceOnly && !cfg.NoProbe {
+		if probeQPS, err = probe(ctx, s, src, ts); err != nil {
+			return nil, errors.Join(err, s.Close())
+		}
+		// A quarter more than measured: the timed run must not end short.
+		if q := probeQPS * 1.25; q > ts.OfflineExpectedQPS {
+			ts.OfflineExpectedQPS = q
+		}
+	}
+	rep, err = loadgen.Run(ctx, s, src, ts, opts...)
+	cerr := s.Close()
+	var tel *result.Telemetry
+	if sampler != nil {
+		tel, _ = sampler.Stop()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if cerr != nil && rep.Result.Valid {
+		// A device fault that the load generator did not see still spoils
+		// the result.
+		rep.Result.Valid = false
+		rep.Result.Reasons = append(rep.Result.Reasons, cerr.Error())
+	}
+	st := s.Stats()
+	rep.Result.Scheduler = &st
+	if probeQPS > 0 {
+		if rep.Result.Extra == nil {
+			rep.Result.Extra = map[string]any{}
+		}
+		rep.Result.Extra["offline_probe_samples_per_second"] = probeQPS
+	}
+	rep.Result.Telemetry = tel
+	return rep, nil
+}
+
+// cpuDevices turns a device spec into CPU devices of the built-in model.
+func cpuDevices(spec string, m *builtin.Model, p builtin.Precision) ([]*builtin.Device, error) {
+	switch {
+	case spec == "" || spec == "all" || spec == "cpu":
+		return builtin.SplitCPU(1, m, p)
+	case strings.HasPrefix(spec, "cpu:"):
+		n, err := strconv.Atoi(strings.TrimPrefix(spec, "cpu:"))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%w: devices %q: want cpu:N with N ≥ 1", ErrConfig, spec)
+		}
+		return builtin.SplitCPU(n, m, p)
+	}
+	n, err := strconv.Atoi(spec)
+	if err != nil {
+		return nil, fmt.Errorf("%w: devices %q: the built-in model runs on the CPU: use all, cpu, cpu:N or a count", ErrConfig, spec)
+	}
+	if n < 1 || n > runtime.NumCPU() {
+		return nil, fmt.Errorf("%w: devices %q: this machine has %d cores, so 1 to %d one-core devices", ErrConfig, spec, runtime.NumCPU(), runtime.NumCPU())
+	}
+	return builtin.SplitCores(n, n, m, p)
+}
+
+// probe measures the SUT's Offline rate with a short untimed run of the same
+// settings: a query of a few batches per device, no minimum duration.
+func probe(ctx context.Context, sut loadgen.SystemUnderTest, qsl loadgen.QuerySampleLibrary, ts loadgen.TestSettings) (float64, error) {
+	p := ts
+	p.MinDuration = 0
+	p.MaxDuration = 0
+	p.MinQueryCount = uint64(4 * max(qsl.PerformanceSampleCount(), 1024))
+	p.OfflineExpectedQPS = 1
+	rep, err := loadgen.Run(ctx, sut, qsl, p, loadgen.WithoutHostDetection())
+	if err != nil {
+		return 0, fmt.Errorf("offline probe: %w", err)
+	}
+	return rep.Result.Throughput.Value, nil
+}

@@ -1,0 +1,238 @@
+package sched_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/gotrt/gotrt/runner/clock"
+	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/result"
+	"github.com/gotrt/gotrt/runner/sched"
+	"github.com/gotrt/gotrt/runner/simdev"
+)
+
+// The scheduler studies of issue 3. Every figure comes from the scheduler's
+// own code driving simulated devices (profile simdev.T4ResNet50: a device
+// runs one batch at a time, b samples take 0.5 ms + b×163 µs) on a virtual
+// clock: simulated, not a measurement of hardware. One iteration is one
+// whole study, so -benchtime 1x gives the figure.
+
+const (
+	peakBatch       = 256
+	offlineSamples  = 100_000 // per device
+	serverSamples   = 200_000 // per trial
+	serverBound     = 15 * time.Millisecond
+	serverPercentil = 0.99
+	serverSeed      = 0x5eed
+)
+
+// offlineRate runs one Offline query on devs and returns samples/s.
+func offlineRate(tb testing.TB, c *clock.Virtual, devs []sched.Device, n int) float64 {
+	tb.Helper()
+	s, err := sched.New(devs, nil, sched.Config{MaxBatch: peakBatch}, sched.WithClock(c))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	defer s.Close()
+	rec := newRecorder(c, n)
+	r, err := offline(s, c, rec, n, 1024)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
+func t4s(c clock.Clock, n int) []sched.Device { return simDevices(c, n, simdev.T4ResNet50()) }
+
+// BenchmarkOffline reports Offline throughput as a fraction of the sum of
+// the devices' peak rates (batch 256), per device count.
+func BenchmarkOffline(b *testing.B) {
+	peak := simdev.T4ResNet50().PeakRate(peakBatch)
+	for _, n := range []int{1, 2, 4, 8} {
+		b.Run(fmt.Sprintf("devices=%d", n), func(b *testing.B) {
+			var eff float64
+			for b.Loop() {
+				c := clock.NewVirtual(0)
+				eff = offlineRate(b, c, t4s(c, n), n*offlineSamples) / (float64(n) * peak)
+				c.Stop()
+			}
+			b.ReportMetric(eff, "efficiency")
+		})
+	}
+}
+
+// BenchmarkSpeedup reports Offline throughput on four devices over one.
+func BenchmarkSpeedup(b *testing.B) {
+	var sp float64
+	for b.Loop() {
+		c := clock.NewVirtual(0)
+		r1 := offlineRate(b, c, t4s(c, 1), offlineSamples)
+		r4 := offlineRate(b, c, t4s(c, 4), 4*offlineSamples)
+		c.Stop()
+		sp = r4 / r1
+	}
+	b.ReportMetric(sp, "speedup-1to4")
+}
+
+// BenchmarkHetero reports Offline throughput of one device plus one twice
+// as slow, as a fraction of the sum of their peak rates.
+func BenchmarkHetero(b *testing.B) {
+	p := simdev.T4ResNet50()
+	var eff float64
+	for b.Loop() {
+		c := clock.NewVirtual(0)
+		devs := []sched.Device{simdev.New("fast", p, c), simdev.New("slow", p.Scaled(2), c)}
+		eff = offlineRate(b, c, devs, 2*offlineSamples) / (p.PeakRate(peakBatch) + p.Scaled(2).PeakRate(peakBatch))
+		c.Stop()
+	}
+	b.ReportMetric(eff, "hetero-efficiency")
+}
+
+// serverResult is one Server trial judged by LoadGen's rules: enough
+// queries, and the 99th percentile latency within the bound.
+type serverResult struct {
+	qps   float64
+	p99   time.Duration
+	valid bool
+	lat   []time.Duration
+	stats result.Scheduler
+	// lateByWindow counts samples over the bound per 20,000 ids, to see
+	// when in a trial the tail forms.
+	lateByWindow []int
+}
+
+func serverRun(tb testing.TB, ndev int, qps float64, cfg sched.Config) serverResult {
+	tb.Helper()
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	s, err := sched.New(t4s(c, ndev), nil, cfg, sched.WithClock(c))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	defer s.Close()
+	rec := newRecorder(c, serverSamples)
+	lat, _, err := serverTrial(s, c, rec, serverSamples, 1024, qps, trialSeed)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p99 := percentile(lat, serverPercentil)
+	_ = s.Close()
+	late := make([]int, serverSamples/20000)
+	rec.mu.Lock()
+	for id, t := range rec.done {
+		if t-rec.issued[id] > serverBound {
+			late[min(len(late)-1, int(id-1)/20000)]++
+		}
+	}
+	rec.mu.Unlock()
+	return serverResult{qps: qps, p99: p99, valid: len(lat) >= serverSamples && p99 <= serverBound, lat: lat, stats: s.Stats(), lateByWindow: late}
+}
+
+// peakServer searches the highest valid target QPS, as LoadGen's
+// FindPeakPerformance: a bisection between a valid and an invalid rate.
+func peakServer(tb testing.TB, ndev int, offline float64, cfg sched.Config, verbose bool) float64 {
+	lo, hi := 0.80*offline, 1.0*offline
+	if r := serverRun(tb, ndev, lo, cfg); !r.valid {
+		tb.Logf("lower end %0.f QPS already invalid (p99 %v)", lo, r.p99)
+		return 0
+	}
+	for hi-lo > 0.002*offline {
+		mid := (lo + hi) / 2
+		r := serverRun(tb, ndev, mid, cfg)
+		if verbose {
+			tb.Logf("devices=%d qps=%.0f (%.3f) p99=%v valid=%v", ndev, mid, mid/offline, r.p99, r.valid)
+		}
+		if r.valid {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+func serverConfig() sched.Config {
+	return sched.Config{MaxBatch: peakBatch, LatencyBound: serverBound}
+}
+
+// BenchmarkServer reports the highest valid Server QPS (15 ms bound at p99,
+// trials of 200,000 samples) over the Offline rate of the same scheduler
+// on the same devices.
+func BenchmarkServer(b *testing.B) {
+	for _, tc := range []struct {
+		ndev   int
+		metric string
+	}{{4, "server/offline"}, {1, "server/offline-1dev"}} {
+		b.Run(fmt.Sprintf("devices=%d", tc.ndev), func(b *testing.B) {
+			var ratio, q float64
+			for b.Loop() {
+				c := clock.NewVirtual(0)
+				off := offlineRate(b, c, t4s(c, tc.ndev), tc.ndev*offlineSamples)
+				c.Stop()
+				q = peakServer(b, tc.ndev, off, serverConfig(), testing.Verbose())
+				ratio = q / off
+			}
+			b.ReportMetric(ratio, tc.metric)
+			b.ReportMetric(q, "qps")
+		})
+	}
+}
+
+// nullSource is a SampleSource of one empty sample.
+type nullSource struct{}
+
+func (nullSource) SampleData(int) []byte { return nil }
+
+// BenchmarkOverhead measures the scheduler's own cost on the real clock with
+// an executor that does nothing (a zero profile): time per batch and per
+// sample, and heap allocations per batch, from queueing to completion.
+func BenchmarkOverhead(b *testing.B) {
+	for _, batch := range []int{1, 16, 256} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			c := clock.NewReal()
+			devs := simDevices(c, 1, simdev.Profile{})
+			s, err := sched.New(devs, nullSource{}, sched.Config{MaxBatch: batch, NoWarmup: true}, sched.WithClock(c))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := s.Start(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			const batches = 2000
+			n := batches * batch
+			q := make([]loadgen.QuerySample, n)
+			for i := range q {
+				q[i].ID = uint64(i)
+			}
+			done := make(chan struct{})
+			comp := &countCompleter{left: n, done: done}
+			var ms0, ms1 runtime.MemStats
+			b.ResetTimer()
+			runtime.ReadMemStats(&ms0)
+			for b.Loop() {
+				comp.left, comp.done = n, make(chan struct{})
+				s.IssueQuery(q, comp)
+				<-comp.done
+			}
+			runtime.ReadMemStats(&ms1)
+			b.StopTimer()
+			per := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			b.ReportMetric(per/batches, "ns/batch")
+			b.ReportMetric(per/float64(n), "ns/sample")
+			b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(b.N*batches), "allocs/batch")
+		})
+	}
+}
+
+// trialSeed is the schedule seed of Server trials; the study varies it.
+var trialSeed uint64 = serverSeed

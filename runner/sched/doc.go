@@ -1,0 +1,45 @@
+// Package sched is gotrt's batching scheduler: the system under test built
+// from a pool of devices. It implements [loadgen.SystemUnderTest].
+//
+// Data path: queries go into one shared queue (a shared queue fills a batch
+// N times faster across N devices than per-device queues would). Every
+// device runs Streams executors ([Executor]), each owned by one goroutine
+// that forms a batch when its stream is free, stages the samples' bytes into
+// the executor's input slots, runs it, and completes it with one
+// Complete call. The first free stream gets the next batch, so a faster
+// device takes more batches without configuration.
+//
+// Batch formation, fixed policy (the default): a batch forms when a stream
+// of a free device finds MaxBatch samples waiting, or when the oldest
+// waiting sample has waited BatchTimeout; a query of several samples
+// (Offline's one query) is cut into MaxBatch batches at once. Adaptive
+// policy (Config.LatencyBound set, for Server): each batch is sized from the
+// queue length, the arrival rate, the number of live devices and a batch-time
+// model fitted per device from warm-up and every batch since; see
+// [Config.LatencyTarget] and [Config.AdaptiveMargin].
+//
+// Goroutines and threads: [Scheduler.Start] runs one goroutine per executor
+// under an [errgroup.Group]; the first executor error cancels the others.
+// Each goroutine locks its OS thread for its whole life and opens, runs and
+// closes its executor there, because a CUDA executor's context is current on
+// one thread. [Scheduler.Close] cancels and waits for every goroutine.
+//
+// Time is read only through a [clock.Clock] ([WithClock]); with a
+// [clock.Virtual] and simulated devices (package simdev) a study runs in
+// simulated time, fast and repeatable. Such results are simulated, and
+// [result.Scheduler.Simulated] says so.
+//
+// Faults: with [FailRun] (the default) an executor error stops the run: every
+// completer with samples in flight or queued hears Completer.Fail with an
+// error naming the device and stream and wrapping both [ErrDevice] and the
+// executor's error; Close returns it. With [Continue] the failed device
+// leaves the run, the samples of its failed batch go back to the head of the
+// queue, and Stats names the device and how many samples failed on it; when
+// no device is left the run fails with [ErrNoDevices]. No sample is completed
+// twice or lost: each is completed once, failed, or counted as dropped at
+// Close.
+//
+// Errors: [New] returns errors wrapping [ErrConfig] or [ErrNoDevices]; a
+// query issued before Start or after the run stopped is failed with
+// [ErrNotStarted] or [ErrClosed].
+package sched

@@ -1,0 +1,329 @@
+package sched_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/gotrt/gotrt/runner/clock"
+	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/sched"
+	"github.com/gotrt/gotrt/runner/simdev"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func start(t testing.TB, devs []sched.Device, src sched.SampleSource, cfg sched.Config, c clock.Clock) *sched.Scheduler {
+	t.Helper()
+	s, err := sched.New(devs, src, cfg, sched.WithClock(c))
+	require.NoError(t, err)
+	require.NoError(t, s.Start(context.Background()))
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestOfflineCompletesEverySampleOnceInOneCallPerBatch(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	src := newSamples(100)
+	s := start(t, simDevices(c, 2, simdev.T4ResNet50()), src, sched.Config{MaxBatch: 64}, c)
+	rec := newRecorder(c, 1000)
+	_, err := offline(s, c, rec, 1000, len(src))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	st := s.Stats()
+	assert.Zero(t, rec.dups)
+	assert.Zero(t, rec.unknown)
+	assert.Zero(t, rec.badData, "responses carry their own sample's output")
+	assert.Len(t, rec.done, 1000)
+	var batches, n uint64
+	for _, d := range st.Devices {
+		batches += d.Batches
+		n += d.Samples
+		assert.LessOrEqual(t, d.MeanBatch, 64.0)
+	}
+	assert.Equal(t, uint64(1000), n)
+	assert.Equal(t, uint64(rec.calls), batches, "one Complete call per batch")
+	assert.Equal(t, uint64(16), batches, "1000 samples cut into max-size batches: 15×64 + 40")
+	assert.True(t, st.Simulated)
+	assert.Zero(t, st.Dropped)
+}
+
+func TestPartialBatchFormsAfterTimeout(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	p := simdev.T4ResNet50()
+	s := start(t, simDevices(c, 1, p), nil, sched.Config{MaxBatch: 8, BatchTimeout: 3 * time.Millisecond, NoWarmup: true}, c)
+	rec := newRecorder(c, 3)
+	t0 := c.Now()
+	for i := range 3 {
+		q := []loadgen.QuerySample{{ID: uint64(i + 1)}}
+		rec.issue(q, t0)
+		s.IssueQuery(q, rec)
+	}
+	c.SleepUntil(clock.Never, orDone(rec.all, rec.failed))
+	lat := rec.latencies()
+	// The three wait out the timeout, then run as one batch of 3.
+	want := 3*time.Millisecond + p.BatchTime(3)
+	assert.Equal(t, []time.Duration{want, want, want}, lat)
+	assert.Equal(t, 1, rec.calls)
+}
+
+func TestFullBatchFormsWithoutWaiting(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	p := simdev.T4ResNet50()
+	s := start(t, simDevices(c, 1, p), nil, sched.Config{MaxBatch: 4, BatchTimeout: time.Second, NoWarmup: true}, c)
+	rec := newRecorder(c, 4)
+	t0 := c.Now()
+	for i := range 4 {
+		q := []loadgen.QuerySample{{ID: uint64(i + 1)}}
+		rec.issue(q, t0)
+		s.IssueQuery(q, rec)
+	}
+	c.SleepUntil(clock.Never, orDone(rec.all, rec.failed))
+	assert.Equal(t, p.BatchTime(4), rec.latencies()[3])
+}
+
+func TestFlushQueriesSendsPartialBatch(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	p := simdev.T4ResNet50()
+	s := start(t, simDevices(c, 1, p), nil, sched.Config{MaxBatch: 8, BatchTimeout: time.Second, NoWarmup: true}, c)
+	rec := newRecorder(c, 2)
+	t0 := c.Now()
+	for i := range 2 {
+		q := []loadgen.QuerySample{{ID: uint64(i + 1)}}
+		rec.issue(q, t0)
+		s.IssueQuery(q, rec)
+	}
+	s.FlushQueries()
+	c.SleepUntil(clock.Never, orDone(rec.all, rec.failed))
+	assert.Equal(t, p.BatchTime(2), rec.latencies()[1])
+}
+
+func TestFasterDeviceTakesMoreBatches(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	p := simdev.T4ResNet50()
+	devs := []sched.Device{simdev.New("fast", p, c), simdev.New("slow", p.Scaled(2), c)}
+	s := start(t, devs, nil, sched.Config{}, c)
+	rec := newRecorder(c, 50000)
+	_, err := offline(s, c, rec, 50000, 1)
+	require.NoError(t, err)
+	st := s.Stats()
+	require.Len(t, st.Devices, 2)
+	share := float64(st.Devices[0].Samples) / 50000
+	assert.InDelta(t, 2.0/3, share, 0.03, "the twice-faster device does about twice the work")
+	assert.Greater(t, st.Devices[0].Utilisation, 0.95)
+	assert.Greater(t, st.Devices[1].Utilisation, 0.9)
+}
+
+func TestWarmupRunsEverySizeOnEveryStreamAndIsReportedApart(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	s := start(t, simDevices(c, 2, simdev.T4ResNet50()), nil, sched.Config{MaxBatch: 16, Streams: 2, WarmupBatches: 3}, c)
+	st := s.Stats()
+	assert.Equal(t, []int{1, 2, 4, 8, 16}, st.Warmup.Sizes)
+	assert.Equal(t, uint64(2*2*3*5), st.Warmup.Batches)
+	assert.Equal(t, uint64(2*2*3*31), st.Warmup.Samples)
+	assert.Positive(t, st.Warmup.DurationNS)
+	for _, d := range st.Devices {
+		assert.Zero(t, d.Batches, "warm-up is not part of the run")
+	}
+}
+
+func TestPerDeviceOverrides(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	devs := simDevices(c, 2, simdev.T4ResNet50())
+	cfg := sched.Config{MaxBatch: 32, PerDevice: map[string]sched.DeviceConfig{"sim1": {MaxBatch: 8, Streams: 2}}}
+	s := start(t, devs, nil, cfg, c)
+	rec := newRecorder(c, 1000)
+	_, err := offline(s, c, rec, 1000, 1)
+	require.NoError(t, err)
+	st := s.Stats()
+	assert.Equal(t, 32, st.Devices[0].MaxBatch)
+	assert.Equal(t, 8, st.Devices[1].MaxBatch)
+	assert.Equal(t, 2, st.Devices[1].Streams)
+	assert.InDelta(t, 8, st.Devices[1].MeanBatch, 0.5)
+}
+
+func TestDeviceSelection(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	s := start(t, simDevices(c, 3, simdev.T4ResNet50()), nil, sched.Config{Devices: []string{"sim2", "sim0"}, NoWarmup: true}, c)
+	st := s.Stats()
+	require.Len(t, st.Devices, 2)
+	assert.Equal(t, "sim2", st.Devices[0].ID)
+	assert.Equal(t, "sim0", st.Devices[1].ID)
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	devs := simDevices(c, 2, simdev.T4ResNet50())
+	for _, tc := range []struct {
+		description string
+		devs        []sched.Device
+		cfg         sched.Config
+		want        error
+	}{
+		{"negative max batch", devs, sched.Config{MaxBatch: -1}, sched.ErrConfig},
+		{"negative streams", devs, sched.Config{Streams: -2}, sched.ErrConfig},
+		{"negative timeout", devs, sched.Config{BatchTimeout: -time.Millisecond}, sched.ErrConfig},
+		{"latency target above one", devs, sched.Config{LatencyTarget: 1.5}, sched.ErrConfig},
+		{"margin below one", devs, sched.Config{AdaptiveMargin: 0.5}, sched.ErrConfig},
+		{"unknown device", devs, sched.Config{Devices: []string{"gpu9"}}, sched.ErrConfig},
+		{"device twice", devs, sched.Config{Devices: []string{"sim0", "sim0"}}, sched.ErrConfig},
+		{"override for unknown device", devs, sched.Config{PerDevice: map[string]sched.DeviceConfig{"x": {}}}, sched.ErrConfig},
+		{"negative override", devs, sched.Config{PerDevice: map[string]sched.DeviceConfig{"sim0": {Streams: -1}}}, sched.ErrConfig},
+		{"unknown fault policy", devs, sched.Config{OnFault: 7}, sched.ErrConfig},
+		{"duplicate ids", []sched.Device{devs[0], devs[0]}, sched.Config{}, sched.ErrConfig},
+		{"nil device", []sched.Device{nil}, sched.Config{}, sched.ErrConfig},
+		{"no devices", nil, sched.Config{}, sched.ErrNoDevices},
+	} {
+		t.Run(tc.description, func(t *testing.T) {
+			_, err := sched.New(tc.devs, nil, tc.cfg)
+			assert.ErrorIs(t, err, tc.want)
+		})
+	}
+}
+
+func TestQueryBeforeStartOrAfterCloseIsFailed(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	s, err := sched.New(simDevices(c, 1, simdev.T4ResNet50()), nil, sched.Config{}, sched.WithClock(c))
+	require.NoError(t, err)
+	rec := newRecorder(c, 1)
+	s.IssueQuery([]loadgen.QuerySample{{ID: 1}}, rec)
+	assert.ErrorIs(t, rec.failErr, sched.ErrNotStarted)
+
+	require.NoError(t, s.Start(context.Background()))
+	require.NoError(t, s.Close())
+	require.NoError(t, s.Close(), "a second Close is harmless")
+	rec = newRecorder(c, 1)
+	s.IssueQuery([]loadgen.QuerySample{{ID: 1}}, rec)
+	assert.ErrorIs(t, rec.failErr, sched.ErrClosed)
+	assert.Error(t, s.Start(context.Background()), "a scheduler is not reused")
+}
+
+func TestStartFailsWhenAnExecutorCannotOpen(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	s, err := sched.New([]sched.Device{badDevice{}}, nil, sched.Config{}, sched.WithClock(c))
+	require.NoError(t, err)
+	err = s.Start(context.Background())
+	assert.ErrorIs(t, err, errOpen)
+	assert.ErrorContains(t, err, "bad0")
+}
+
+var errOpen = errors.New("cannot open")
+
+type badDevice struct{}
+
+func (badDevice) ID() string { return "bad0" }
+func (badDevice) NewExecutor(int, int) (sched.Executor, error) {
+	return nil, errOpen
+}
+
+func TestExecutorErrorEndsRunWithinASecond(t *testing.T) {
+	// Real clock: the bound is on wall time.
+	c := clock.NewReal()
+	p := simdev.Profile{Fixed: 200 * time.Microsecond, PerSample: 10 * time.Microsecond}
+	devs := []sched.Device{
+		simdev.New("sim0", p, c),
+		simdev.New("sim1", p, c, simdev.WithFault(simdev.FailAfter(5))),
+	}
+	s := start(t, devs, nil, sched.Config{MaxBatch: 16, Streams: 2, NoWarmup: true}, c)
+	rec := newRecorder(c, 100000)
+	q := make([]loadgen.QuerySample, 100000)
+	for i := range q {
+		q[i] = loadgen.QuerySample{ID: uint64(i + 1)}
+	}
+	rec.issue(q, 0)
+	t0 := time.Now()
+	s.IssueQuery(q, rec)
+	select {
+	case <-rec.failed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the run did not fail")
+	}
+	err := s.Close()
+	assert.Less(t, time.Since(t0), time.Second)
+	require.ErrorIs(t, rec.failErr, simdev.ErrInjected)
+	assert.ErrorIs(t, rec.failErr, sched.ErrDevice)
+	assert.ErrorContains(t, rec.failErr, "sim1")
+	assert.ErrorIs(t, err, simdev.ErrInjected, "Close returns the error that ended the run")
+	st := s.Stats()
+	assert.Zero(t, rec.dups)
+	// Every sample is accounted for exactly once.
+	assert.Equal(t, uint64(100000), uint64(len(rec.done))+st.FailedSamples+st.Dropped)
+}
+
+func TestContinuePolicyFinishesOnTheOtherDevices(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	p := simdev.T4ResNet50()
+	devs := []sched.Device{
+		simdev.New("sim0", p, c),
+		simdev.New("sim1", p, c, simdev.WithFault(simdev.FailAfter(3))),
+		simdev.New("sim2", p, c),
+	}
+	s := start(t, devs, newSamples(10), sched.Config{MaxBatch: 32, Streams: 2, OnFault: sched.Continue, NoWarmup: true}, c)
+	rec := newRecorder(c, 5000)
+	_, err := offline(s, c, rec, 5000, 10)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	st := s.Stats()
+	assert.Len(t, rec.done, 5000, "every sample completed")
+	assert.Zero(t, rec.dups, "none twice")
+	assert.Zero(t, rec.badData)
+	require.Len(t, st.Lost, 1)
+	assert.Equal(t, "sim1", st.Lost[0].ID)
+	assert.Contains(t, st.Lost[0].Error, "injected fault")
+	assert.Equal(t, uint64(32), st.Lost[0].FailedSamples, "its one failed batch")
+	assert.Equal(t, uint64(32), st.RequeuedSamples)
+	assert.True(t, st.Devices[1].Lost)
+	assert.Zero(t, st.FailedSamples)
+}
+
+func TestContinuePolicyFailsWhenNoDeviceIsLeft(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	devs := simDevices(c, 2, simdev.T4ResNet50(), simdev.WithFault(simdev.FailAfter(2)))
+	s := start(t, devs, nil, sched.Config{MaxBatch: 32, OnFault: sched.Continue, NoWarmup: true}, c)
+	rec := newRecorder(c, 5000)
+	_, err := offline(s, c, rec, 5000, 1)
+	require.ErrorIs(t, err, sched.ErrNoDevices)
+	assert.ErrorIs(t, err, simdev.ErrInjected)
+	assert.Error(t, s.Close())
+	st := s.Stats()
+	assert.Len(t, st.Lost, 2)
+	assert.Equal(t, uint64(5000), uint64(len(rec.done))+st.FailedSamples)
+}
+
+func TestCancelledContextFailsWaitingQueries(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	s, err := sched.New(simDevices(c, 1, simdev.T4ResNet50()), nil, sched.Config{BatchTimeout: time.Hour, NoWarmup: true}, sched.WithClock(c))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	require.NoError(t, s.Start(ctx))
+	defer s.Close()
+	rec := newRecorder(c, 1)
+	s.IssueQuery([]loadgen.QuerySample{{ID: 1}}, rec)
+	cancel()
+	select {
+	case <-rec.failed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("queries not failed")
+	}
+	assert.ErrorIs(t, rec.failErr, context.Canceled)
+}

@@ -1,0 +1,509 @@
+//go:build cuda && tensorrt
+
+package trt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/gotrt/gotrt/cuda"
+	"github.com/gotrt/gotrt/runner/sched"
+)
+
+// Device is one GPU (or MIG slice, or vGPU) running one TensorRT engine: a
+// CUDA context, the runtime and the engine deserialized on it. It opens one
+// [Executor] per stream, each with its own execution context, pinned host
+// buffers, device buffers and events. Close the executors before the Device.
+type Device struct {
+	cfg     DeviceConfig
+	id      string
+	ctx     *cuda.Context
+	rt      *Runtime
+	engine  *Engine
+	tensors []IOTensor
+	inputs  []IOTensor // in sample layout order
+	outputs []IOTensor // in sample layout order
+	prof    []Profile
+
+	mu   sync.Mutex
+	open int // executors not yet closed
+}
+
+var (
+	_ sched.Device   = (*Device)(nil)
+	_ sched.Executor = (*Executor)(nil)
+)
+
+// OpenDevice creates a CUDA context on cfg.Ordinal, loads cfg.Plan on it and
+// checks the engine against cfg.Expect before any run: a corrupt plan, one
+// for another TensorRT or GPU, or IO tensors the model does not expect are
+// errors naming the file and the tensor.
+func OpenDevice(cfg DeviceConfig) (*Device, error) {
+	if cfg.Plan == "" {
+		return nil, errors.New("trt: open device: no plan file")
+	}
+	id := cfg.ID
+	if id == "" {
+		id = fmt.Sprintf("gpu%d", cfg.Ordinal)
+	}
+	cctx, err := cuda.NewContext(cfg.Ordinal)
+	if err != nil {
+		return nil, fmt.Errorf("trt: device %s: %w", id, err)
+	}
+	d := &Device{cfg: cfg, id: id, ctx: cctx}
+	err = cctx.Do(func() error {
+		var err error
+		if d.rt, err = NewRuntime(); err != nil {
+			return err
+		}
+		if d.engine, err = d.rt.LoadEngineFile(cfg.Plan); err != nil {
+			return err
+		}
+		if d.tensors, err = d.engine.IOTensors(); err != nil {
+			return err
+		}
+		if d.prof, err = d.engine.Profiles(); err != nil {
+			return err
+		}
+		return nil
+	})
+	if err == nil && len(cfg.Expect) > 0 {
+		err = ValidateIO(cfg.Plan, d.tensors, cfg.Expect)
+	}
+	if err == nil {
+		d.inputs, d.outputs, err = sampleLayout(cfg.Plan, d.tensors, cfg.Expect)
+	}
+	if err == nil && len(d.prof) == 0 {
+		err = fmt.Errorf("plan %s: engine has no optimization profile", cfg.Plan)
+	}
+	if err != nil {
+		_ = d.closeNative()
+		return nil, fmt.Errorf("trt: device %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// sampleLayout orders the IO tensors as a sample's bytes are laid out: the
+// order of expect when given, else the engine's.
+func sampleLayout(file string, tensors []IOTensor, expect []TensorSpec) (in, out []IOTensor, err error) {
+	if len(expect) == 0 {
+		for _, t := range tensors {
+			if t.Mode == ModeInput {
+				in = append(in, t)
+			} else if t.Mode == ModeOutput {
+				out = append(out, t)
+			}
+		}
+	} else {
+		byName := map[string]IOTensor{}
+		for _, t := range tensors {
+			byName[t.Name] = t
+		}
+		for _, s := range expect {
+			t := byName[s.Name]
+			if t.Mode == ModeInput {
+				in = append(in, t)
+			} else {
+				out = append(out, t)
+			}
+		}
+		// Outputs the model ignores still need a buffer; they go last.
+		for _, t := range tensors {
+			if t.Mode == ModeOutput && !containsTensor(out, t.Name) {
+				out = append(out, t)
+			}
+		}
+	}
+	if len(in) == 0 || len(out) == 0 {
+		return nil, nil, fmt.Errorf("plan %s: engine needs at least one input and one output: %w", file, ErrIOMismatch)
+	}
+	return in, out, nil
+}
+
+func containsTensor(ts []IOTensor, name string) bool {
+	for _, t := range ts {
+		if t.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// ID names the device in results and errors.
+func (d *Device) ID() string { return d.id }
+
+// Engine is the device's engine (for inspection; the Device owns it).
+func (d *Device) Engine() *Engine { return d.engine }
+
+// NewExecutor opens the executor of stream with room for maxBatch samples,
+// or fewer where the engine's profile allows fewer. Stream i runs profile
+// i mod the number of profiles, as NVIDIA's harness assigns them.
+func (d *Device) NewExecutor(stream, maxBatch int) (sched.Executor, error) {
+	if d == nil || d.engine == nil {
+		return nil, closedError("device")
+	}
+	prof := d.prof[stream%len(d.prof)]
+	_, hi := prof.BatchRange()
+	n := min(maxBatch, hi)
+	if err := CheckBatch(d.cfg.Plan, prof, n); err != nil {
+		return nil, fmt.Errorf("trt: device %s: stream %d: %w", d.id, stream, err)
+	}
+	x := &Executor{dev: d, prof: prof, maxBatch: n, shapeN: -1, graphs: map[int]*Graph{}}
+	if err := d.ctx.Do(x.open); err != nil {
+		_ = x.closeNative()
+		return nil, fmt.Errorf("trt: device %s: stream %d: %w", d.id, stream, err)
+	}
+	d.mu.Lock()
+	d.open++
+	d.mu.Unlock()
+	return x, nil
+}
+
+// Close releases the engine, the runtime and the CUDA context. It refuses,
+// with an error matching [ErrInUse], while executors are open; it is safe on
+// nil and on a second call.
+func (d *Device) Close() error {
+	if d == nil {
+		return nil
+	}
+	d.mu.Lock()
+	open := d.open
+	d.mu.Unlock()
+	if open > 0 {
+		return fmt.Errorf("trt: device %s: %d executors still open: %w", d.id, open, ErrInUse)
+	}
+	return d.closeNative()
+}
+
+func (d *Device) closeNative() error {
+	if d.ctx == nil {
+		return nil
+	}
+	err := d.ctx.Do(func() error {
+		e1 := d.engine.Close()
+		e2 := d.rt.Close()
+		return errors.Join(e1, e2)
+	})
+	d.engine, d.rt = nil, nil
+	err = errors.Join(err, d.ctx.Close())
+	d.ctx = nil
+	return err
+}
+
+// ioBuffer is one IO tensor's pinned host and device memory, sized for the
+// executor's max batch.
+type ioBuffer struct {
+	t      IOTensor
+	sample int // bytes per sample
+	host   *cuda.HostBuffer
+	dev    *cuda.DeviceBuffer
+}
+
+// Executor runs batches of one engine on one CUDA stream; it implements
+// [sched.Executor] and belongs to one goroutine.
+//
+// With one input tensor, Input(i) is sample i's slice of the pinned input
+// buffer itself; with several, Input(i) is a staging slot holding the
+// sample's tensors back to back (in the Expect order), which Run scatters
+// into the pinned buffers. Outputs are the same way round. Outputs are in the
+// engine's formats (CHW4 and kin are not converted).
+type Executor struct {
+	dev                 *Device
+	prof                Profile
+	maxBatch            int
+	stream              *cuda.Stream
+	ectx                *ExecutionContext
+	in, out             []ioBuffer
+	inStage             []byte // sample-major staging when there are several inputs
+	outStage            []byte
+	inSample, outSample int
+	ev                  [4]*cuda.Event // start, after H2D, after compute, after D2H
+	shapeN              int            // batch the input shapes are set for, -1 none
+	graphs              map[int]*Graph
+}
+
+func (x *Executor) open() error {
+	d := x.dev
+	var err error
+	if x.stream, err = d.ctx.NewStream(); err != nil {
+		return err
+	}
+	if x.ectx, err = d.engine.NewExecutionContext(); err != nil {
+		return err
+	}
+	if err = x.ectx.SetOptimizationProfile(x.prof.Index, x.stream.Handle()); err != nil {
+		return err
+	}
+	for i := range x.ev {
+		if x.ev[i], err = d.ctx.NewEvent(); err != nil {
+			return err
+		}
+	}
+	// Input buffers at the profile's largest shape for the max batch.
+	if err = x.setShapes(x.maxBatch); err != nil {
+		return err
+	}
+	alloc := func(t IOTensor, shape Shape) (ioBuffer, error) {
+		size, err := t.Bytes(shape)
+		if err != nil {
+			return ioBuffer{}, fmt.Errorf("plan %s: %w", d.cfg.Plan, err)
+		}
+		b := ioBuffer{t: t, sample: int(size) / x.maxBatch}
+		if b.host, err = d.ctx.AllocHost(int(size)); err != nil {
+			return b, err
+		}
+		if b.dev, err = d.ctx.AllocDevice(int(size)); err != nil {
+			return b, err
+		}
+		return b, x.ectx.SetTensorAddress(t.Name, b.dev.Ptr())
+	}
+	for _, t := range d.inputs {
+		b, err := alloc(t, x.maxShape(t))
+		x.in = append(x.in, b)
+		if err != nil {
+			return err
+		}
+		x.inSample += b.sample
+	}
+	for _, t := range d.outputs {
+		shape, err := x.ectx.TensorShape(t.Name)
+		if err != nil {
+			return err
+		}
+		b, err := alloc(t, shape)
+		x.out = append(x.out, b)
+		if err != nil {
+			return err
+		}
+		x.outSample += b.sample
+	}
+	if len(x.in) > 1 {
+		x.inStage = make([]byte, x.inSample*x.maxBatch)
+	}
+	if len(x.out) > 1 {
+		x.outStage = make([]byte, x.outSample*x.maxBatch)
+	}
+	return x.captureGraphs()
+}
+
+// maxShape is input t's shape at the executor's max batch: the profile's
+// max with dimension 0 set to the batch.
+func (x *Executor) maxShape(t IOTensor) Shape {
+	for _, p := range x.prof.Inputs {
+		if p.Name == t.Name {
+			return p.Max.WithBatch(x.maxBatch)
+		}
+	}
+	return t.Shape.WithBatch(x.maxBatch)
+}
+
+// setShapes sets every dynamic input's shape for a batch of n.
+func (x *Executor) setShapes(n int) error {
+	if x.shapeN == n {
+		return nil
+	}
+	for _, t := range x.dev.inputs {
+		if !t.Shape.Dynamic() {
+			continue
+		}
+		shape := x.maxShape(t).WithBatch(n)
+		if err := x.ectx.SetInputShape(t.Name, shape); err != nil {
+			return err
+		}
+	}
+	x.shapeN = n
+	return nil
+}
+
+// captureGraphs records a CUDA graph for each batch size the config asks
+// for, after one warm-up enqueue of that size.
+func (x *Executor) captureGraphs() error {
+	sizes := append([]int(nil), x.dev.cfg.GraphBatches...)
+	sort.Ints(sizes)
+	for _, n := range sizes {
+		if n < 1 || n > x.maxBatch {
+			continue
+		}
+		if err := x.setShapes(n); err != nil {
+			return err
+		}
+		if err := x.ectx.EnqueueV3(x.stream.Handle()); err != nil {
+			return err
+		}
+		if err := x.stream.Synchronize(); err != nil {
+			return err
+		}
+		g, err := x.ectx.CaptureGraph(x.stream.Handle())
+		if err != nil {
+			return fmt.Errorf("batch %d: %w", n, err)
+		}
+		x.graphs[n] = g
+	}
+	return nil
+}
+
+// MaxBatch is the largest batch Run accepts.
+func (x *Executor) MaxBatch() int { return x.maxBatch }
+
+// Input is sample slot i's staging bytes.
+func (x *Executor) Input(slot int) []byte {
+	if x.inStage != nil {
+		return x.inStage[slot*x.inSample : (slot+1)*x.inSample]
+	}
+	return x.in[0].host.Bytes()[slot*x.inSample : (slot+1)*x.inSample]
+}
+
+// Output is sample slot i's result bytes of the last batch.
+func (x *Executor) Output(slot int) []byte {
+	if x.outStage != nil {
+		return x.outStage[slot*x.outSample : (slot+1)*x.outSample]
+	}
+	return x.out[0].host.Bytes()[slot*x.outSample : (slot+1)*x.outSample]
+}
+
+// Run copies the first n staged samples to the GPU, runs the engine (from a
+// captured graph when one exists for n) and copies the outputs back, then
+// waits for the stream. A cancelled ctx stops a batch before it is queued;
+// a queued batch runs to the end.
+func (x *Executor) Run(ctx context.Context, n int) (sched.Timing, error) {
+	if x.ectx == nil {
+		return sched.Timing{}, closedError("executor")
+	}
+	if n < 1 || n > x.maxBatch {
+		return sched.Timing{}, fmt.Errorf("trt: device %s: plan %s: batch %d outside 1..%d: %w",
+			x.dev.id, x.dev.cfg.Plan, n, x.maxBatch, ErrBatchTooLarge)
+	}
+	if err := ctx.Err(); err != nil {
+		return sched.Timing{}, err
+	}
+	var tm sched.Timing
+	err := x.dev.ctx.Do(func() error {
+		if x.inStage != nil {
+			scatter(x.in, x.inStage, x.inSample, n)
+		}
+		s := x.stream
+		if err := x.ev[0].Record(s); err != nil {
+			return err
+		}
+		for _, b := range x.in {
+			if err := s.CopyHtoD(b.dev, 0, b.host.Bytes()[:n*b.sample]); err != nil {
+				return fmt.Errorf("tensor %q: %w", b.t.Name, err)
+			}
+		}
+		if err := x.ev[1].Record(s); err != nil {
+			return err
+		}
+		if g, ok := x.graphs[n]; ok {
+			if err := g.Launch(s.Handle()); err != nil {
+				return err
+			}
+		} else {
+			if err := x.setShapes(n); err != nil {
+				return err
+			}
+			if err := x.ectx.EnqueueV3(s.Handle()); err != nil {
+				return fmt.Errorf("plan %s: %w", x.dev.cfg.Plan, err)
+			}
+		}
+		if err := x.ev[2].Record(s); err != nil {
+			return err
+		}
+		for _, b := range x.out {
+			if err := s.CopyDtoH(b.host.Bytes()[:n*b.sample], b.dev, 0); err != nil {
+				return fmt.Errorf("tensor %q: %w", b.t.Name, err)
+			}
+		}
+		if err := x.ev[3].Record(s); err != nil {
+			return err
+		}
+		if err := x.ev[3].Synchronize(); err != nil {
+			return err
+		}
+		var err error
+		if tm.H2D, err = x.ev[1].Elapsed(x.ev[0]); err != nil {
+			return err
+		}
+		if tm.Compute, err = x.ev[2].Elapsed(x.ev[1]); err != nil {
+			return err
+		}
+		if tm.D2H, err = x.ev[3].Elapsed(x.ev[2]); err != nil {
+			return err
+		}
+		if x.outStage != nil {
+			gather(x.outStage, x.out, x.outSample, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return sched.Timing{}, fmt.Errorf("trt: device %s: %w", x.dev.id, err)
+	}
+	return tm, nil
+}
+
+// scatter copies n sample-major staged samples into per-tensor buffers.
+func scatter(bufs []ioBuffer, stage []byte, sample, n int) {
+	for i := 0; i < n; i++ {
+		off := i * sample
+		for _, b := range bufs {
+			copy(b.host.Bytes()[i*b.sample:(i+1)*b.sample], stage[off:off+b.sample])
+			off += b.sample
+		}
+	}
+}
+
+// gather copies n samples from per-tensor buffers into sample-major staging.
+func gather(stage []byte, bufs []ioBuffer, sample, n int) {
+	for i := 0; i < n; i++ {
+		off := i * sample
+		for _, b := range bufs {
+			copy(stage[off:off+b.sample], b.host.Bytes()[i*b.sample:(i+1)*b.sample])
+			off += b.sample
+		}
+	}
+}
+
+// Close releases the executor's graphs, context, buffers, events and
+// stream; a second call is harmless.
+func (x *Executor) Close() error {
+	if x == nil || x.dev == nil {
+		return nil
+	}
+	err := x.closeNative()
+	d := x.dev
+	d.mu.Lock()
+	d.open--
+	d.mu.Unlock()
+	x.dev = nil
+	return err
+}
+
+func (x *Executor) closeNative() error {
+	var errs []error
+	errs = append(errs, x.dev.ctx.Do(func() error {
+		var errs []error
+		if x.stream != nil {
+			errs = append(errs, x.stream.Synchronize())
+		}
+		for n, g := range x.graphs {
+			errs = append(errs, g.Close())
+			delete(x.graphs, n)
+		}
+		errs = append(errs, x.ectx.Close())
+		x.ectx = nil
+		for _, b := range append(x.in, x.out...) {
+			errs = append(errs, b.host.Close(), b.dev.Close())
+		}
+		x.in, x.out = nil, nil
+		for i := range x.ev {
+			errs = append(errs, x.ev[i].Close())
+			x.ev[i] = nil
+		}
+		errs = append(errs, x.stream.Close())
+		x.stream = nil
+		return errors.Join(errs...)
+	}))
+	return errors.Join(errs...)
+}

@@ -1,0 +1,28 @@
+//go:build !(cuda && tensorrt)
+
+package trt
+
+import "github.com/gotrt/gotrt/runner/sched"
+
+// Device is one GPU running one TensorRT engine; this build has none.
+type Device struct{}
+
+var _ sched.Device = (*Device)(nil)
+
+// OpenDevice opens a GPU with an engine; this build returns an error
+// matching ErrNotSupported.
+func OpenDevice(cfg DeviceConfig) (*Device, error) { return nil, unsupported("tensorrt gpu executor") }
+
+// ID names the device.
+func (d *Device) ID() string { return "" }
+
+// Engine is the device's engine.
+func (d *Device) Engine() *Engine { return nil }
+
+// NewExecutor opens an executor; this build returns an error matching ErrNotSupported.
+func (d *Device) NewExecutor(stream, maxBatch int) (sched.Executor, error) {
+	return nil, unsupported("tensorrt gpu executor")
+}
+
+// Close is harmless.
+func (d *Device) Close() error { return nil }
