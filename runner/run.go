@@ -141,7 +141,7 @@ func Run(ctx context.Context, cfg Config) (*loadgen.Report, error) {
 		return nil, fmt.Errorf("%w: sut %q: want \"\" (the devices) or \"null\"", ErrConfig, cfg.SUT)
 	}
 	if cfg.model() != BuiltinModel {
-		return nil, fmt.Errorf("%w: model %q: only %s runs in this build (catalogue models need -tags cuda,tensorrt and --engine)", ErrConfig, cfg.model(), BuiltinModel)
+		return runEngine(ctx, cfg, ts, opts)
 	}
 	return runBuiltin(ctx, cfg, ts, opts)
 }

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"strconv"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
 	"testing"
 	"time"
 
@@ -104,7 +104,7 @@ func BenchmarkNullServer100k(b *testing.B) {
 func BenchmarkNullServerFindPeak(b *testing.B) {
 	s := benchSettings(loadgen.Server)
 	s.Mode = loadgen.FindPeakPerformance
-	s.ServerTargetQPS = 50_000
+	s.ServerTargetQPS = 10_000
 	s.ServerFindPeakQPSDecimalsOfPrecision = 0
 	s.ServerFindPeakRelativePrecision = 0.02
 	rep := runBench(b, s)

@@ -1,3 +1,34 @@
 // Package loadgen is gotrt's load generator: MLPerf LoadGen's scenarios, test
 // modes, settings, schedules, statistics, validity rules and log files, in Go.
+//
+// A system under test implements [SystemUnderTest]; a data set implements
+// [QuerySampleLibrary]. [Run] loads performance sets from the library,
+// issues queries under the scenario of the [TestSettings] (SingleStream,
+// MultiStream, Server with Poisson arrivals, Offline), waits for the
+// completions the SUT reports through its [Completer], and returns a
+// [Report] whose Result is result.json; [Report.WriteLogs] writes it with
+// mlperf_log_summary.txt, mlperf_log_detail.txt and mlperf_log_accuracy.json.
+// [LoadSettings] reads mlperf.conf and user.conf text with LoadGen's keys and
+// precedence; [MLPerfConf] is the embedded mlperf.conf.
+//
+// Ownership: the samples slice passed to IssueQuery is the load generator's
+// and only valid during the call; response bytes are the SUT's and only read
+// during Complete. IDs are unique within a Run.
+//
+// Errors: Run returns an error only when no run can happen (bad settings,
+// wrapping [ErrBadSettings]; a QSL failure, wrapping [ErrQSL]). Everything
+// that goes wrong during a run (a cancelled context, a SUT that stops
+// completing, one that completes unknown or completed IDs, a failed SUT)
+// makes the result INVALID with the reason. Complete returns errors wrapping
+// [ErrUnknownSample], [ErrDuplicateCompletion] or [ErrRunEnded]. Config
+// errors wrap [ErrConfig] and name file and line.
+//
+// Time: all time is read, and all timed waiting done, through a
+// clock.Clock ([WithClock]); the wall clock is the default.
+//
+// Speed: the hot path allocates nothing per sample. Per-sample state lives in
+// arrays indexed by ID, Complete takes one clock reading per call and one CAS
+// per response, and the issuing goroutine only parks (one channel send) when
+// it must wait for a completion. Statistics and logs are computed after the
+// run.
 package loadgen

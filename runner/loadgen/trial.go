@@ -188,9 +188,10 @@ func (t *trial) waitCompleted(target int64) bool {
 }
 
 // sleepUntil waits for the scheduled time due (ns from start) and returns
-// the time it woke. On the wall clock it sleeps until shortly before due and
-// yields the rest, because timer wake-ups are late by tens of µs; on any
-// other clock it waits through the clock alone.
+// the time it woke. On the wall clock it sleeps on a timer until shortly
+// before due (Go's timers wake up to a millisecond late), then in short
+// precise sleeps and yields; on any other clock it waits through the clock
+// alone, so a virtual clock stays in charge.
 func (t *trial) sleepUntil(due int64) int64 {
 	now := t.now()
 	if now >= due {
@@ -200,12 +201,12 @@ func (t *trial) sleepUntil(due int64) int64 {
 		t.clk.SleepUntil(t.start+time.Duration(due), t.abort.ch)
 		return t.now()
 	}
-	const coarse = int64(time.Millisecond)
+	const coarse = int64(2 * time.Millisecond)
 	for now < due {
-		if due-now > 2*coarse {
+		if due-now > coarse {
 			t.clk.SleepUntil(t.start+time.Duration(due-coarse), t.abort.ch)
 		} else {
-			runtime.Gosched()
+			shortSleep(due - now)
 		}
 		if t.abort.fired() {
 			return t.now()

@@ -38,12 +38,11 @@ const (
 
 // Defaults of [Config].
 const (
-	DefaultMaxBatch       = 256
-	DefaultStreams        = 1
-	DefaultBatchTimeout   = 2 * time.Millisecond
-	DefaultWarmupBatches  = 2
-	DefaultLatencyTarget  = 0.75
-	DefaultAdaptiveMargin = 1.3
+	DefaultMaxBatch      = 256
+	DefaultStreams       = 1
+	DefaultBatchTimeout  = 2 * time.Millisecond
+	DefaultWarmupBatches = 2
+	DefaultLatencyTarget = 0.7
 )
 
 // DeviceConfig overrides the run's knobs for one device; zero fields keep
@@ -68,17 +67,15 @@ type Config struct {
 	// fuller batch before a free stream takes what waits (fixed policy).
 	BatchTimeout time.Duration
 	// LatencyBound, when set (Server's target latency), switches to the
-	// adaptive policy: each batch is sized from the queue, the arrival
-	// rate, the number of live devices and each device's measured batch
-	// time, so that the oldest sample meets LatencyTarget×LatencyBound.
+	// adaptive policy: a free device takes what waits at once, up to a cap
+	// sized from the queue, the number of live devices, each device's
+	// measured batch time and this bound; BatchTimeout is then unused.
 	LatencyBound time.Duration
-	// LatencyTarget is the fraction of LatencyBound the adaptive policy
-	// plans for, leaving the rest for queueing bursts (default 0.75).
+	// LatencyTarget is the fraction of LatencyBound that a batch's worst
+	// case (waiting for a free device, then running) may use, leaving the
+	// rest for bursts (default 0.7, the best of the scheduler's Server
+	// study on simulated devices).
 	LatencyTarget float64
-	// AdaptiveMargin is how much larger than the smallest batch that keeps
-	// up with the arrival rate the adaptive policy waits for (default 1.3):
-	// the spare capacity that absorbs bursts.
-	AdaptiveMargin float64
 	// Devices are the ids of the devices to use, in order; empty uses all.
 	Devices []string
 	// PerDevice overrides knobs by device id.
@@ -111,8 +108,6 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: latency bound %v", ErrConfig, c.LatencyBound)
 	case c.LatencyTarget < 0 || c.LatencyTarget > 1:
 		return fmt.Errorf("%w: latency target %v not in (0, 1]", ErrConfig, c.LatencyTarget)
-	case c.AdaptiveMargin != 0 && c.AdaptiveMargin < 1:
-		return fmt.Errorf("%w: adaptive margin %v below 1", ErrConfig, c.AdaptiveMargin)
 	case c.WarmupBatches < 0:
 		return fmt.Errorf("%w: warm-up batches %d", ErrConfig, c.WarmupBatches)
 	case c.OnFault != FailRun && c.OnFault != Continue:
@@ -134,9 +129,6 @@ func (c *Config) validate() error {
 	}
 	if c.LatencyTarget == 0 {
 		c.LatencyTarget = DefaultLatencyTarget
-	}
-	if c.AdaptiveMargin == 0 {
-		c.AdaptiveMargin = DefaultAdaptiveMargin
 	}
 	if c.WarmupBatches == 0 {
 		c.WarmupBatches = DefaultWarmupBatches

@@ -13,10 +13,11 @@
 // of a free device finds MaxBatch samples waiting, or when the oldest
 // waiting sample has waited BatchTimeout; a query of several samples
 // (Offline's one query) is cut into MaxBatch batches at once. Adaptive
-// policy (Config.LatencyBound set, for Server): each batch is sized from the
-// queue length, the arrival rate, the number of live devices and a batch-time
-// model fitted per device from warm-up and every batch since; see
-// [Config.LatencyTarget] and [Config.AdaptiveMargin].
+// policy (Config.LatencyBound set, for Server): a free device takes what
+// waits at once, up to a cap sized from the latency bound, the number of
+// live devices and a batch-time model fitted per device from warm-up and
+// every batch since, and shares a backlog with the other free devices; see
+// [Config.LatencyTarget].
 //
 // Goroutines and threads: [Scheduler.Start] runs one goroutine per executor
 // under an [errgroup.Group]; the first executor error cancels the others.

@@ -49,40 +49,6 @@ func (r *ring) drop(k int) {
 	r.n -= k
 }
 
-// rateEstimate follows the arrival rate: counts over short windows,
-// smoothed exponentially (a time constant of about 25 ms).
-type rateEstimate struct {
-	start   time.Duration
-	count   int
-	rate    float64 // samples/s
-	started bool
-}
-
-const (
-	rateWindow = 5 * time.Millisecond
-	rateAlpha  = 0.2
-)
-
-func (r *rateEstimate) add(now time.Duration, n int) {
-	if !r.started {
-		r.start, r.started = now, true
-	}
-	r.count += n
-	el := now - r.start
-	if el < rateWindow {
-		return
-	}
-	x := float64(r.count) / el.Seconds()
-	if r.rate == 0 {
-		r.rate = x
-	} else {
-		r.rate += rateAlpha * (x - r.rate)
-	}
-	r.start, r.count = now, 0
-}
-
-func (r *rateEstimate) perSecond() float64 { return r.rate }
-
 // model fits a device's batch time as f + c·b by least squares over every
 // batch it ran (warm-up included), so the adaptive policy knows the device
 // without being told.

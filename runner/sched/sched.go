@@ -106,7 +106,6 @@ type Scheduler struct {
 	lastC     loadgen.Completer
 	lastCID   uint32
 	lastCOK   bool // lastC is comparable, so cid can be reused
-	rate      rateEstimate
 
 	first, last      time.Duration // first sample queued, last batch done
 	haveFirst        bool
@@ -323,7 +322,6 @@ func (s *Scheduler) IssueQuery(samples []loadgen.QuerySample, c loadgen.Complete
 	for _, q := range samples {
 		s.q.push(entry{id: q.ID, index: q.Index, enq: now, c: c, cid: cid, flushed: flushed})
 	}
-	s.rate.add(now, len(samples))
 	w := s.wakeable(flushed)
 	s.mu.Unlock()
 	if w != nil {
@@ -508,7 +506,7 @@ func (s *Scheduler) decide(w *worker, now time.Duration) (n int, deadline time.D
 		return min(q, maxB), 0, 0
 	}
 	if s.adapt && w.d.model.ready() {
-		return s.adaptive(w, now, q, head)
+		return s.adaptive(w, q), 0, 0
 	}
 	dl := head.enq + w.d.timeout
 	if now >= dl {
@@ -517,69 +515,29 @@ func (s *Scheduler) decide(w *worker, now time.Duration) (n int, deadline time.D
 	return 0, dl, maxB
 }
 
-// adaptive sizes a batch for a latency bound. The device's batch time is
-// modelled as f + c·b (fitted from warm-up and every batch since), and L is
-// the planned latency (LatencyTarget × LatencyBound). Three sizes matter:
-//
-//   - need, the smallest batch that keeps up with this device's share of the
-//     arrival rate λ: b/(f + c·b) = λ_d;
-//   - b*, the largest batch whose first sample, waiting for the batch to fill
-//     from the shared queue (b/λ) and then for the batch to run, still meets
-//     L: b/λ + f + c·b = L;
-//   - the fill size, min(b*, need × AdaptiveMargin) but never below need:
-//     the spare capacity that absorbs bursts, within the latency plan.
-//
-// A free device waits for the fill size, but no longer than the oldest
-// sample's slack allows. It then takes what waits, up to the largest batch
-// that still brings the oldest sample in on time, and never less than the
-// fill size while a backlog drains (shrinking batches for samples already
-// late would only make the backlog grow); with several free devices it takes
-// only its share of a backlog.
-func (s *Scheduler) adaptive(w *worker, now time.Duration, q int, head *entry) (int, time.Duration, int) {
-	d := w.d
-	f, c := d.model.fc()
-	fs := float64(f)
-	L := float64(s.cfg.LatencyBound) * s.cfg.LatencyTarget
-	lambda := s.rate.perSecond() / 1e9 // samples/ns
-	share := lambda * s.capacityShare(d)
-
-	need := float64(w.maxBatch)
-	if den := 1 - share*c; den > 0.02 {
-		need = share * fs / den
+// adaptive sizes a batch for a latency bound. A free device takes what
+// waits at once, up to a cap; the cap follows from the bound, the number of
+// live devices N and the device's batch time, modelled as f + c·b (fitted
+// from warm-up and every batch since). In the worst case a sample just
+// misses a device, waits for the next one to free (about T/N with N devices
+// staggered) and then runs in a batch of T: so T·(1 + 1/N) ≤ LatencyTarget ×
+// LatencyBound, and the rest of the bound absorbs bursts. A constant cap
+// suits only one device count and one model; a cap from the bound alone
+// ignores that one device makes samples wait a whole batch. Under load the
+// batches grow with the queue up to the cap; with several free devices each
+// takes its share of the queue, so a burst spreads instead of landing in
+// one long batch.
+func (s *Scheduler) adaptive(w *worker, q int) int {
+	f, c := w.d.model.fc()
+	budget := float64(s.cfg.LatencyBound) * s.cfg.LatencyTarget
+	live := float64(s.liveDevices())
+	bCap := max(1, min(int((budget/(1+1/live)-float64(f))/c), w.maxBatch))
+	n := min(q, bCap)
+	if idle := s.idleDevices(); idle > 1 {
+		n = min(n, (q+idle-1)/idle)
 	}
-	bFill := max(1, min(int(need*tuneFill), w.maxBatch))
-	floor := max(1, min(int(need*tuneFloor)+1, w.maxBatch))
-
-	nLive := float64(s.liveDevices())
-	bLat := int((L/(1+1/nLive) - fs) / c)
-	if tuneAge {
-		age := float64(now - head.enq)
-		bLat = min(bLat, int((L-age-fs)/c))
-	}
-	bLat = max(floor, min(bLat, w.maxBatch))
-	bFill = min(bFill, bLat)
-
-	start := head.enq + time.Duration(L-fs-c*float64(bFill))
-	if q < bFill && now < start {
-		return 0, start, bFill
-	}
-	n := min(q, bLat)
-	if tuneBacklog > 0 {
-		n = min(q, max(n, int(float64(q)/nLive*tuneBacklog)), w.maxBatch)
-	}
-	if idle := s.idleDevices(); idle > 1 && tuneSplit {
-		n = min(n, max((q+idle-1)/idle, bFill))
-	}
-	return n, 0, 0
+	return n
 }
-
-var (
-	tuneFill    = 0.0
-	tuneFloor   = 1.2
-	tuneSplit   = true
-	tuneAge     = false
-	tuneBacklog = 0.0
-)
 
 func (s *Scheduler) liveDevices() int {
 	n := 0
@@ -589,26 +547,6 @@ func (s *Scheduler) liveDevices() int {
 		}
 	}
 	return n
-}
-
-// capacityShare is d's part of the live devices' total capacity, from their
-// models' per-sample cost.
-func (s *Scheduler) capacityShare(d *device) float64 {
-	var sum, mine float64
-	for _, o := range s.devs {
-		if o.lost || !o.model.ready() {
-			continue
-		}
-		_, c := o.model.fc()
-		sum += 1 / c
-		if o == d {
-			mine = 1 / c
-		}
-	}
-	if sum == 0 {
-		return 1
-	}
-	return mine / sum
 }
 
 func (s *Scheduler) idleDevices() int {

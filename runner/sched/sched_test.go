@@ -179,7 +179,6 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"negative streams", devs, sched.Config{Streams: -2}, sched.ErrConfig},
 		{"negative timeout", devs, sched.Config{BatchTimeout: -time.Millisecond}, sched.ErrConfig},
 		{"latency target above one", devs, sched.Config{LatencyTarget: 1.5}, sched.ErrConfig},
-		{"margin below one", devs, sched.Config{AdaptiveMargin: 0.5}, sched.ErrConfig},
 		{"unknown device", devs, sched.Config{Devices: []string{"gpu9"}}, sched.ErrConfig},
 		{"device twice", devs, sched.Config{Devices: []string{"sim0", "sim0"}}, sched.ErrConfig},
 		{"override for unknown device", devs, sched.Config{PerDevice: map[string]sched.DeviceConfig{"x": {}}}, sched.ErrConfig},

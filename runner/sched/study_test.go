@@ -19,12 +19,8 @@ func TestServerStudy(t *testing.T) {
 	devPart, loadPart, _ := strings.Cut(spec, ":")
 	ndev, _ := strconv.Atoi(devPart)
 	targets := []float64{0.8, 0.9}
-	margins := []float64{1.5, 2, 4}
 	if v := os.Getenv("GOTRT_SCHED_TARGETS"); v != "" {
 		targets = parseList(v)
-	}
-	if v := os.Getenv("GOTRT_SCHED_MARGINS"); v != "" {
-		margins = parseList(v)
 	}
 	if v := os.Getenv("GOTRT_SCHED_SEED"); v != "" {
 		trialSeed, _ = strconv.ParseUint(v, 10, 64)
@@ -33,9 +29,9 @@ func TestServerStudy(t *testing.T) {
 	peak := 6062.1 * float64(ndev) * 0.999
 	for _, load := range parseList(loadPart) {
 		for _, tg := range targets {
-			for _, m := range margins {
+			{
 				cfg := serverConfig()
-				cfg.LatencyTarget, cfg.AdaptiveMargin = tg, m
+				cfg.LatencyTarget = tg
 				if v := os.Getenv("GOTRT_SCHED_GREEDY"); v != "" {
 					// A greedy batcher for comparison: take what waits, up to a cap.
 					cfg.LatencyBound = 0
@@ -43,7 +39,7 @@ func TestServerStudy(t *testing.T) {
 					cfg.BatchTimeout = time.Nanosecond
 				}
 				r := serverRun(t, ndev, load*peak, cfg)
-				t.Logf("devices=%d load=%.3f target=%.2f margin=%.1f p99=%v valid=%v", ndev, load, tg, m, r.p99, r.valid)
+				t.Logf("devices=%d load=%.3f target=%.2f p99=%v valid=%v", ndev, load, tg, r.p99, r.valid)
 				t.Logf("  p50=%v p90=%v p999=%v max=%v", percentile(r.lat, 0.5), percentile(r.lat, 0.9), percentile(r.lat, 0.999), r.lat[len(r.lat)-1])
 				t.Logf("  late by id window: %v", r.lateByWindow)
 				for _, d := range r.stats.Devices {

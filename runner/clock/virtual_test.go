@@ -1,0 +1,125 @@
+package clock_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"go.uber.org/goleak"
+
+	"github.com/gotrt/gotrt/runner/clock"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestVirtualJumpsToTheNextDeadline(t *testing.T) {
+	v := clock.NewVirtual(0)
+	defer v.Stop()
+	start := time.Now()
+	assert.True(t, v.SleepUntil(time.Hour, nil))
+	assert.Equal(t, time.Hour, v.Now())
+	assert.Less(t, time.Since(start), time.Second, "an hour of virtual time takes no real time")
+	assert.True(t, v.SleepUntil(time.Minute, nil), "a past deadline returns at once")
+	assert.Equal(t, time.Hour, v.Now())
+}
+
+func TestVirtualWakesSleepersInDeadlineOrder(t *testing.T) {
+	v := clock.NewVirtual(0)
+	defer v.Stop()
+	var mu sync.Mutex
+	var order []time.Duration
+	var wg sync.WaitGroup
+	// Woken by the clock, this goroutine holds time still while the
+	// sleepers start: goroutines the clock does not know yet are not waited
+	// for.
+	v.SleepUntil(time.Nanosecond, nil)
+	for _, d := range []time.Duration{3, 1, 2} {
+		wg.Go(func() {
+			v.SleepUntil(d*time.Millisecond, nil)
+			mu.Lock()
+			order = append(order, v.Now())
+			mu.Unlock()
+		})
+	}
+	time.Sleep(20 * time.Millisecond) // real time, for the three to sleep
+	all := make(chan struct{})
+	go func() { wg.Wait(); close(all) }()
+	v.SleepUntil(clock.Never, all)
+	assert.Equal(t, []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond}, order)
+}
+
+func TestEventWakesTheWaiterBeforeTimeMoves(t *testing.T) {
+	v := clock.NewVirtual(0)
+	defer v.Stop()
+	ev := clock.NewEvent(v)
+	got := make(chan time.Duration, 1)
+	var wg sync.WaitGroup
+	go func() {
+		// Woken by the clock, this goroutine holds time still until it
+		// waits again, so the setter cannot run ahead of it.
+		v.SleepUntil(time.Millisecond, nil)
+		wg.Go(func() {
+			v.SleepUntil(10*time.Millisecond, nil)
+			ev.Set()
+			// The setter sleeps again at once; time must not move past
+			// 10ms before the woken waiter has run.
+			v.SleepUntil(time.Second, nil)
+		})
+		reached := ev.Wait(clock.Never)
+		assert.False(t, reached)
+		got <- v.Now()
+	}()
+	assert.Equal(t, 10*time.Millisecond, <-got)
+	wg.Wait()
+}
+
+func TestEventSetBeforeWaitIsKept(t *testing.T) {
+	for _, tc := range []struct {
+		description string
+		c           clock.Clock
+	}{{"virtual", clock.NewVirtual(0)}, {"real", clock.NewReal()}} {
+		t.Run(tc.description, func(t *testing.T) {
+			ev := clock.NewEvent(tc.c)
+			ev.Set()
+			ev.Set() // one pending wake-up, not two
+			assert.False(t, ev.Wait(clock.Never))
+			assert.True(t, ev.Wait(tc.c.Now()+time.Millisecond), "the deadline, no second wake-up")
+		})
+	}
+}
+
+func TestVirtualSleepEndsWhenDoneCloses(t *testing.T) {
+	v := clock.NewVirtual(0)
+	defer v.Stop()
+	done := make(chan struct{})
+	res := make(chan bool)
+	go func() { res <- v.SleepUntil(time.Hour, done) }()
+	close(done)
+	assert.False(t, <-res)
+	assert.Less(t, v.Now(), time.Hour)
+}
+
+func TestVirtualMovesOnWhenAWokenGoroutineLeavesTheClock(t *testing.T) {
+	v := clock.NewVirtual(0)
+	defer v.Stop()
+	// The first goroutine is woken at 1ms and then blocks elsewhere for
+	// good; the watchdog must let the second one's deadline come.
+	block := make(chan struct{})
+	go func() {
+		v.SleepUntil(time.Millisecond, nil)
+		<-block
+	}()
+	assert.True(t, v.SleepUntil(2*time.Millisecond, nil))
+	close(block)
+}
+
+func ExampleVirtual() {
+	v := clock.NewVirtual(0)
+	defer v.Stop()
+	// A minute of simulated time passes at once.
+	v.SleepUntil(time.Minute, nil)
+	fmt.Println(v.Now())
+	// Output: 1m0s
+}

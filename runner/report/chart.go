@@ -1,0 +1,254 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Chart is a figure of one or more plots side by side.
+type Chart struct {
+	Plots         []*plot.Plot
+	Width, Height vg.Length
+}
+
+// ChartFormats are the image formats [SaveCharts] writes.
+var ChartFormats = []string{"svg", "png"}
+
+// WriteTo draws the chart in an image format gonum/plot knows ("svg",
+// "png", "pdf" ...) to w.
+func (c *Chart) WriteTo(w io.Writer, format string) error {
+	if len(c.Plots) == 0 {
+		return errors.New("chart has no plots")
+	}
+	cw, err := draw.NewFormattedCanvas(c.Width, c.Height, format)
+	if err != nil {
+		return fmt.Errorf("draw chart: %w", err)
+	}
+	dc := draw.New(cw)
+	if len(c.Plots) == 1 {
+		c.Plots[0].Draw(dc)
+	} else {
+		tiles := draw.Tiles{Rows: 1, Cols: len(c.Plots), PadX: vg.Millimeter * 6,
+			PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+		canvases := plot.Align([][]*plot.Plot{c.Plots}, tiles, dc)
+		for j, p := range c.Plots {
+			p.Draw(canvases[0][j])
+		}
+	}
+	if _, err := cw.WriteTo(w); err != nil {
+		return fmt.Errorf("write chart: %w", err)
+	}
+	return nil
+}
+
+// SaveCharts writes the chart as dir/base.svg and dir/base.png and returns
+// the paths written.
+func SaveCharts(c *Chart, dir, base string) ([]string, error) {
+	var paths []string
+	for _, f := range ChartFormats {
+		p := filepath.Join(dir, base+"."+f)
+		if err := writeFile(p, func(w io.Writer) error { return c.WriteTo(w, f) }); err != nil {
+			return paths, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+func writeFile(path string, fn func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	err = fn(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+const simulatedNote = "simulated devices: not a measurement"
+
+// Chart is the grouped bar chart of throughput normalised to the first
+// system, one group per benchmark that the first system ran. The y axis
+// starts at zero; a dashed line marks 1.
+func (c *Comparison) Chart() (*Chart, error) {
+	first := c.Systems[0].Name
+	p := plot.New()
+	p.Title.Text = "Throughput relative to " + first
+	if c.Simulated() {
+		p.Title.Text += "\n(" + simulatedNote + ")"
+	}
+	p.X.Label.Text = "benchmark and scenario"
+	p.Y.Label.Text = "throughput / " + first + " throughput (ratio, ×)"
+	var rows []Row
+	var names []string
+	for _, r := range c.Rows {
+		if r.Entries[0].HasRatio {
+			rows = append(rows, r)
+			names = append(names, r.Model+"\n"+r.Scenario)
+		}
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("chart: %s ran no benchmark with a throughput above zero", first)
+	}
+	n := len(c.Systems)
+	groupW := vg.Centimeter * 2.4
+	barW := groupW / vg.Length(n)
+	ymax := 1.0
+	for si, s := range c.Systems {
+		col := plotutil.Color(si)
+		var lxy plotter.XYs
+		var ltext []string
+		for ri, r := range rows {
+			e := r.Entries[si]
+			if !e.HasRatio {
+				continue
+			}
+			ymax = math.Max(ymax, e.Ratio)
+			b, err := plotter.NewBarChart(plotter.Values{e.Ratio}, barW)
+			if err != nil {
+				return nil, fmt.Errorf("chart: %s %s: %w", s.Name, r.Benchmark, err)
+			}
+			b.XMin = float64(ri)
+			b.Offset = barW * (vg.Length(si) - vg.Length(n-1)/2)
+			b.Color = col
+			b.LineStyle.Width = 0
+			p.Add(b)
+			if len(lxy) == 0 {
+				p.Legend.Add(s.Name, b)
+			}
+			lxy = append(lxy, plotter.XY{X: float64(ri), Y: e.Ratio})
+			label := strconv.FormatFloat(e.Ratio, 'f', 2, 64)
+			if !e.Run.Result.Valid {
+				label += "*"
+			}
+			ltext = append(ltext, label)
+		}
+		if len(lxy) > 0 {
+			l, err := plotter.NewLabels(plotter.XYLabels{XYs: lxy, Labels: ltext})
+			if err != nil {
+				return nil, fmt.Errorf("chart: %w", err)
+			}
+			for i := range l.TextStyle {
+				l.TextStyle[i].Font.Size = vg.Points(7)
+				l.TextStyle[i].XAlign = draw.XCenter
+			}
+			l.Offset = vg.Point{X: barW * (vg.Length(si) - vg.Length(n-1)/2), Y: vg.Points(2)}
+			p.Add(l)
+		}
+	}
+	ref, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: 1}, {X: float64(len(rows)) - 0.5, Y: 1}})
+	if err != nil {
+		return nil, fmt.Errorf("chart: %w", err)
+	}
+	ref.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+	ref.Color = color.Gray{Y: 96}
+	p.Add(ref)
+	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.5, float64(len(rows))-0.5
+	p.Y.Min, p.Y.Max = 0, ymax*1.3
+	p.Legend.Top = true
+	p.Legend.Left = false
+	p.Add(plotter.NewGrid())
+	if c.hasInvalid(rows) {
+		p.X.Label.Text += "\n(* INVALID result)"
+	}
+	w := max(vg.Centimeter*16, groupW*vg.Length(len(rows))*1.4+vg.Centimeter*4)
+	return &Chart{Plots: []*plot.Plot{p}, Width: w, Height: vg.Centimeter * 11}, nil
+}
+
+func (c *Comparison) hasInvalid(rows []Row) bool {
+	for _, r := range rows {
+		for _, e := range r.Entries {
+			if e.Run != nil && !e.Run.Result.Valid {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Chart is the scaling figure: throughput against device count beside
+// speed-up against device count, each with the line of linear scaling
+// dashed. Both axes start at zero.
+func (s *Scaling) Chart() (*Chart, error) {
+	if len(s.Points) == 0 {
+		return nil, ErrNoResults
+	}
+	r0 := s.Points[0].Result
+	n0 := float64(s.base())
+	maxN := float64(s.Points[len(s.Points)-1].Devices)
+	var ticks []plot.Tick
+	tp, sp := make(plotter.XYs, len(s.Points)), make(plotter.XYs, len(s.Points))
+	for i, pt := range s.Points {
+		x := float64(pt.Devices)
+		tp[i] = plotter.XY{X: x, Y: pt.Result.Throughput.Value}
+		sp[i] = plotter.XY{X: x, Y: pt.SpeedUp}
+		ticks = append(ticks, plot.Tick{Value: x, Label: strconv.Itoa(pt.Devices)})
+	}
+	title := fmt.Sprintf("%s %s", r0.Model, r0.Scenario)
+	if s.Simulated() {
+		title += "\n(" + simulatedNote + ")"
+	}
+	mk := func(ylabel string, xy plotter.XYs, ideal func(n float64) float64) (*plot.Plot, error) {
+		p := plot.New()
+		p.Title.Text = title
+		p.X.Label.Text = "devices (count)"
+		p.Y.Label.Text = ylabel
+		p.X.Tick.Marker = plot.ConstantTicks(append([]plot.Tick{{Value: 0, Label: "0"}}, ticks...))
+		p.Add(plotter.NewGrid())
+		lin, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: maxN, Y: ideal(maxN)}})
+		if err != nil {
+			return nil, err
+		}
+		lin.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		lin.Color = color.Gray{Y: 96}
+		l, pts, err := plotter.NewLinePoints(xy)
+		if err != nil {
+			return nil, err
+		}
+		l.Color, pts.Color = plotutil.Color(0), plotutil.Color(0)
+		pts.Shape = plotutil.Shape(0)
+		p.Add(lin, l, pts)
+		p.Legend.Add("measured", l, pts)
+		p.Legend.Add("linear", lin)
+		p.Legend.Top, p.Legend.Left = true, true
+		p.X.Min, p.X.Max = 0, maxN
+		p.Y.Min = 0
+		top := ideal(maxN)
+		for _, v := range xy {
+			top = math.Max(top, v.Y)
+		}
+		if top <= 0 || math.IsNaN(top) || math.IsInf(top, 0) {
+			top = 1
+		}
+		p.Y.Max = top * 1.1
+		return p, nil
+	}
+	t0 := r0.Throughput.Value
+	pt, err := mk("throughput ("+unitOr(r0.Throughput.Unit)+")", tp, func(n float64) float64 { return t0 * n / n0 })
+	if err != nil {
+		return nil, fmt.Errorf("chart: %w", err)
+	}
+	ps, err := mk(fmt.Sprintf("speed-up over %d device(s) (×)", s.base()), sp, func(n float64) float64 { return n / n0 })
+	if err != nil {
+		return nil, fmt.Errorf("chart: %w", err)
+	}
+	return &Chart{Plots: []*plot.Plot{pt, ps}, Width: vg.Centimeter * 26, Height: vg.Centimeter * 11}, nil
+}

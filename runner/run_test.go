@@ -1,0 +1,102 @@
+package runner_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/gotrt/gotrt/models/builtin"
+	"github.com/gotrt/gotrt/runner"
+	"github.com/gotrt/gotrt/runner/loadgen"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// short keeps the built-in runs of these tests to about a second.
+func short(ms string) *loadgen.ConfigFile {
+	return &loadgen.ConfigFile{Name: "user.conf", Data: []byte("*.*.min_duration = " + ms + "\n")}
+}
+
+func TestRunBuiltinOfflineIsValid(t *testing.T) {
+	rep, err := runner.Run(context.Background(), runner.Config{UserConf: short("500"), TelemetryInterval: 50 * time.Millisecond})
+	require.NoError(t, err)
+	r := rep.Result
+	assert.True(t, r.Valid, "reasons: %v", r.Reasons)
+	assert.Equal(t, "Offline", r.Scenario)
+	assert.Equal(t, runner.BuiltinModel, r.Model)
+	assert.Greater(t, r.Throughput.Value, 100.0)
+	require.Len(t, r.Devices, 1)
+	assert.Equal(t, "cpu", r.Devices[0].Kind)
+	require.NotNil(t, r.Scheduler)
+	require.NotNil(t, r.Telemetry, "the host is sampled even without a GPU")
+	assert.Contains(t, r.Extra, "offline_probe_samples_per_second")
+	// The probe sized the query: it ran at least the minimum duration.
+	assert.GreaterOrEqual(t, rep.Effective.SamplesPerQuery, uint64(1024))
+}
+
+func TestRunBuiltinAccuracyPasses(t *testing.T) {
+	rep, err := runner.Run(context.Background(), runner.Config{Mode: loadgen.AccuracyOnly, TelemetryInterval: -1})
+	require.NoError(t, err)
+	acc := rep.Result.Accuracy
+	require.NotNil(t, acc)
+	assert.True(t, acc.Pass, "%+v", *acc)
+	assert.Greater(t, acc.Value, 0.95)
+	m, err := builtin.Default()
+	require.NoError(t, err)
+	assert.InDelta(t, 0.99*m.FP32Top1(), acc.Target, 1e-9, "the target is 99 %% of the FP32 model's top-1")
+}
+
+func TestRunBuiltinFP32OnTwoDevices(t *testing.T) {
+	rep, err := runner.Run(context.Background(), runner.Config{
+		UserConf: short("300"), Devices: "cpu:2", Precision: "fp32", TelemetryInterval: -1,
+	})
+	require.NoError(t, err)
+	require.Len(t, rep.Result.Devices, 2)
+	assert.NotEqual(t, rep.Result.Devices[0].ID, rep.Result.Devices[1].ID)
+}
+
+func TestRunNullSUT(t *testing.T) {
+	rep, err := runner.Run(context.Background(), runner.Config{SUT: "null", UserConf: short("100")})
+	require.NoError(t, err)
+	assert.Greater(t, rep.Result.Throughput.Value, 1e5)
+}
+
+func TestRunBadConfig(t *testing.T) {
+	for _, tc := range []struct {
+		description string
+		cfg         runner.Config
+		want        string
+	}{
+		{"unknown sut", runner.Config{SUT: "remote"}, `sut "remote"`},
+		{"catalogue model without an engine", runner.Config{Model: "resnet50"}, "needs --engine"},
+		{"catalogue model without data", runner.Config{Model: "resnet50", Engine: "r.plan"}, "needs --data"},
+		{"unknown model", runner.Config{Model: "resnet51"}, "resnet51"},
+		{"scenario the benchmark lacks", runner.Config{Model: "3d-unet-99", Scenario: loadgen.Server}, "no Server scenario"},
+		{"device list on the cpu", runner.Config{Devices: "0,1"}, `devices "0,1"`},
+		{"zero cpu split", runner.Config{Devices: "cpu:0"}, `devices "cpu:0"`},
+		{"too many one-core devices", runner.Config{Devices: "4096"}, `devices "4096"`},
+		{"bad precision", runner.Config{Precision: "int4"}, "precision"},
+	} {
+		t.Run(tc.description, func(t *testing.T) {
+			_, err := runner.Run(context.Background(), tc.cfg)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, runner.ErrConfig)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestRunCancelledEndsInvalidQuickly(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	rep, err := runner.Run(ctx, runner.Config{UserConf: short("60000"), TelemetryInterval: -1})
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.False(t, rep.Result.Valid)
+	assert.NotEmpty(t, rep.Result.Reasons)
+}
