@@ -63,6 +63,11 @@ type Config struct {
 	// TelemetryInterval is how often devices and host are sampled (default
 	// 200 ms; negative disables telemetry).
 	TelemetryInterval time.Duration
+	// Progress, when set, is called about every ProgressInterval (default
+	// 500 ms) during the timed run with the scheduler's statistics so far,
+	// for a live display. It runs on its own goroutine and must not block.
+	Progress         func(elapsed time.Duration, s result.Scheduler)
+	ProgressInterval time.Duration
 	// Log receives notes for the user (no NVML library, config warnings);
 	// nil discards them.
 	Log io.Writer
@@ -253,7 +258,9 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 			ts.OfflineExpectedQPS = q
 		}
 	}
+	stopProgress := progress(cfg, s)
 	rep, err = loadgen.Run(ctx, s, src, ts, opts...)
+	stopProgress()
 	cerr := s.Close()
 	var tel *result.Telemetry
 	if sampler != nil {
@@ -315,4 +322,32 @@ func probe(ctx context.Context, sut loadgen.SystemUnderTest, qsl loadgen.QuerySa
 		return 0, fmt.Errorf("offline probe: %w", err)
 	}
 	return rep.Result.Throughput.Value, nil
+}
+
+// progress calls cfg.Progress on a ticker until the returned stop is called;
+// stop waits for the goroutine to end.
+func progress(cfg Config, s *sched.Scheduler) (stop func()) {
+	if cfg.Progress == nil {
+		return func() {}
+	}
+	iv := cfg.ProgressInterval
+	if iv <= 0 {
+		iv = 500 * time.Millisecond
+	}
+	done, finished := make(chan struct{}), make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(iv)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				cfg.Progress(time.Since(start), s.Stats())
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }

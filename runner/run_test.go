@@ -12,6 +12,7 @@ import (
 	"github.com/gotrt/gotrt/models/builtin"
 	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/result"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -99,4 +100,20 @@ func TestRunCancelledEndsInvalidQuickly(t *testing.T) {
 	assert.Less(t, time.Since(start), 5*time.Second)
 	assert.False(t, rep.Result.Valid)
 	assert.NotEmpty(t, rep.Result.Reasons)
+}
+
+func TestRunReportsProgress(t *testing.T) {
+	var calls, samples uint64
+	_, err := runner.Run(context.Background(), runner.Config{
+		UserConf: short("600"), TelemetryInterval: -1, ProgressInterval: 50 * time.Millisecond,
+		Progress: func(_ time.Duration, s result.Scheduler) {
+			calls++
+			for _, d := range s.Devices {
+				samples = max(samples, d.Samples)
+			}
+		},
+	})
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, calls, uint64(3))
+	assert.Positive(t, samples, "progress saw samples done")
 }

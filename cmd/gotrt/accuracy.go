@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -29,7 +31,10 @@ func init() {
 		Use:   "accuracy --model M --log mlperf_log_accuracy.json --truth PATH",
 		Short: "Score an MLPerf accuracy log against the ground truth and say PASS or FAIL",
 		Long: `Score mlperf_log_accuracy.json as MLPerf's accuracy scripts do and compare the
-score with the benchmark's quality target (exit status 3 for FAIL).
+score with the benchmark's quality target. Exit status: 0 PASS, 3 FAIL (the
+score is below the target, or the log leaves part of the data set unscored
+without --partial), 2 bad flags, 1 any other error (unreadable or malformed
+files). --json prints the score alone on stdout; errors go to stderr.
 
 --truth is, by model:
   resnet50       ImageNet val_map.txt                     (--dtype float32|int32|int64, default float32)
@@ -50,7 +55,7 @@ score with the benchmark's quality target (exit status 3 for FAIL).
 	fl.BoolVar(&f.useInvMap, "use-inv-map", false, "map class indices through the annotation file's category list (ssd-resnet34)")
 	fl.BoolVar(&f.removeEmpty48, "remove-48-empty-images", false, "index images without annotations out, as the script's flag (ssd-resnet34)")
 	fl.IntVar(&f.labelOffset, "label-offset", 0, "added to the logged class before comparing (resnet50; the script applies none)")
-	fl.BoolVar(&f.partial, "partial", false, "score a resnet50 log that covers only part of val_map.txt (the script allows it)")
+	fl.BoolVar(&f.partial, "partial", false, "score a log that covers only part of the data set: some of val_map.txt's images (resnet50) or of the SQuAD features (bert); the scripts allow it, gotrt says FAIL without it")
 	fl.BoolVar(&f.asJSON, "json", false, "print the score as JSON")
 	rootCmd.AddCommand(cmd)
 }
@@ -67,8 +72,8 @@ func runAccuracy(w io.Writer, f accuracyFlags) error {
 	if needLog && f.log == "" {
 		return usageError{errors.New("accuracy: --log is required")}
 	}
-	if f.predictions != "" && e.Model != "bert" {
-		return usageError{fmt.Errorf("accuracy: --predictions applies to bert, not %s", e.ID)}
+	if err := checkModelFlags(e.Model, e.ID, f); err != nil {
+		return usageError{err}
 	}
 	var value float64
 	details := map[string]float64{}
@@ -83,7 +88,7 @@ func runAccuracy(w io.Writer, f accuracyFlags) error {
 			return err
 		}
 		if res.Total < len(labels) && !f.partial {
-			return fmt.Errorf("accuracy: %s covers %d of the %d images of %s (pass --partial to score it anyway)", f.log, res.Total, len(labels), f.truth)
+			return fmt.Errorf("accuracy: %s covers %d of the %d images of %s (pass --partial to score it anyway): FAIL: %w", f.log, res.Total, len(labels), f.truth, errInvalid)
 		}
 		value = res.Accuracy
 		details["good"], details["total"], details["dupes"] = float64(res.Good), float64(res.Total), float64(res.Dupes)
@@ -124,6 +129,9 @@ func runAccuracy(w io.Writer, f accuracyFlags) error {
 		if err != nil {
 			return err
 		}
+		if f.predictions == "" && res.MissingFeatures > 0 && !f.partial {
+			return fmt.Errorf("accuracy: %s has no record for %d of the %d features of %s (pass --partial to score it anyway): FAIL: %w", f.log, res.MissingFeatures, res.Features, f.truth, errInvalid)
+		}
 		value = res.F1
 		details["exact_match"], details["questions"] = res.ExactMatch, float64(res.Questions)
 		details["unanswered"] = float64(res.Unanswered)
@@ -150,13 +158,55 @@ func runAccuracy(w io.Writer, f accuracyFlags) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(s); err != nil {
-			return err
+			return fmt.Errorf("accuracy: print the score: %w", err)
 		}
 	} else {
 		fmt.Fprintln(w, s.String())
 	}
 	if !s.Pass {
-		return fmt.Errorf("accuracy: %s %.5g below the target %.5g: FAIL: %w", e.ID, s.Value, s.Target, errInvalid)
+		return fmt.Errorf("accuracy: %s %s %.5g is below the target %.5g: FAIL: %w", e.ID, s.Metric, s.Value, s.Target, errInvalid)
+	}
+	return nil
+}
+
+// dtypes are the --dtype values each scorer reads (as its package documents
+// them); the empty string takes the script's default.
+var dtypes = map[string][]string{
+	"resnet50": {"float32", "int32", "int64"},
+	"bert":     {"float16", "float32", "float64", "int8", "int16", "int32", "int64"},
+	"3d-unet":  {"float16", "float32", "float64", "int8", "int16", "int32", "int64"},
+}
+
+// checkModelFlags refuses flags that do not apply to the model, so that none
+// is silently ignored, and --dtype values the scorer cannot read.
+func checkModelFlags(model, id string, f accuracyFlags) error {
+	for _, c := range []struct {
+		set    bool
+		flag   string
+		models []string
+	}{
+		{f.predictions != "", "--predictions", []string{"bert"}},
+		{f.vocab != "", "--vocab", []string{"bert"}},
+		{f.useInvMap, "--use-inv-map", []string{"ssd-resnet34"}},
+		{f.removeEmpty48, "--remove-48-empty-images", []string{"ssd-resnet34"}},
+		{f.labelOffset != 0, "--label-offset", []string{"resnet50"}},
+		{f.partial, "--partial", []string{"resnet50", "bert"}},
+		{f.dtype != "", "--dtype", []string{"resnet50", "bert", "3d-unet"}},
+	} {
+		if c.set && !slices.Contains(c.models, model) {
+			return fmt.Errorf("accuracy: %s does not apply to %s", c.flag, id)
+		}
+	}
+	if f.predictions != "" {
+		switch {
+		case f.log != "":
+			return errors.New("accuracy: give --log or --predictions, not both")
+		case f.dtype != "" || f.partial:
+			return errors.New("accuracy: --dtype and --partial apply to --log, not --predictions")
+		}
+	}
+	if f.dtype != "" && !slices.Contains(dtypes[model], f.dtype) {
+		return fmt.Errorf("accuracy: --dtype %q for %s: want one of %s", f.dtype, id, strings.Join(dtypes[model], ", "))
 	}
 	return nil
 }

@@ -17,6 +17,9 @@ var rootCmd = &cobra.Command{
 	SilenceErrors: true,
 }
 
+// Flag errors anywhere are usage errors (exit 2).
+func init() { rootCmd.SetFlagErrorFunc(flagUsage) }
+
 func main() {
 	if err := rootCmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "gotrt:", err)

@@ -1,131 +1,257 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"sort"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/result"
 )
 
-// runFlags are the flags of `gotrt run`.
+// runFlags are the flags that say what to run; `run` and `scale` share them.
 type runFlags struct {
 	model, scenario, mode string
 	mlperfConf, userConf  string
-	out, sut              string
+	sut, devices          string
+	engine, data          string
+	precision             string
+	maxBatch, streams     int
+	batchTimeout          time.Duration
+	noProbe               bool
 }
 
-func init() { rootCmd.AddCommand(newRunCmd()) }
-
-func newRunCmd() *cobra.Command {
-	f := &runFlags{}
-	cmd := &cobra.Command{
-		Use:   "run",
-		Short: "Run an MLPerf scenario against a system under test and write MLPerf logs and result.json",
-		Long: `Run loads the settings for --model and --scenario from mlperf.conf (the embedded
-one unless --mlperf-conf is given) and then --user-conf, as MLPerf LoadGen does,
-runs the scenario, and writes mlperf_log_summary.txt, mlperf_log_detail.txt,
-mlperf_log_accuracy.json and result.json into --out.
-
---sut null measures the load generator's own overhead against a SUT that
-completes every sample at once. Ctrl-C ends the run, writes the logs and marks
-the result INVALID. Exit status: 0 VALID, 3 INVALID, 2 bad flags or config, 1
-other failures.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runRun(cmd.Context(), cmd, f) },
-	}
-	fl := cmd.Flags()
-	fl.StringVar(&f.model, "model", "gotrt-builtin", "benchmark name config lines are matched against (resnet50, bert-99, ...)")
-	fl.StringVar(&f.scenario, "scenario", string(loadgen.Offline), "SingleStream, MultiStream, Server or Offline")
-	fl.StringVar(&f.mode, "mode", string(loadgen.PerformanceOnly), "PerformanceOnly, AccuracyOnly or FindPeakPerformance")
+// addRunFlags declares the run flags on fl.
+func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
+	fl.StringVar(&f.model, "model", "", "benchmark: resnet50, ssd-resnet34, bert-99, bert-99.9, 3d-unet-99, 3d-unet-99.9 (default: the built-in CPU model, "+runner.BuiltinModel+")")
+	fl.StringVar(&f.scenario, "scenario", string(loadgen.Offline), "Offline, Server, SingleStream or MultiStream")
+	fl.StringVar(&f.mode, "mode", "performance", "performance, accuracy or find-peak (LoadGen's PerformanceOnly, AccuracyOnly, FindPeakPerformance)")
 	fl.StringVar(&f.mlperfConf, "mlperf-conf", "", "mlperf.conf to read instead of the embedded one")
 	fl.StringVar(&f.userConf, "user-conf", "", "user.conf applied after mlperf.conf")
-	fl.StringVar(&f.out, "out", "out", "directory for the logs and result.json")
-	fl.StringVar(&f.sut, "sut", "null", "system under test: null")
+	fl.StringVar(&f.sut, "sut", "", `system under test: "" (the scheduler over the devices) or "null" (the harness alone)`)
+	fl.StringVar(&f.devices, "devices", "all", "all, cpu, cpu:N (the CPU split in N devices), a count N, or GPU indices 0,2")
+	fl.StringVar(&f.engine, "engine", "", "TensorRT plan of a catalogue model (needs a -tags cuda,tensorrt build)")
+	fl.StringVar(&f.data, "data", "", "folder of the catalogue model's preprocessed .npy inputs")
+	fl.StringVar(&f.precision, "precision", "", "built-in model precision: int8 (default) or fp32")
+	fl.IntVar(&f.maxBatch, "max-batch", 0, "largest batch per stream (default: the device's)")
+	fl.IntVar(&f.streams, "streams", 0, "streams per device (default: the device's)")
+	fl.DurationVar(&f.batchTimeout, "batch-timeout", 0, "how long the oldest sample waits for a fuller batch (default 2ms)")
+	fl.BoolVar(&f.noProbe, "no-probe", false, "Offline: keep the configured expected QPS instead of measuring the devices first")
+}
+
+// parseMode reads --mode: the short names of the CLI or LoadGen's own.
+func parseMode(s string) (loadgen.Mode, error) {
+	switch strings.ToLower(s) {
+	case "performance", "perf":
+		return loadgen.PerformanceOnly, nil
+	case "accuracy":
+		return loadgen.AccuracyOnly, nil
+	case "find-peak", "findpeak":
+		return loadgen.FindPeakPerformance, nil
+	}
+	return loadgen.ParseMode(s)
+}
+
+// config turns the flags into the runner's Config; errors are usage errors.
+func (f *runFlags) config(log io.Writer) (runner.Config, error) {
+	cfg := runner.Config{
+		Model: f.model, SUT: f.sut, Devices: f.devices, Engine: f.engine, Data: f.data,
+		Precision: f.precision, NoProbe: f.noProbe, Log: log,
+	}
+	cfg.Sched.MaxBatch, cfg.Sched.Streams, cfg.Sched.BatchTimeout = f.maxBatch, f.streams, f.batchTimeout
+	var err error
+	if cfg.Scenario, err = loadgen.ParseScenario(f.scenario); err != nil {
+		return cfg, usageError{fmt.Errorf("--scenario: %w", err)}
+	}
+	if cfg.Mode, err = parseMode(f.mode); err != nil {
+		return cfg, usageError{fmt.Errorf("--mode: %w", err)}
+	}
+	if f.maxBatch < 0 || f.streams < 0 || f.batchTimeout < 0 {
+		return cfg, usageError{errors.New("--max-batch, --streams and --batch-timeout must not be negative")}
+	}
+	for _, c := range []struct {
+		flag, path string
+		dst        **loadgen.ConfigFile
+	}{{"--mlperf-conf", f.mlperfConf, &cfg.MLPerfConf}, {"--user-conf", f.userConf, &cfg.UserConf}} {
+		if c.path == "" {
+			continue
+		}
+		b, err := os.ReadFile(c.path)
+		if err != nil {
+			return cfg, usageError{fmt.Errorf("%s: %w", c.flag, err)}
+		}
+		*c.dst = &loadgen.ConfigFile{Name: c.path, Data: b}
+	}
+	return cfg, nil
+}
+
+// runError sorts a runner error: a bad config or flag value is the user's.
+func runError(err error) error {
+	if errors.Is(err, runner.ErrConfig) || errors.Is(err, loadgen.ErrConfig) || errors.Is(err, loadgen.ErrBadSettings) {
+		return usageError{err}
+	}
+	return err
+}
+
+func init() { rootCmd.AddCommand(newRunCmd(runner.Run)) }
+
+func newRunCmd(run func(context.Context, runner.Config) (*loadgen.Report, error)) *cobra.Command {
+	f := &runFlags{}
+	var out string
+	var progress string
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run an MLPerf scenario and write the MLPerf logs and result.json",
+		Long: `run loads the settings for --model and --scenario from mlperf.conf (the embedded
+one unless --mlperf-conf is given) and then --user-conf, as MLPerf LoadGen does,
+runs the scenario on the devices through gotrt's batching scheduler, prints the
+summary and writes mlperf_log_summary.txt, mlperf_log_detail.txt,
+mlperf_log_accuracy.json and result.json into --out.
+
+With no flags it runs the built-in INT8 model on the CPU, Offline, for a short
+minimum duration. --mode accuracy runs every sample once and, for the built-in
+model, scores the responses against the true labels (PASS needs 99 % of the
+FP32 model's top-1). --sut null measures the harness's own overhead.
+
+Ctrl-C ends the run within a second, writes the logs and marks it INVALID.
+Exit status: 0 VALID (and accuracy PASS), 3 INVALID or FAIL, 2 bad flags or
+config, 1 other failures.`,
+		Args: noArgs("run"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			cfg, err := f.config(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			if showProgress(progress, cmd.ErrOrStderr()) {
+				cfg.Progress = liveProgress(cmd.ErrOrStderr())
+			}
+			rep, err := run(ctx, cfg)
+			if cfg.Progress != nil {
+				fmt.Fprint(cmd.ErrOrStderr(), "\r\033[K")
+			}
+			if err != nil {
+				return runError(err)
+			}
+			if err := rep.WriteLogs(out); err != nil {
+				return err
+			}
+			return printRun(cmd.OutOrStdout(), rep, out)
+		},
+	}
+	cmd.SetFlagErrorFunc(flagUsage)
+	addRunFlags(cmd.Flags(), f)
+	cmd.Flags().StringVar(&out, "out", "out", "folder for the MLPerf logs and result.json")
+	cmd.Flags().StringVar(&progress, "progress", "auto", "live progress on stderr: auto (when stderr is a terminal), on or off")
 	return cmd
 }
 
-func runRun(ctx context.Context, cmd *cobra.Command, f *runFlags) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	scenario, err := loadgen.ParseScenario(f.scenario)
-	if err != nil {
-		return usageError{fmt.Errorf("--scenario: %w", err)}
-	}
-	mode, err := loadgen.ParseMode(f.mode)
-	if err != nil {
-		return usageError{fmt.Errorf("--mode: %w", err)}
-	}
-	mlperf := loadgen.MLPerfConf()
-	if f.mlperfConf != "" {
-		if mlperf, err = readConf(f.mlperfConf); err != nil {
-			return usageError{fmt.Errorf("--mlperf-conf: %w", err)}
+// noArgs refuses positional arguments with a usage error.
+func noArgs(name string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usageError{fmt.Errorf("%s takes no arguments, got %q", name, args)}
 		}
+		return nil
 	}
-	var user loadgen.ConfigFile
-	if f.userConf != "" {
-		if user, err = readConf(f.userConf); err != nil {
-			return usageError{fmt.Errorf("--user-conf: %w", err)}
-		}
-	}
-	settings, warns, err := loadgen.LoadSettings(f.model, scenario, mode, mlperf, user)
-	for _, w := range warns {
-		fmt.Fprintln(cmd.ErrOrStderr(), "gotrt: warning:", w)
-	}
-	if err != nil {
-		return usageError{err}
-	}
-	var (
-		sut loadgen.SystemUnderTest
-		qsl loadgen.QuerySampleLibrary
-	)
-	switch f.sut {
-	case "null":
-		n := max(settings.PerformanceSampleCount, 1024)
-		sut, qsl = &loadgen.NullSUT{}, loadgen.NewNullQSL(n, n)
-	default:
-		return usageError{fmt.Errorf("--sut %q: only \"null\" is available", f.sut)}
-	}
+}
 
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	rep, err := loadgen.Run(ctx, sut, qsl, settings, loadgen.WithModel(f.model), loadgen.WithConfigWarnings(warns))
-	if err != nil {
-		return fmt.Errorf("run: %w", err)
+func showProgress(mode string, w io.Writer) bool {
+	switch mode {
+	case "on":
+		return true
+	case "off":
+		return false
 	}
-	if err := rep.WriteLogs(f.out); err != nil {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// liveProgress draws one status line: samples done, the current rate and
+// each device's share of the work.
+func liveProgress(w io.Writer) func(time.Duration, result.Scheduler) {
+	var lastT time.Duration
+	var lastN uint64
+	return func(el time.Duration, s result.Scheduler) {
+		var n uint64
+		var b strings.Builder
+		for _, d := range s.Devices {
+			n += d.Samples
+		}
+		for _, d := range s.Devices {
+			share := 0.0
+			if n > 0 {
+				share = 100 * float64(d.Samples) / float64(n)
+			}
+			fmt.Fprintf(&b, " %s %.0f%%", d.ID, share)
+		}
+		rate := 0.0
+		if dt := el - lastT; dt > 0 {
+			rate = float64(n-lastN) / dt.Seconds()
+		}
+		lastT, lastN = el, n
+		fmt.Fprintf(w, "\r\033[K%6.1fs  %d samples  %.0f/s  |%s", el.Seconds(), n, rate, b.String())
+	}
+}
+
+// printRun prints the summary's results and statistics sections, the
+// accuracy verdict and the devices, and returns errInvalid for an INVALID
+// run or a FAIL.
+func printRun(w io.Writer, rep *loadgen.Report, out string) error {
+	var sum bytes.Buffer
+	if err := rep.WriteSummary(&sum); err != nil {
 		return err
 	}
-	res := rep.Result
-	out := cmd.OutOrStdout()
-	verdict := "VALID"
-	if !res.Valid {
-		verdict = "INVALID"
+	// The settings echo stays in the file; the screen gets the figures.
+	text := sum.String()
+	if i := strings.Index(text, "================================================\nTest Parameters Used"); i > 0 {
+		text = text[:i]
 	}
-	fmt.Fprintf(out, "%s %s %s on %s: %s, %.6g %s, p99 latency %d ns\n",
-		f.model, res.Scenario, res.Mode, rep.SUTName, verdict, res.Throughput.Value, res.Throughput.Unit, res.LatencyNS.P99)
-	if rep.Settings.Mode == loadgen.FindPeakPerformance {
-		fmt.Fprintf(out, "peak target QPS: %.6g\n", rep.PeakQPS)
+	fmt.Fprint(w, text)
+	r := rep.Result
+	if r.Mode == string(loadgen.FindPeakPerformance) {
+		fmt.Fprintf(w, "Peak target QPS (VALID): %.6g\n", rep.PeakQPS)
 	}
-	for _, r := range res.Reasons {
-		fmt.Fprintln(out, "  reason:", r)
+	if a := r.Accuracy; a != nil {
+		verdict := "FAIL"
+		if a.Pass {
+			verdict = "PASS"
+		}
+		fmt.Fprintf(w, "Accuracy: %s %.4f, target %.4f: %s\n", a.Metric, a.Value, a.Target, verdict)
 	}
-	fmt.Fprintln(out, "logs and result.json in", f.out)
-	if !res.Valid {
+	if s := r.Scheduler; s != nil && len(s.Devices) > 0 {
+		fmt.Fprintf(w, "Devices (%s batching):\n", s.Policy)
+		devs := append([]result.SchedulerDevice(nil), s.Devices...)
+		sort.SliceStable(devs, func(i, j int) bool { return devs[i].ID < devs[j].ID })
+		for _, d := range devs {
+			fmt.Fprintf(w, "  %-8s %d streams  %d batches  mean batch %.1f  %d samples  utilisation %.0f%%\n",
+				d.ID, d.Streams, d.Batches, d.MeanBatch, d.Samples, 100*d.Utilisation)
+		}
+	}
+	fmt.Fprintln(w, "Logs and result.json in", out)
+	if !r.Valid || (r.Accuracy != nil && !r.Accuracy.Pass) {
 		return errInvalid
 	}
 	return nil
-}
-
-func readConf(path string) (loadgen.ConfigFile, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return loadgen.ConfigFile{}, err
-	}
-	return loadgen.ConfigFile{Name: path, Data: b}, nil
 }

@@ -81,30 +81,27 @@ func gemmS8Generic(m int, a []uint8, lda int, b *PackedS8, c []int32, ldc int) {
 	}
 }
 
-// gemmF32Generic is the portable FP32 kernel: eight accumulators in
-// registers per half panel. Each sum runs over p in order from zero, as the
-// plain loop does.
+// gemmF32Generic is the portable FP32 kernel: four accumulators in
+// registers per quarter panel (more would spill). Each sum runs over p in
+// order from zero, as the plain loop does.
 func gemmF32Generic(m int, a []float32, lda int, b *PackedF32, c []float32, ldc int) {
 	k, n := b.K, b.N
 	stride := k * panel
 	for i := 0; i < m; i++ {
 		row := a[i*lda : i*lda+k]
 		out := c[i*ldc : i*ldc+n]
-		for j0 := 0; j0 < n; j0 += panel / 2 {
+		for j0 := 0; j0 < n; j0 += 4 {
 			pb := b.data[j0/panel*stride+j0%panel:]
-			var s0, s1, s2, s3, s4, s5, s6, s7 float32
+			pb = pb[:len(row)*panel-j0%panel]
+			var s0, s1, s2, s3 float32
 			for q, av := range row {
-				ws := (*[panel / 2]float32)(pb[q*panel:])
+				ws := pb[q*panel : q*panel+4]
 				s0 += av * ws[0]
 				s1 += av * ws[1]
 				s2 += av * ws[2]
 				s3 += av * ws[3]
-				s4 += av * ws[4]
-				s5 += av * ws[5]
-				s6 += av * ws[6]
-				s7 += av * ws[7]
 			}
-			copy(out[j0:], []float32{s0, s1, s2, s3, s4, s5, s6, s7})
+			copy(out[j0:], []float32{s0, s1, s2, s3})
 		}
 	}
 }

@@ -19,7 +19,9 @@ import (
 
 // Chart is a figure of one or more plots side by side.
 type Chart struct {
-	Plots         []*plot.Plot
+	// Plots are drawn left to right in equal tiles.
+	Plots []*plot.Plot
+	// Width and Height are the size of the whole figure.
 	Width, Height vg.Length
 }
 
@@ -107,6 +109,9 @@ func (c *Comparison) Chart() (*Chart, error) {
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("chart: %s ran no benchmark with a throughput above zero", first)
 	}
+	grid := plotter.NewGrid()
+	grid.Vertical.Color = nil
+	p.Add(grid)
 	n := len(c.Systems)
 	groupW := vg.Centimeter * 2.4
 	barW := groupW / vg.Length(n)
@@ -165,7 +170,6 @@ func (c *Comparison) Chart() (*Chart, error) {
 	p.Y.Min, p.Y.Max = 0, ymax*1.3
 	p.Legend.Top = true
 	p.Legend.Left = false
-	p.Add(plotter.NewGrid())
 	if c.hasInvalid(rows) {
 		p.X.Label.Text += "\n(* INVALID result)"
 	}
@@ -206,7 +210,7 @@ func (s *Scaling) Chart() (*Chart, error) {
 	if s.Simulated() {
 		title += "\n(" + simulatedNote + ")"
 	}
-	mk := func(ylabel string, xy plotter.XYs, ideal func(n float64) float64) (*plot.Plot, error) {
+	mk := func(ylabel string, xy plotter.XYs, label func(v float64) string, ideal func(n float64) float64) (*plot.Plot, error) {
 		p := plot.New()
 		p.Title.Text = title
 		p.X.Label.Text = "devices (count)"
@@ -226,10 +230,25 @@ func (s *Scaling) Chart() (*Chart, error) {
 		l.Color, pts.Color = plotutil.Color(0), plotutil.Color(0)
 		pts.Shape = plotutil.Shape(0)
 		p.Add(lin, l, pts)
+		var texts []string
+		for _, v := range xy {
+			texts = append(texts, label(v.Y))
+		}
+		labels, err := plotter.NewLabels(plotter.XYLabels{XYs: xy, Labels: texts})
+		if err != nil {
+			return nil, err
+		}
+		for i := range labels.TextStyle {
+			labels.TextStyle[i].Font.Size = vg.Points(8)
+			labels.TextStyle[i].XAlign = draw.XLeft
+			labels.TextStyle[i].YAlign = draw.YTop
+		}
+		labels.Offset = vg.Point{X: vg.Points(4), Y: -vg.Points(3)}
+		p.Add(labels)
 		p.Legend.Add("measured", l, pts)
 		p.Legend.Add("linear", lin)
 		p.Legend.Top, p.Legend.Left = true, true
-		p.X.Min, p.X.Max = 0, maxN
+		p.X.Min, p.X.Max = 0, maxN*1.08
 		p.Y.Min = 0
 		top := ideal(maxN)
 		for _, v := range xy {
@@ -242,11 +261,12 @@ func (s *Scaling) Chart() (*Chart, error) {
 		return p, nil
 	}
 	t0 := r0.Throughput.Value
-	pt, err := mk("throughput ("+unitOr(r0.Throughput.Unit)+")", tp, func(n float64) float64 { return t0 * n / n0 })
+	pt, err := mk("throughput ("+unitOr(r0.Throughput.Unit)+")", tp, FormatValue, func(n float64) float64 { return t0 * n / n0 })
 	if err != nil {
 		return nil, fmt.Errorf("chart: %w", err)
 	}
-	ps, err := mk(fmt.Sprintf("speed-up over %d device(s) (×)", s.base()), sp, func(n float64) float64 { return n / n0 })
+	ps, err := mk(fmt.Sprintf("speed-up over %d device(s) (×)", s.base()), sp,
+		func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) + "x" }, func(n float64) float64 { return n / n0 })
 	if err != nil {
 		return nil, fmt.Errorf("chart: %w", err)
 	}

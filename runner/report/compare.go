@@ -16,6 +16,7 @@ type Benchmark struct {
 	Scenario string
 }
 
+// String is "model Scenario", e.g. "resnet50 Offline".
 func (b Benchmark) String() string { return b.Model + " " + b.Scenario }
 
 // scenarioOrder puts the datacenter scenarios first, as the seed study's
@@ -92,8 +93,8 @@ func Compare(systems []*System) (*Comparison, error) {
 			}
 			b := Benchmark{run.Result.Model, run.Result.Scenario}
 			if prev, ok := byBench[i][b]; ok {
-				return nil, fmt.Errorf("system %s has two results for %s: %s and %s: %w",
-					s.Name, b, prev.Path, run.Path, ErrDuplicate)
+				return nil, fmt.Errorf("system %s: %w results for %s: %s and %s (pass one folder per system)",
+					s.Name, ErrDuplicate, b, prev.Path, run.Path)
 			}
 			byBench[i][b] = run
 			all[b] = true
@@ -283,10 +284,10 @@ func (c *Comparison) Table() *Table {
 		t.Rows = append(t.Rows, cells)
 	}
 	if invalid {
-		t.Notes = append(t.Notes, "[INVALID]: the run did not meet MLPerf's validity rules (see its reasons in result.json).")
+		t.Notes = append(t.Notes, "Cells marked [INVALID] come from runs that did not meet MLPerf's validity rules (see the reasons in their result.json).")
 	}
 	if sim {
-		t.Notes = append(t.Notes, "[simulated]: from simulated devices; not a measurement.")
+		t.Notes = append(t.Notes, "Cells marked [simulated] come from simulated devices: not a measurement.")
 	}
 	return t
 }

@@ -110,9 +110,6 @@ func deviceSummary(ds []result.Device) string {
 		if name == "" {
 			name = d.Kind
 		}
-		if d.Kind == result.KindCPU {
-			name = "CPU"
-		}
 		if d.Kind == result.KindSimulated {
 			name = "simulated " + name
 		}

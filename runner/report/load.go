@@ -197,7 +197,7 @@ func LoadSystems(paths, names []string) ([]*System, error) {
 		seen[s.Name]++
 		if n := seen[s.Name]; n > 1 {
 			if len(names) > 0 {
-				return nil, fmt.Errorf("system name %q given twice: %w", s.Name, ErrDuplicate)
+				return nil, fmt.Errorf("%w system name %q", ErrDuplicate, s.Name)
 			}
 			s.Name = fmt.Sprintf("%s#%d", s.Name, n)
 		}

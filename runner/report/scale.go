@@ -140,7 +140,7 @@ func (s *Scaling) derive() error {
 			return fmt.Errorf("%s: device count %d is not positive", p.Dir, p.Devices)
 		}
 		if i > 0 && p.Devices == s.Points[i-1].Devices {
-			return fmt.Errorf("two results for %d devices (%s, %s): %w", p.Devices, s.Points[i-1].Dir, p.Dir, ErrDuplicate)
+			return fmt.Errorf("%w results for %d devices: %s and %s", ErrDuplicate, p.Devices, s.Points[i-1].Dir, p.Dir)
 		}
 		r, r0 := p.Result, p0.Result
 		if r.Model != r0.Model || r.Scenario != r0.Scenario || r.Throughput.Unit != r0.Throughput.Unit {
@@ -240,10 +240,10 @@ func (s *Scaling) Table() *Table {
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf("Speed-up is throughput over that of %d device(s); efficiency is speed-up over the device ratio.", s.base()))
 	if invalid {
-		t.Notes = append(t.Notes, "INVALID: the run did not meet MLPerf's validity rules (see its reasons in result.json).")
+		t.Notes = append(t.Notes, "INVALID runs did not meet MLPerf's validity rules (see the reasons in their result.json).")
 	}
 	if sim {
-		t.Notes = append(t.Notes, "[simulated]: from simulated devices; not a measurement.")
+		t.Notes = append(t.Notes, "Cells marked [simulated] come from simulated devices: not a measurement.")
 	}
 	return t
 }

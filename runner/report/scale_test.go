@@ -114,3 +114,25 @@ func TestLoadScalingErrors(t *testing.T) {
 	_, err = LoadScaling(dir)
 	assert.ErrorContains(t, err, filepath.Join("devices-2", ResultFile))
 }
+
+func TestScalingMarksSimulatedAndInvalid(t *testing.T) {
+	a := mkResult("resnet50", "Offline", 100)
+	b := mkResult("resnet50", "Offline", 150)
+	b.Devices = []result.Device{{ID: "sim:0", Kind: result.KindSimulated, Name: "t4-profile"}}
+	b.Valid = false
+	s, err := NewScaling([]Point{{Devices: 2, Result: b, Dir: "devices-2"}, {Devices: 1, Result: a, Dir: "devices-1"}})
+	require.NoError(t, err)
+	assert.Equal(t, 1, s.Points[0].Devices, "points are sorted by count")
+	assert.True(t, s.Simulated())
+	assert.False(t, s.Valid())
+	var buf bytes.Buffer
+	require.NoError(t, s.Table().Write(&buf, Text))
+	assert.Contains(t, buf.String(), "INVALID [simulated]")
+	assert.Contains(t, buf.String(), "not a measurement")
+	ch, err := s.Chart()
+	require.NoError(t, err)
+	assert.Contains(t, ch.Plots[0].Title.Text, "simulated")
+
+	_, err = NewScaling([]Point{{Devices: 1, Result: a}, {Devices: 1, Result: a}})
+	assert.ErrorIs(t, err, ErrDuplicate)
+}

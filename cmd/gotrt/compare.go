@@ -1,0 +1,96 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gotrt/gotrt/runner/report"
+)
+
+func init() { rootCmd.AddCommand(newCompareCmd()) }
+
+// flagUsage makes cobra's flag errors usage errors (exit status 2).
+func flagUsage(_ *cobra.Command, err error) error { return usageError{err} }
+
+// newCompareCmd builds `gotrt compare`.
+func newCompareCmd() *cobra.Command {
+	var out, format, names string
+	cmd := &cobra.Command{
+		Use:   "compare [--out DIR] [--format text|md|csv] A B [C ...]",
+		Short: "Compare systems' results: throughput per benchmark and scenario, ratios to the first, and what else differs",
+		Long: `compare reads one system per argument, a result.json file or a folder whose
+result.json files (in any sub-folder) are that system's benchmark runs, and prints
+a table per benchmark (model) and scenario of each system's throughput and its
+ratio to the first system's, the form of the seed study's table of bare metal
+against vGPU, followed by what else differs between the systems (CPU, cores,
+driver, CUDA and TensorRT versions, virtualisation, device profile).
+
+With --out DIR it also writes, at the top of DIR, a grouped bar chart of the
+throughput normalised to the first system (compare.svg, compare.png), the
+tables (compare.txt, compare.md, compare.csv) and the differences as CSV
+(compare-systems.csv). Accuracy-mode runs are left out of the throughput table.
+
+Exit status: 0 done, 2 bad flags or arguments (a path that does not exist,
+systems that share no benchmark and scenario), 1 a result that cannot be read.`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) < 2 {
+				return usageError{fmt.Errorf("compare needs two or more result folders or files, got %d", len(args))}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := report.ParseFormat(format)
+			if err != nil {
+				return usageError{fmt.Errorf("compare: --format: %w", err)}
+			}
+			var ns []string
+			if names != "" {
+				ns = strings.Split(names, ",")
+				if len(ns) != len(args) {
+					return usageError{fmt.Errorf("compare: --names has %d names for %d systems", len(ns), len(args))}
+				}
+			}
+			systems, err := report.LoadSystems(args, ns)
+			if err != nil {
+				return compareError(err)
+			}
+			c, err := report.Compare(systems)
+			if err != nil {
+				return compareError(err)
+			}
+			if err := report.WriteTables(cmd.OutOrStdout(), f, c.Tables(f)...); err != nil {
+				return fmt.Errorf("compare: %w", err)
+			}
+			if out == "" {
+				return nil
+			}
+			paths, err := report.WriteComparison(out, c)
+			if err != nil {
+				return fmt.Errorf("compare: %w", err)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "gotrt: wrote %d files to %s (chart: %s.svg, %s.png)\n",
+				len(paths), out, report.CompareBase, report.CompareBase)
+			return nil
+		},
+	}
+	cmd.SetFlagErrorFunc(flagUsage)
+	fl := cmd.Flags()
+	fl.StringVar(&out, "out", "", "folder for the chart and the tables (none written when empty)")
+	fl.StringVar(&format, "format", "text", "table format printed: text, md or csv")
+	fl.StringVar(&names, "names", "", "comma-separated system names, one per argument (default: the folder names)")
+	return cmd
+}
+
+// compareError prefixes err and makes the user's mistakes usage errors.
+func compareError(err error) error {
+	err = fmt.Errorf("compare: %w", err)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, report.ErrNoSharedBenchmark) ||
+		errors.Is(err, report.ErrNoResults) || errors.Is(err, report.ErrDuplicate) {
+		return usageError{err}
+	}
+	return err
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gotrt/gotrt/runner"
+	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/report"
+	"github.com/gotrt/gotrt/runner/result"
+)
+
+// scaleFlags are the flags of `gotrt scale`.
+type scaleFlags struct {
+	out, counts, format, from string
+	run                       runFlags
+}
+
+func init() { rootCmd.AddCommand(newScaleCmd(runner.Run, runner.DeviceCount)) }
+
+// newScaleCmd builds `gotrt scale` over the run and device-count functions
+// (the runner's in the binary).
+func newScaleCmd(run func(context.Context, runner.Config) (*loadgen.Report, error),
+	deviceCount func(runner.Config) (int, error)) *cobra.Command {
+	f := &scaleFlags{}
+	cmd := &cobra.Command{
+		Use:   "scale [--out DIR] [--counts 1,2,4] [run flags]",
+		Short: "Run the same benchmark over device counts and tabulate throughput, speed-up and efficiency",
+		Long: `scale runs the benchmark that the run flags describe once per device count,
+each into its own result folder under --out (DIR/devices-1, DIR/devices-2 ...,
+holding the MLPerf logs and result.json), and prints a table of throughput,
+speed-up and efficiency per count. At the top of --out it writes a chart of
+throughput and speed-up against device count (scale.svg, scale.png) and the
+tables (scale.txt, scale.md, scale.csv).
+
+--counts defaults to 1, 2, 4 ... up to every device of the machine (every GPU,
+or on a machine without one every CPU core). A count N runs on the first N
+devices. --from DIR reads an earlier scale folder back and prints its table
+(and rewrites its chart) without running anything.
+
+Exit status: 0 every run VALID, 3 a run INVALID, 2 bad flags, 1 a run failed.`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("scale takes no arguments, got %q", args)}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runScale(ctx, cmd, f, run, deviceCount)
+		},
+	}
+	cmd.SetFlagErrorFunc(flagUsage)
+	fl := cmd.Flags()
+	fl.StringVar(&f.out, "out", "scale", "folder for one result folder per count, the chart and the tables")
+	fl.StringVar(&f.counts, "counts", "", "comma-separated device counts (default 1,2,4 ... up to every device)")
+	fl.StringVar(&f.format, "format", "text", "table format printed: text, md or csv")
+	fl.StringVar(&f.from, "from", "", "read an earlier scale folder instead of running")
+	addRunFlags(fl, &f.run)
+	return cmd
+}
+
+// scaleConfig turns the flags into the runner's config.
+func scaleConfig(f *scaleFlags, log io.Writer) (runner.Config, error) {
+	cfg, err := f.run.config(log)
+	if err != nil {
+		return cfg, usageError{fmt.Errorf("scale: %w", err)}
+	}
+	if cfg.Mode == loadgen.AccuracyOnly {
+		return cfg, usageError{errors.New("scale: --mode accuracy measures no throughput")}
+	}
+	return cfg, nil
+}
+
+func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
+	run func(context.Context, runner.Config) (*loadgen.Report, error), deviceCount func(runner.Config) (int, error)) error {
+	format, err := report.ParseFormat(f.format)
+	if err != nil {
+		return usageError{fmt.Errorf("scale: --format: %w", err)}
+	}
+	stderr := cmd.ErrOrStderr()
+	if f.from != "" {
+		s, err := report.LoadScaling(f.from)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, report.ErrNoResults) {
+				return usageError{fmt.Errorf("scale: --from: %w", err)}
+			}
+			return fmt.Errorf("scale: --from: %w", err)
+		}
+		return finishScale(cmd, f.from, format, s, nil)
+	}
+	if f.out == "" {
+		return usageError{errors.New("scale: --out is empty")}
+	}
+	cfg, err := scaleConfig(f, stderr)
+	if err != nil {
+		return err
+	}
+	all := cfg
+	all.Devices = "all"
+	n, err := deviceCount(all)
+	if err != nil {
+		return scaleError(fmt.Errorf("scale: count the devices: %w", err))
+	}
+	counts := report.DefaultCounts(n)
+	if f.counts != "" {
+		if counts, err = report.ParseCounts(f.counts); err != nil {
+			return usageError{fmt.Errorf("scale: --counts: %w", err)}
+		}
+		if top := counts[len(counts)-1]; top > n && cfg.SUT == "" {
+			return usageError{fmt.Errorf("scale: --counts %s: this machine has %d device(s)", f.counts, n)}
+		}
+	}
+	s, runErr := report.Scale(ctx, f.out, counts, func(ctx context.Context, n int, dir string) (*result.Result, error) {
+		c := cfg
+		c.Devices = strconv.Itoa(n)
+		rep, err := run(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		if err := rep.WriteLogs(dir); err != nil {
+			return nil, err
+		}
+		return &rep.Result, nil
+	}, func(s *report.Scaling) {
+		p := s.Points[len(s.Points)-1]
+		verdict := "VALID"
+		if !p.Result.Valid {
+			verdict = "INVALID"
+		}
+		fmt.Fprintf(stderr, "gotrt: %d device(s): %s %s, %s (%s)\n",
+			p.Devices, report.FormatValue(p.Result.Throughput.Value), p.Result.Throughput.Unit, verdict, p.Dir)
+	})
+	if runErr != nil {
+		runErr = scaleError(runErr)
+		if s == nil || len(s.Points) == 0 {
+			return runErr
+		}
+	}
+	return finishScale(cmd, f.out, format, s, runErr)
+}
+
+// finishScale prints the table, writes chart and tables into dir, and
+// returns runErr, else errInvalid when a run was INVALID.
+func finishScale(cmd *cobra.Command, dir string, format report.Format, s *report.Scaling, runErr error) error {
+	if err := report.WriteTables(cmd.OutOrStdout(), format, s.Tables(format)...); err != nil {
+		return fmt.Errorf("scale: %w", err)
+	}
+	paths, err := report.WriteScaling(dir, s)
+	if err != nil {
+		return fmt.Errorf("scale: %w", err)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "gotrt: wrote %d files to %s (chart: %s.svg, %s.png)\n",
+		len(paths), dir, report.ScaleBase, report.ScaleBase)
+	if runErr != nil {
+		return runErr
+	}
+	if !s.Valid() {
+		return fmt.Errorf("scale: %w", errInvalid)
+	}
+	return nil
+}
+
+// scaleError makes a bad run config (unknown model, too many devices) a
+// usage error.
+func scaleError(err error) error {
+	if errors.Is(err, runner.ErrConfig) {
+		return usageError{err}
+	}
+	return err
+}
