@@ -132,7 +132,7 @@ func Discover(lib nvml.Interface, opts ...Option) (*Inventory, error) {
 	}
 	if probe != nil {
 		if err := probe(); err != nil {
-			return inv.cpuOnly(fmt.Errorf("%w (%v)", ErrNoNVML, err)), nil
+			return inv.cpuOnly(fmt.Errorf("%w (%w)", ErrNoNVML, err)), nil
 		}
 	}
 	switch ret := lib.Init(); ret {

@@ -61,7 +61,7 @@ func runEngine(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []
 		return errors.Join(errs...)
 	}
 	for _, g := range gpus {
-		d, err := trt.OpenDevice(trt.DeviceConfig{ID: g.ID, Ordinal: g.Index, Plan: cfg.Engine, Expect: specs})
+		d, err := trt.OpenDevice(trt.DeviceConfig{ID: g.ID, Kind: g.Kind, Ordinal: g.Index, Plan: cfg.Engine, Expect: specs})
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("open %s: %w", g.ID, err), closeAll())
 		}

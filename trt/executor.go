@@ -20,6 +20,7 @@ import (
 type Device struct {
 	cfg     DeviceConfig
 	id      string
+	kind    string
 	ctx     *cuda.Context
 	rt      *Runtime
 	engine  *Engine
@@ -49,11 +50,15 @@ func OpenDevice(cfg DeviceConfig) (*Device, error) {
 	if id == "" {
 		id = fmt.Sprintf("gpu%d", cfg.Ordinal)
 	}
+	kind, err := cfg.kind()
+	if err != nil {
+		return nil, fmt.Errorf("trt: device %s: %w", id, err)
+	}
 	cctx, err := cuda.NewContext(cfg.Ordinal)
 	if err != nil {
 		return nil, fmt.Errorf("trt: device %s: %w", id, err)
 	}
-	d := &Device{cfg: cfg, id: id, ctx: cctx}
+	d := &Device{cfg: cfg, id: id, kind: kind, ctx: cctx}
 	err = cctx.Do(func() error {
 		var err error
 		if d.rt, err = NewRuntime(); err != nil {
@@ -134,6 +139,10 @@ func containsTensor(ts []IOTensor, name string) bool {
 
 // ID names the device in results and errors.
 func (d *Device) ID() string { return d.id }
+
+// Kind is the device's kind in results: "gpu", or "mig" for a MIG instance
+// ([DeviceConfig.Kind]). The scheduler reads it.
+func (d *Device) Kind() string { return d.kind }
 
 // Engine is the device's engine (for inspection; the Device owns it).
 func (d *Device) Engine() *Engine { return d.engine }

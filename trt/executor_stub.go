@@ -2,7 +2,10 @@
 
 package trt
 
-import "github.com/gotrt/gotrt/runner/sched"
+import (
+	"github.com/gotrt/gotrt/runner/result"
+	"github.com/gotrt/gotrt/runner/sched"
+)
 
 // Device is one GPU running one TensorRT engine; this build has none.
 type Device struct{}
@@ -15,6 +18,10 @@ func OpenDevice(cfg DeviceConfig) (*Device, error) { return nil, unsupported("te
 
 // ID names the device.
 func (d *Device) ID() string { return "" }
+
+// Kind is the device's kind in results: "gpu" (or "mig", from
+// [DeviceConfig.Kind]).
+func (d *Device) Kind() string { return result.KindGPU }
 
 // Engine is the device's engine.
 func (d *Device) Engine() *Engine { return nil }

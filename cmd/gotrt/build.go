@@ -77,12 +77,7 @@ batch dimension is dynamic get a profile of 1..--batch; other dynamic inputs
 need --min-shapes/--opt-shapes/--max-shapes (trtexec's syntax,
 name:1x3x224x224,other:...). A plan only runs on the GPU model and TensorRT
 version that built it. It needs a GPU and a binary built with -tags cuda,tensorrt.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 0 {
-				return usageError{fmt.Errorf("build takes no arguments, got %q", args)}
-			}
-			return nil
-		},
+		Args: noArgs("build"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := f.options()
 			if err != nil {

@@ -29,12 +29,7 @@ func newDevicesCmd(discover func() (*cuda.Inventory, error)) *cobra.Command {
 that NVML reports and CUDA_VISIBLE_DEVICES lets through, in CUDA ordinal order;
 or the CPU alone, with the reason on stderr, when there is no NVML library or
 no GPU. With --json, stdout holds the JSON array of devices and nothing else.`,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError{fmt.Errorf("devices takes no arguments, got %q", args)}
-			}
-			return nil
-		},
+		Args: noArgs("devices"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			inv, err := discover()
 			if err != nil {

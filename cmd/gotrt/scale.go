@@ -48,12 +48,7 @@ devices. --from DIR reads an earlier scale folder back and prints its table
 (and rewrites its chart) without running anything.
 
 Exit status: 0 every run VALID, 3 a run INVALID, 2 bad flags, 1 a run failed.`,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError{fmt.Errorf("scale takes no arguments, got %q", args)}
-			}
-			return nil
-		},
+		Args: noArgs("scale"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			if ctx == nil {

@@ -375,3 +375,21 @@ func TestParsePrecision(t *testing.T) {
 	_, err = builtin.ParsePrecision("fp16")
 	require.Error(t, err)
 }
+
+// TestQSLLoadWithRepeatedIndices loads a list that names samples many times,
+// as a performance set drawn with replacement could: each sample is rendered
+// once, by one worker (the race detector checks that), and comes out right.
+func TestQSLLoadWithRepeatedIndices(t *testing.T) {
+	m := defaultModel(t)
+	want := loadedQSL(t, m, 8)
+	q, err := builtin.NewQSL(m.Seed(), 8, 8)
+	require.NoError(t, err)
+	idx := make([]int, 1024)
+	for i := range idx {
+		idx[i] = i / 128 // runs of one index, so that every worker meets each
+	}
+	require.NoError(t, q.LoadSamplesToRAM(idx))
+	for i := range 8 {
+		assert.Equal(t, want.SampleData(i), q.SampleData(i), "sample %d", i)
+	}
+}

@@ -66,6 +66,9 @@ func (d *Device) ID() string { return d.id }
 // Streams is the number of streams the device offers: its cores.
 func (d *Device) Streams() int { return d.cores }
 
+// Concurrency is how many batches the device runs at once: one per core.
+func (d *Device) Concurrency() int { return d.cores }
+
 // Precision is the arithmetic of the device's executors.
 func (d *Device) Precision() Precision { return d.prec }
 

@@ -62,6 +62,7 @@ const (
 	FP32
 )
 
+// String returns "int8" or "fp32", the spelling [ParsePrecision] takes.
 func (p Precision) String() string {
 	switch p {
 	case INT8:

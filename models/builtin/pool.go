@@ -1,9 +1,10 @@
 package builtin
 
 // poolRequant and poolBiasReLU are the fused epilogues of the conv layers.
-// They run on SIMD where the CPU has it (pool_amd64.s) for channel counts
-// that are multiples of 8, and on the portable loops below otherwise; both
-// give the same bits (tested).
+// They run on SIMD where the CPU has it (pool_amd64.s; not with the purego
+// tag, as in the kernels package) for channel counts that are multiples of
+// 8, and on the portable loops below otherwise; both give the same bits
+// (tested).
 
 // poolRequant is poolRequantGo, on SIMD where available.
 func poolRequant(acc []int32, side, c int, mult, qbias []float32, out []uint8, stride int) {

@@ -1,3 +1,5 @@
+//go:build amd64 && !purego
+
 #include "textflag.h"
 
 // func poolRequantRow(top, bot *int32, c, n int, mult, qbias *float32, out *uint8)

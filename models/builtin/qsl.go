@@ -74,19 +74,19 @@ func (q *QSL) LoadSamplesToRAM(indices []int) error {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for j := w; j < len(indices); j += workers {
-				i := indices[j]
-				if q.loaded[i] {
+			// Samples go to workers by index, not by position in the list,
+			// so that a sample named twice is owned by one worker: no two
+			// goroutines write its pixels or its loaded flag.
+			for _, i := range indices {
+				if i%workers != w || q.loaded[i] {
 					continue
 				}
 				q.labels[i] = dataset.Render(q.seed, dataset.Test, i, q.data[i*InputSize:(i+1)*InputSize])
+				q.loaded[i] = true
 			}
 		})
 	}
 	wg.Wait()
-	for _, i := range indices {
-		q.loaded[i] = true
-	}
 	return nil
 }
 

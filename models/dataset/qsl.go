@@ -1,17 +1,15 @@
 package dataset
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gotrt/gotrt/models/catalog"
+	"github.com/gotrt/gotrt/models/internal/datamap"
 	"github.com/gotrt/gotrt/models/npy"
 	"github.com/gotrt/gotrt/runner/loadgen"
 )
@@ -364,22 +362,13 @@ func (q *QSL) Close() error {
 // column><suffix>, suffix usually ".npy". A blank line is an error naming
 // the file and line.
 func FilesFromMap(valMap, dir, suffix string) ([]string, error) {
-	f, err := os.Open(valMap)
+	lines, err := datamap.Read(valMap, 1)
 	if err != nil {
 		return nil, fmt.Errorf("dataset: %w", err)
 	}
-	defer f.Close()
-	var files []string
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		cols := strings.Fields(sc.Text())
-		if len(cols) == 0 {
-			return nil, fmt.Errorf("dataset: %s:%d: blank line", valMap, n)
-		}
-		files = append(files, filepath.Join(dir, cols[0]+suffix))
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("dataset: %s: %w", valMap, err)
+	files := make([]string, len(lines))
+	for i, l := range lines {
+		files[i] = filepath.Join(dir, l.Cols[0]+suffix)
 	}
 	return files, nil
 }

@@ -222,3 +222,22 @@ func ExampleQSL() {
 	fmt.Println(len(q.Buffer(0)), q.SampleData(3)[0], q.SampleData(1)[0])
 	// Output: 301056 3 1
 }
+
+func TestFilesFromMap(t *testing.T) {
+	dir := t.TempDir()
+	vm := filepath.Join(dir, "val_map.txt")
+	require.NoError(t, os.WriteFile(vm, []byte("ILSVRC2012_val_00000001.JPEG 65\nILSVRC2012_val_00000002.JPEG 970\n"), 0o644))
+	files, err := dataset.FilesFromMap(vm, "/data/pre", ".npy")
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		filepath.Join("/data/pre", "ILSVRC2012_val_00000001.JPEG.npy"),
+		filepath.Join("/data/pre", "ILSVRC2012_val_00000002.JPEG.npy"),
+	}, files)
+
+	require.NoError(t, os.WriteFile(vm, []byte("a 1\n\nb 2\n"), 0o644))
+	_, err = dataset.FilesFromMap(vm, dir, ".npy")
+	require.ErrorContains(t, err, vm+":2: blank line")
+
+	_, err = dataset.FilesFromMap(filepath.Join(dir, "missing.txt"), dir, ".npy")
+	require.ErrorIs(t, err, os.ErrNotExist)
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -62,7 +63,7 @@ func (h Header) DataSize() int64 { return h.Len() * int64(h.DType.Size) }
 func ReadHeader(r io.Reader) (Header, error) {
 	var pre [10]byte
 	if _, err := io.ReadFull(r, pre[:8]); err != nil {
-		return Header{}, fmt.Errorf("%w: %v", ErrBadMagic, shortRead(err))
+		return Header{}, fmt.Errorf("%w: %w", ErrBadMagic, shortRead(err))
 	}
 	if !bytes.Equal(pre[:6], magic) {
 		return Header{}, fmt.Errorf("%w: magic is %q", ErrBadMagic, pre[:6])
@@ -72,14 +73,14 @@ func ReadHeader(r io.Reader) (Header, error) {
 	switch h.Major {
 	case 1:
 		if _, err := io.ReadFull(r, pre[8:10]); err != nil {
-			return Header{}, fmt.Errorf("%w: header length: %v", ErrBadHeader, shortRead(err))
+			return Header{}, fmt.Errorf("%w: header length: %w", ErrBadHeader, shortRead(err))
 		}
 		hlen = int64(binary.LittleEndian.Uint16(pre[8:10]))
 		h.DataOffset = 10 + hlen
 	case 2, 3:
 		var l [4]byte
 		if _, err := io.ReadFull(r, l[:]); err != nil {
-			return Header{}, fmt.Errorf("%w: header length: %v", ErrBadHeader, shortRead(err))
+			return Header{}, fmt.Errorf("%w: header length: %w", ErrBadHeader, shortRead(err))
 		}
 		hlen = int64(binary.LittleEndian.Uint32(l[:]))
 		h.DataOffset = 12 + hlen
@@ -91,7 +92,7 @@ func ReadHeader(r io.Reader) (Header, error) {
 	}
 	buf := make([]byte, hlen)
 	if _, err := io.ReadFull(r, buf); err != nil {
-		return Header{}, fmt.Errorf("%w: header: %v", ErrBadHeader, shortRead(err))
+		return Header{}, fmt.Errorf("%w: header: %w", ErrBadHeader, shortRead(err))
 	}
 	if h.Major == 3 && !utf8.Valid(buf) {
 		return Header{}, fmt.Errorf("%w: version 3.0 header is not UTF-8", ErrBadHeader)
@@ -180,8 +181,18 @@ func parseDict(s string, h *Header) error {
 	if !haveDescr || !haveOrder || !haveShape {
 		return fmt.Errorf("%w: header lacks descr, fortran_order or shape", ErrBadHeader)
 	}
-	if h.Len() < 0 || h.Len() > math.MaxInt64/int64(h.DType.Size) {
-		return fmt.Errorf("%w: shape %v overflows", ErrBadHeader, h.Shape)
+	// Check each partial product, since the full product can wrap around
+	// int64 to a small value that a short file would satisfy. An empty
+	// array cannot overflow, whatever its other dimensions.
+	if slices.Contains(h.Shape, 0) {
+		return nil
+	}
+	limit, n := math.MaxInt64/int64(h.DType.Size), int64(1)
+	for _, d := range h.Shape {
+		if n > limit/int64(d) {
+			return fmt.Errorf("%w: shape %v overflows", ErrBadHeader, h.Shape)
+		}
+		n *= int64(d)
 	}
 	return nil
 }

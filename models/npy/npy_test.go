@@ -172,6 +172,9 @@ func TestErrors(t *testing.T) {
 		{description: "missing shape", dict: "{'descr': '<i4', 'fortran_order': False, }", want: npy.ErrBadHeader},
 		{description: "negative dim", dict: "{'descr': '<i4', 'fortran_order': False, 'shape': (-1,), }", want: npy.ErrBadHeader},
 		{description: "garbage dict", dict: "not a dict", want: npy.ErrBadHeader},
+		// 2⁶²+1 × 4 wraps to 4 in int64: the reader must not accept it as
+		// a 4-element array.
+		{description: "shape product overflows", dict: "{'descr': '|u1', 'fortran_order': False, 'shape': (4611686018427387905, 4), }", data: make([]byte, 4), want: npy.ErrBadHeader},
 		{
 			description: "data shorter than the header claims",
 			dict:        "{'descr': '<i4', 'fortran_order': False, 'shape': (3,), }",

@@ -6,7 +6,11 @@
 // meaning.
 package clock
 
-import "time"
+import (
+	"runtime"
+	"sync"
+	"time"
+)
 
 // Clock tells the time and waits. Implementations are safe for concurrent use.
 type Clock interface {
@@ -26,20 +30,75 @@ func NewReal() *Real { return &Real{epoch: time.Now()} }
 // Now returns the monotonic time since the clock's epoch.
 func (r *Real) Now() time.Duration { return time.Since(r.epoch) }
 
-// SleepUntil sleeps until t on the wall clock or until done is closed.
+// finalWait is how long before t SleepUntil stops sleeping on a timer: Go's
+// timers wake up to about a millisecond late (the poller's resolution), so
+// the last stretch is waited out precisely by shortWait.
+const finalWait = 2 * time.Millisecond
+
+// timers holds stopped timers for reuse, so a wait allocates nothing.
+var timers sync.Pool
+
+// busyWait is the stretch before t that shortWait polls the clock without
+// yielding: a yield costs a trip through the scheduler (and may wake another
+// thread), which is more than such a wait.
+const busyWait = 20 * time.Microsecond
+
+// shortWait waits out the final stretch before t: it yields the processor
+// to other goroutines, checking done in between, until t is near, then
+// polls the clock. It is a variable so that a platform file can put a
+// precise OS sleep (nanosleep) in front of the yielding.
+var shortWait = func(r *Real, t time.Duration, done <-chan struct{}) bool {
+	for i := 0; ; i++ {
+		rem := t - r.Now()
+		if rem <= 0 {
+			return true
+		}
+		if rem <= busyWait {
+			continue
+		}
+		if i&15 == 15 {
+			select {
+			case <-done:
+				return false
+			default:
+			}
+		}
+		runtime.Gosched()
+	}
+}
+
+// SleepUntil sleeps until t on the wall clock or until done is closed. It
+// is precise to microseconds: it sleeps on a (reused) timer until shortly
+// before t, then waits out the last stretch with shortWait.
 func (r *Real) SleepUntil(t time.Duration, done <-chan struct{}) bool {
 	d := t - r.Now()
 	if d <= 0 {
 		return true
 	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
+	if d > finalWait {
+		tm, _ := timers.Get().(*time.Timer)
+		if tm == nil {
+			tm = time.NewTimer(d - finalWait)
+		} else {
+			tm.Reset(d - finalWait)
+		}
+		select {
+		case <-tm.C:
+			timers.Put(tm)
+		case <-done:
+			// Since Go 1.23 a stopped timer delivers no stale value, so
+			// it can be reused.
+			tm.Stop()
+			timers.Put(tm)
+			return false
+		}
+	}
 	select {
-	case <-tm.C:
-		return true
 	case <-done:
 		return false
+	default:
 	}
+	return shortWait(r, t, done)
 }
 
 var _ Clock = (*Real)(nil)

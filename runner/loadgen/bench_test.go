@@ -110,6 +110,9 @@ func BenchmarkNullServerFindPeak(b *testing.B) {
 	rep := runBench(b, s)
 	b.ReportMetric(rep.PeakQPS, "null-max-valid-qps")
 	b.Logf("%d trials", len(rep.Trials))
+	for _, tr := range rep.Trials {
+		b.Logf("  %.0f QPS: valid %v, p99 %d ns %v", tr.TargetQPS, tr.Valid, tr.TargetPctlNS, tr.Reasons)
+	}
 }
 
 func BenchmarkNullSingleStream(b *testing.B) {

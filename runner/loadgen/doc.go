@@ -26,9 +26,16 @@
 // Time: all time is read, and all timed waiting done, through a
 // clock.Clock ([WithClock]); the wall clock is the default.
 //
+// Queries are generated lazily, a batch at a time as issuing proceeds, from
+// the same seeded streams and in the same order as LoadGen's pre-generated
+// set; SingleStream and MultiStream in performance mode never run out, so a
+// fast SUT runs until min duration and min query count are met. Server keeps
+// LoadGen's generated schedule; Offline is one query.
+//
 // Speed: the hot path allocates nothing per sample. Per-sample state lives in
-// arrays indexed by ID, Complete takes one clock reading per call and one CAS
+// fixed-size chunks indexed by ID, added as queries are generated and reused
+// by the next trial; Complete takes one clock reading per call and one CAS
 // per response, and the issuing goroutine only parks (one channel send) when
-// it must wait for a completion. Statistics and logs are computed after the
-// run.
+// it must wait for a completion. Statistics (from an exact sort) and logs are
+// computed after the run.
 package loadgen

@@ -45,176 +45,118 @@ func loadableSets(e *EffectiveSettings, qslTotal int, count uint64) []loadableSe
 	return sets
 }
 
-// plan is the pre-generated issue plan of one trial, as LoadGen's
-// GenerateQueries: sample indices, Server schedule, accuracy-log picks.
-type plan struct {
-	nQueries int
-	spq      int     // samples per query
-	idx      []int32 // QSL index of each sample, in issue order
-	sched    []int64 // scheduled time of each query (ns from trial start); Server only
-	accLog   []uint64
-	duration time.Duration // generated_query_duration
+// maxOfflineSamples bounds the one Offline query, which exists whole in
+// memory (about 2 GB of per-sample state).
+const maxOfflineSamples = 1 << 27
+
+// genBatch is how many queries the generator makes at a time.
+const genBatch = 4096
+
+// generator is LoadGen's GenerateQueries made lazy: it draws the same sample
+// indices, Server schedule and accuracy-log picks from the same seeded
+// streams, in the same order, but a batch at a time as issuing proceeds,
+// writing them into the trial's chunked per-sample and per-query tables.
+//
+// LoadGen's loop runs while the previous query's time is below the
+// generated duration or fewer than min_query_count queries exist. Server
+// keeps that bound (its schedule is the run). SingleStream and MultiStream
+// in performance mode are unbounded: the stream goes on until issuing stops
+// because min duration and min query count are met (or a maximum is hit),
+// so a fast SUT never runs out of queries. Accuracy mode and
+// performance_issue_unique keep LoadGen's fixed count, and Offline is one
+// query.
+type generator struct {
+	e         *EffectiveSettings
+	scen      Scenario
+	loaded    []int
+	end       int // ls.end
+	spq       int
+	same      int
+	unique    bool // draw from the shuffled unique list
+	concat    bool
+	unbounded bool
+
+	sampleRNG *rng
+	schedRNG  *rng
+	accRNG    *rng // nil: no sampled accuracy logging
+	accOffset float64
+	accProb   float64
+
+	uniq    []int32
+	uniqPos int
+	perm    []int32
+	permPos int
+
+	period       float64 // seconds between queries, except Server
+	ts, prevTS   float64 // seconds
+	gen          float64 // generated duration, seconds
+	minQ         int
+	nq           int // queries generated
+	nSamples     int // samples generated
+	finished     bool
+	offlineLimit int
 }
 
-func (p *plan) nSamples() int { return len(p.idx) }
-
-// maxPlanSamples bounds a plan's size (about 2 GB of per-sample state).
-const maxPlanSamples = 1 << 27
-
-// generate builds the plan for a loaded set, reusing p's slices.
-func (p *plan) generate(e *EffectiveSettings, ls loadableSet, accuracy bool) error {
-	loaded := ls.set
+// newGenerator prepares the generation of one trial's queries over a
+// loaded set; it draws what LoadGen draws before its loop (the unique
+// shuffle, the accuracy-log offset).
+func newGenerator(e *EffectiveSettings, ls loadableSet, accuracy bool) (*generator, error) {
+	g := &generator{e: e, scen: e.Scenario, loaded: ls.set, end: ls.end}
 	scen := e.Scenario
 	genDur := e.targetDur
 	if scen != Server {
 		genDur *= 2
 	}
-	minQ := int(min(e.MinQueryCount, uint64(maxPlanSamples)))
-	spq := int(min(e.SamplesPerQuery, uint64(maxPlanSamples)))
+	minQ := int(min(e.MinQueryCount, uint64(math.MaxInt32)))
+	spq := int(min(e.SamplesPerQuery, uint64(math.MaxInt32)))
 	if accuracy && scen == Offline {
 		spq = ls.end
 	}
-	if accuracy || e.PerformanceIssueUnique {
+	g.unique = accuracy || e.PerformanceIssueUnique
+	if g.unique {
 		genDur = 0
-		minQ = len(loaded) / spq
+		minQ = len(g.loaded) / spq
 	}
-	sampleRNG := newRNG(e.SampleIndexRNGSeed)
-	schedRNG := newRNG(e.ScheduleRNGSeed)
+	g.sampleRNG = newRNG(e.SampleIndexRNGSeed)
+	g.schedRNG = newRNG(e.ScheduleRNGSeed)
 	stride := 1
 	if scen == MultiStream {
 		stride = spq
 	}
 	// The unique distribution: each stride-th loaded position once, shuffled.
-	var unique []int32
-	if accuracy || e.PerformanceIssueUnique {
+	if g.unique {
 		for i := 0; i < ls.end; i += stride {
-			unique = append(unique, int32(i))
+			g.uniq = append(g.uniq, int32(i))
 		}
-		shuffle(sampleRNG, unique)
+		shuffle(g.sampleRNG, g.uniq)
 	}
-	concat := e.SampleConcatenatePermutation && !accuracy
-	if concat {
-		if scen == Offline && spq%len(loaded) != 0 {
-			spq += len(loaded) - spq%len(loaded)
-		} else if scen != Offline && minQ%len(loaded) != 0 {
-			minQ += len(loaded) - minQ%len(loaded)
-		}
-	}
-	var perm []int32 // equal-issue permutation, refilled every len(loaded) draws
-	permPos := 0
-	nextEqual := func() int {
-		if permPos == len(perm) {
-			if perm == nil {
-				perm = make([]int32, len(loaded))
-				for i := range perm {
-					perm[i] = int32(i)
-				}
-			}
-			shuffle(sampleRNG, perm)
-			permPos = 0
-		}
-		permPos++
-		return int(perm[permPos-1])
-	}
-	uniquePos := 0
-	nextUnique := func() int {
-		v := unique[uniquePos%len(unique)]
-		uniquePos++
-		return int(v)
-	}
-	period := 1 / e.TargetQPS // seconds between queries, except Server
-	est := max(float64(minQ), genDur.Seconds()*e.TargetQPS*1.05+64)
-	if scen == Offline {
-		est = 1
-	}
-	if est*float64(spq) > maxPlanSamples {
-		return fmt.Errorf("%w: the run would pre-generate about %.0f samples (min duration %v × target QPS %g); raise the expected latency or lower the target QPS",
-			ErrBadSettings, est*float64(spq), e.minDur, e.TargetQPS)
-	}
-	p.idx = reuse(p.idx, int(est)*spq)
-	p.sched = p.sched[:0]
-	p.accLog = p.accLog[:0]
-	p.spq = spq
-	same := int(e.PerformanceIssueSameIndex)
-	ts, prevTS := 0.0, 0.0 // seconds
-	nq := 0
-	gen := genDur.Seconds()
-	for prevTS < gen || nq < minQ {
-		switch {
-		case scen == MultiStream:
-			var start int
-			switch {
-			case e.PerformanceIssueUnique || accuracy:
-				start = nextUnique()
-			case e.PerformanceIssueSame:
-				start = same
-			default:
-				start = sampleRNG.intn(ls.end)
-			}
-			for j := 0; j < spq; j++ {
-				p.idx = append(p.idx, int32(loaded[(start+j)%len(loaded)]))
-			}
-		case scen == Offline:
-			if e.PerformanceIssueSame {
-				for j := 0; j < spq; j++ {
-					p.idx = append(p.idx, int32(loaded[same]))
-				}
-				break
-			}
-			full, rem := spq/len(loaded), spq%len(loaded)
-			for r := 0; r < full; r++ {
-				first := len(p.idx)
-				for _, s := range loaded {
-					p.idx = append(p.idx, int32(s))
-				}
-				if concat {
-					shuffle(sampleRNG, p.idx[first:])
-				}
-			}
-			for _, s := range loaded[:rem] {
-				p.idx = append(p.idx, int32(s))
-			}
-		default:
-			var k int
-			switch {
-			case e.PerformanceIssueUnique || accuracy:
-				k = nextUnique()
-			case e.PerformanceIssueSame:
-				k = same
-			case concat:
-				k = nextEqual()
-			default:
-				k = sampleRNG.intn(ls.end)
-			}
-			p.idx = append(p.idx, int32(loaded[k]))
-		}
-		if scen == Server {
-			p.sched = append(p.sched, int64(ts*1e9))
-		}
-		nq++
-		if nq*spq > maxPlanSamples {
-			return fmt.Errorf("%w: more than %d samples generated; lower the target QPS or min duration", ErrBadSettings, maxPlanSamples)
-		}
-		prevTS = ts
-		if scen == Server {
-			ts += schedRNG.exp(e.TargetQPS)
-		} else {
-			ts += period
-		}
-		if concat && nq >= minQ && prevTS < gen && scen != Offline {
-			minQ += len(loaded)
+	g.concat = e.SampleConcatenatePermutation && !accuracy
+	if g.concat {
+		if scen == Offline && spq%len(g.loaded) != 0 {
+			spq += len(g.loaded) - spq%len(g.loaded)
+		} else if scen != Offline && minQ%len(g.loaded) != 0 {
+			minQ += len(g.loaded) - minQ%len(g.loaded)
 		}
 	}
-	p.nQueries = nq
-	p.duration = time.Duration(ts * 1e9)
-	p.pickAccuracyLog(e)
-	return nil
+	if scen == Offline && spq > maxOfflineSamples {
+		return nil, fmt.Errorf("%w: the Offline query would hold %d samples (1.1 × min duration %v × expected QPS %g); at most %d",
+			ErrBadSettings, spq, e.minDur, e.TargetQPS, maxOfflineSamples)
+	}
+	g.spq, g.minQ, g.gen = spq, minQ, genDur.Seconds()
+	g.same = int(e.PerformanceIssueSameIndex)
+	g.period = 1 / e.TargetQPS
+	g.unbounded = !accuracy && !g.unique && (scen == SingleStream || scen == MultiStream)
+	if !accuracy {
+		g.initAccuracyLog(e)
+	}
+	return g, nil
 }
 
-// pickAccuracyLog marks the samples a performance run logs to the accuracy
-// log (accuracy_log_probability / accuracy_log_sampling_target): one draw
-// per sample from the accuracy-log seed, plus a run-wide offset, as LoadGen.
-func (p *plan) pickAccuracyLog(e *EffectiveSettings) {
+// initAccuracyLog sets up the samples a performance run logs to the
+// accuracy log (accuracy_log_probability / accuracy_log_sampling_target):
+// one draw per sample from the accuracy-log seed, plus a run-wide offset,
+// as LoadGen.
+func (g *generator) initAccuracyLog(e *EffectiveSettings) {
 	prob := e.AccuracyLogProbability
 	if e.AccuracyLogSamplingTarget > 0 {
 		expected := uint64(e.TargetQPS * float64(e.MinDurationMS) / 1000)
@@ -230,21 +172,146 @@ func (p *plan) pickAccuracyLog(e *EffectiveSettings) {
 	if prob <= 0 {
 		return
 	}
-	r := newRNG(e.AccuracyLogRNGSeed)
-	offset := r.float64()
-	n := len(p.idx)
-	p.accLog = reuse(p.accLog, (n+63)/64)[:(n+63)/64]
-	clear(p.accLog)
-	for i := 0; i < n; i++ {
-		v := r.float64() + offset
-		if v >= 1 {
-			v--
+	g.accRNG = newRNG(e.AccuracyLogRNGSeed)
+	g.accOffset = g.accRNG.float64()
+	g.accProb = prob
+}
+
+func (g *generator) nextEqual() int {
+	if g.permPos == len(g.perm) {
+		if g.perm == nil {
+			g.perm = make([]int32, len(g.loaded))
+			for i := range g.perm {
+				g.perm[i] = int32(i)
+			}
 		}
-		if v <= prob {
-			p.accLog[i/64] |= 1 << (i % 64)
+		shuffle(g.sampleRNG, g.perm)
+		g.permPos = 0
+	}
+	g.permPos++
+	return int(g.perm[g.permPos-1])
+}
+
+func (g *generator) nextUnique() int {
+	v := g.uniq[g.uniqPos%len(g.uniq)]
+	g.uniqPos++
+	return int(v)
+}
+
+// more generates up to maxQ further queries into tab (sample indices and
+// accuracy-log picks) and, for Server, their scheduled times into sched. It
+// returns how many it made; 0 once the generation has ended.
+func (g *generator) more(maxQ int, tab *sampleTable, sched *chunkList) int {
+	if g.finished {
+		return 0
+	}
+	e := g.e
+	loaded := g.loaded
+	spq := g.spq
+	first := g.nSamples
+	k := 0
+	for ; k < maxQ; k++ {
+		if !g.unbounded && !(g.prevTS < g.gen || g.nq < g.minQ) {
+			g.finished = true
+			break
+		}
+		s := g.nSamples
+		tab.grow(s + spq)
+		switch g.scen {
+		case MultiStream:
+			var start int
+			switch {
+			case g.unique:
+				start = g.nextUnique()
+			case e.PerformanceIssueSame:
+				start = g.same
+			default:
+				start = g.sampleRNG.intn(g.end)
+			}
+			for j := 0; j < spq; j++ {
+				tab.setIdx(s+j, int32(loaded[(start+j)%len(loaded)]))
+			}
+		case Offline:
+			if e.PerformanceIssueSame {
+				for j := 0; j < spq; j++ {
+					tab.setIdx(s+j, int32(loaded[g.same]))
+				}
+				break
+			}
+			full, rem := spq/len(loaded), spq%len(loaded)
+			pos := s
+			for r := 0; r < full; r++ {
+				if g.concat {
+					// A shuffled copy of the loaded set, as LoadGen
+					// shuffles each appended copy in place.
+					if g.perm == nil {
+						g.perm = make([]int32, len(loaded))
+					}
+					for i, v := range loaded {
+						g.perm[i] = int32(v)
+					}
+					shuffle(g.sampleRNG, g.perm)
+					for _, v := range g.perm {
+						tab.setIdx(pos, v)
+						pos++
+					}
+					continue
+				}
+				for _, v := range loaded {
+					tab.setIdx(pos, int32(v))
+					pos++
+				}
+			}
+			for _, v := range loaded[:rem] {
+				tab.setIdx(pos, int32(v))
+				pos++
+			}
+		default:
+			var i int
+			switch {
+			case g.unique:
+				i = g.nextUnique()
+			case e.PerformanceIssueSame:
+				i = g.same
+			case g.concat:
+				i = g.nextEqual()
+			default:
+				i = g.sampleRNG.intn(g.end)
+			}
+			tab.setIdx(s, int32(loaded[i]))
+		}
+		if g.scen == Server {
+			sched.push(int64(g.ts * 1e9))
+		}
+		g.nq++
+		g.nSamples += spq
+		g.prevTS = g.ts
+		if g.scen == Server {
+			g.ts += g.schedRNG.exp(e.TargetQPS)
+		} else {
+			g.ts += g.period
+		}
+		if g.concat && g.nq >= g.minQ && g.prevTS < g.gen && g.scen != Offline {
+			g.minQ += len(loaded)
 		}
 	}
+	if g.accRNG != nil {
+		for i := first; i < g.nSamples; i++ {
+			v := g.accRNG.float64() + g.accOffset
+			if v >= 1 {
+				v--
+			}
+			if v <= g.accProb {
+				tab.markAcc(i)
+			}
+		}
+	}
+	return k
 }
+
+// duration is generated_query_duration: the time of the query after the
+// last one generated.
+func (g *generator) duration() time.Duration { return time.Duration(g.ts * 1e9) }
 
 // reuse returns s emptied, with at least capacity n, reallocating only when
 // s is too small.

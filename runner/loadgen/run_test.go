@@ -206,16 +206,59 @@ func TestServerTooSlowIsInvalidForLatency(t *testing.T) {
 	assert.Greater(t, rep.Result.LatencyNS.P99, int64(10*time.Millisecond))
 }
 
-func TestSingleStreamRunsOutOfGeneratedQueries(t *testing.T) {
-	// The expected latency is 10x too pessimistic, so LoadGen's
-	// pre-generated queries run out before the minimum duration.
+func TestSingleStreamGoesOnPastExpectedLatency(t *testing.T) {
+	// The expected latency is 10x too pessimistic: LoadGen would generate
+	// 2 × 150 ms / 20 ms = 15 queries and run out of them before the
+	// minimum duration. gotrt generates queries as it issues them, so the
+	// run goes on until min duration and min query count are met.
 	sut := &delaySUTSim{delay: 2 * time.Millisecond}
 	s := quick(loadgen.SingleStream)
 	s.SingleStreamExpectedLatency = 20 * time.Millisecond
 	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection())
 	sut.wg.Wait()
 	require.NoError(t, err)
+	assert.True(t, rep.Result.Valid, "%v", rep.Result.Reasons)
+	n, _ := rep.Result.Extra["query_count"].(int)
+	assert.Greater(t, n, 15, "more queries than LoadGen would have generated")
+	var detail strings.Builder
+	require.NoError(t, rep.WriteDetail(&detail))
+	assert.NotContains(t, detail.String(), "Ran out of generated queries")
+}
+
+func TestStreamsStopAtMinDurationAndMinQueries(t *testing.T) {
+	for _, sc := range []loadgen.Scenario{loadgen.SingleStream, loadgen.MultiStream} {
+		t.Run(string(sc), func(t *testing.T) {
+			s := quick(sc)
+			s.MinDuration = time.Millisecond
+			s.MinQueryCount = 100_000 // takes longer than min duration
+			s.MultiStreamSamplesPerQuery = 8
+			rep, err := loadgen.Run(context.Background(), &loadgen.NullSUT{}, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection())
+			require.NoError(t, err)
+			assert.True(t, rep.Result.Valid, "%v", rep.Result.Reasons)
+			assert.Equal(t, 100_000, rep.Result.Extra["query_count"], "issuing stops once both minimums are met")
+
+			// A maximum ends it first.
+			s.MaxQueryCount = 40_000
+			rep, err = loadgen.Run(context.Background(), &loadgen.NullSUT{}, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection())
+			require.NoError(t, err)
+			assert.Equal(t, 40_000, rep.Result.Extra["query_count"])
+			assert.False(t, rep.Result.Valid)
+			assert.Contains(t, strings.Join(rep.Result.Reasons, "\n"), "min queries not met")
+		})
+	}
+}
+
+func TestIssueUniqueRunsOutOfGeneratedQueries(t *testing.T) {
+	// performance_issue_unique issues each loaded sample once, as LoadGen:
+	// 64 queries of 2 ms end before the 150 ms minimum duration.
+	sut := &delaySUTSim{delay: 2 * time.Millisecond}
+	s := quick(loadgen.SingleStream)
+	s.PerformanceIssueUnique = true
+	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection())
+	sut.wg.Wait()
+	require.NoError(t, err)
 	assert.False(t, rep.Result.Valid)
+	assert.Equal(t, 64, rep.Result.Extra["query_count"])
 	assert.Contains(t, strings.Join(rep.Result.Reasons, "\n"), "min duration not met")
 	var detail strings.Builder
 	require.NoError(t, rep.WriteDetail(&detail))

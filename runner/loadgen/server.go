@@ -6,26 +6,25 @@ package loadgen
 // LoadGen. With coalescing on, every query whose time has passed goes in
 // the same IssueQuery call.
 func (t *trial) issueServer(accuracy bool) {
-	p := t.p
 	if cap(t.samples) < 1 {
 		t.samples = make([]QuerySample, 1, 64)
 	}
 	t.ranOut = false
 	coalesce := t.e.ServerCoalesceQueries
-	for q := 0; q < p.nQueries; {
+	for q := 0; t.have(q); {
 		if t.abort.fired() {
 			return
 		}
-		now := t.sleepUntil(p.sched[q])
+		now := t.sleepUntil(t.qt.at(q))
 		if t.abort.fired() {
 			return
 		}
 		samples := t.samples[:1]
-		samples[0] = QuerySample{ID: t.base + uint64(q), Index: int(p.idx[q])}
+		samples[0] = QuerySample{ID: t.base + uint64(q), Index: int(t.tab.idx(q))}
 		q++
 		if coalesce {
-			for q < p.nQueries && p.sched[q] <= now {
-				samples = append(samples, QuerySample{ID: t.base + uint64(q), Index: int(p.idx[q])})
+			for t.have(q) && t.qt.at(q) <= now {
+				samples = append(samples, QuerySample{ID: t.base + uint64(q), Index: int(t.tab.idx(q))})
 				q++
 			}
 			t.samples = samples[:0]

@@ -8,17 +8,17 @@ func (t *trial) issueSingleStream(accuracy bool) {
 }
 
 // issueStreams is the SingleStream and MultiStream loop: queries of
-// samples-per-query contiguous plan samples, one outstanding at a time.
+// samples-per-query contiguous samples, one outstanding at a time. In
+// performance mode the generator never runs out: issuing goes on until
+// endChecks stops it.
 func (t *trial) issueStreams(accuracy bool) {
-	p := t.p
-	spq := p.spq
+	spq := t.gen.spq
 	if cap(t.samples) < spq {
 		t.samples = make([]QuerySample, spq)
 	}
 	samples := t.samples[:spq]
-	t.issueNS = reuse(t.issueNS, p.nQueries)
 	t.ranOut = !accuracy
-	for q := 0; q < p.nQueries; q++ {
+	for q := 0; t.have(q); q++ {
 		if q > 0 && !t.waitCompleted(int64(q*spq)) {
 			t.ranOut = false
 			return
@@ -28,10 +28,10 @@ func (t *trial) issueStreams(accuracy bool) {
 			return
 		}
 		now := t.now()
-		t.issueNS = append(t.issueNS, now)
+		t.qt.push(now)
+		s := q * spq
 		for j := range samples {
-			s := q*spq + j
-			samples[j] = QuerySample{ID: t.base + uint64(s), Index: int(p.idx[s])}
+			samples[j] = QuerySample{ID: t.base + uint64(s+j), Index: int(t.tab.idx(s + j))}
 		}
 		t.issue(samples)
 		if t.endChecks(q+1, now, accuracy) {

@@ -98,7 +98,10 @@ type trialStats struct {
 // collect turns an ended trial's completion times into statistics. lat is
 // scratch space reused between trials.
 func (t *trial) collect(lat []int64) (*trialStats, []int64) {
-	p := t.p
+	g := t.gen
+	// A SUT may still call Fail after the trial ended.
+	t.errMu.Lock()
+	defer t.errMu.Unlock()
 	st := &trialStats{
 		e:                t.e,
 		queriesIssued:    t.queriesIn,
@@ -108,21 +111,22 @@ func (t *trial) collect(lat []int64) (*trialStats, []int64) {
 		failErr:          t.failErr,
 		badCount:         t.badCount,
 		badFirst:         t.firstBad,
-		generatedQueries: p.nQueries,
-		generatedSPQ:     p.spq,
-		generatedDur:     int64(p.duration),
+		generatedQueries: g.nq,
+		generatedSPQ:     g.spq,
+		generatedDur:     int64(g.duration()),
 		accuracy:         t.accAll,
 	}
 	if t.abort.fired() {
 		st.abortReason = t.abort.reason
 	}
 	scen := t.e.Scenario
-	spq := p.spq
+	spq := g.spq
 	lat = reuse(lat, st.samplesIssued)
 	var qlat []int64
 	if scen == MultiStream {
 		qlat = make([]int64, 0, st.queriesIssued)
 	}
+	chunks := t.tab.chunks
 	var lastDone, anyDone int64
 	lastQ := st.queriesIssued - 1
 	for q := 0; q < st.queriesIssued; q++ {
@@ -130,17 +134,17 @@ func (t *trial) collect(lat []int64) (*trialStats, []int64) {
 		first, last := q*spq, (q+1)*spq
 		switch scen {
 		case Server:
-			base = p.sched[q]
+			base = t.qt.at(q)
 			first, last = q, q+1
 		case Offline:
-			base = t.issueNS[0]
+			base = t.issueNS
 			first, last = 0, st.samplesIssued
 		default:
-			base = t.issueNS[q]
+			base = t.qt.at(q)
 		}
 		qmax, qdone := int64(0), true
 		for s := first; s < last; s++ {
-			d := atomic.LoadInt64(&t.done[s])
+			d := atomic.LoadInt64(&chunks[s>>chunkShift].done[s&chunkMask])
 			if d == 0 {
 				st.missing++
 				qdone = false
@@ -176,10 +180,13 @@ func (t *trial) collect(lat []int64) (*trialStats, []int64) {
 	st.finalDone = lastDone
 	if st.queriesIssued > 0 {
 		switch scen {
-		case Server:
-			st.finalSched = p.sched[st.queriesIssued-1]
-		case SingleStream, MultiStream:
-			st.finalIssued = t.issueNS[st.queriesIssued-1]
+		case Server, SingleStream, MultiStream:
+			v := t.qt.at(st.queriesIssued - 1)
+			if scen == Server {
+				st.finalSched = v
+			} else {
+				st.finalIssued = v
+			}
 		}
 	}
 	if scen == Server {

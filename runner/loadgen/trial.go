@@ -37,20 +37,25 @@ func (a *abort) fired() bool { return a.flag.Load() }
 // sample's ID is base + its position in the plan.
 type trial struct {
 	e      *EffectiveSettings
-	p      *plan
 	sut    SystemUnderTest
 	clk    clock.Clock
-	spin   bool
 	abort  *abort
 	accAll bool
+	accLog bool // some samples are picked for the accuracy log
 
 	base  uint64
 	start time.Duration // clock time the trial started
 
-	// done[i] is sample i's completion time + 1 (ns from start), 0 while
-	// outstanding; written once by CAS.
-	done      []int64
-	issueNS   []int64 // per query: issue time (ns from start)
+	// gen makes the queries a batch at a time; genQ counts those made.
+	// tab holds per-sample state (completion time, QSL index, accuracy-log
+	// pick) and qt per-query times: the Server schedule (ns from start),
+	// or each stream query's issue time.
+	gen  *generator
+	genQ int
+	tab  *sampleTable
+	qt   *chunkList
+
+	issueNS   int64 // Offline: the query's issue time (ns from start)
 	issued    atomic.Int64
 	completed atomic.Int64
 	ended     atomic.Bool
@@ -94,19 +99,23 @@ func (t *trial) Complete(rs []Response) error {
 	}
 	var n int64
 	var err error
+	// The issued count first, then the directory: it covers every issued
+	// sample (see sampleTable).
 	issued := uint64(t.issued.Load())
+	dir := *t.tab.dir.Load()
 	for i := range rs {
 		id := rs[i].ID - t.base
 		if id >= issued {
 			err = t.bad(err, fmt.Errorf("%w: id %d", ErrUnknownSample, rs[i].ID))
 			continue
 		}
-		if !atomic.CompareAndSwapInt64(&t.done[id], 0, now) {
+		c, j := dir[id>>chunkShift], id&chunkMask
+		if !atomic.CompareAndSwapInt64(&c.done[j], 0, now) {
 			err = t.bad(err, fmt.Errorf("%w: id %d", ErrDuplicateCompletion, rs[i].ID))
 			continue
 		}
-		if t.accAll || (len(t.p.accLog) > 0 && t.p.accLog[id/64]&(1<<(id%64)) != 0) {
-			t.keep(id, rs[i].Data)
+		if t.accAll || (t.accLog && c.acc[j>>6]&(1<<(j&63)) != 0) {
+			t.keep(id, c.idx[j], rs[i].Data)
 		}
 		n++
 	}
@@ -135,9 +144,9 @@ func (t *trial) bad(prev, err error) error {
 	return err
 }
 
-func (t *trial) keep(id uint64, data []byte) {
+func (t *trial) keep(id uint64, idx int32, data []byte) {
 	t.accMu.Lock()
-	t.accRecs = append(t.accRecs, accRecord{seq: t.base + id, idx: t.p.idx[id], data: append([]byte(nil), data...)})
+	t.accRecs = append(t.accRecs, accRecord{seq: t.base + id, idx: idx, data: append([]byte(nil), data...)})
 	t.accMu.Unlock()
 }
 
@@ -187,33 +196,15 @@ func (t *trial) waitCompleted(target int64) bool {
 	}
 }
 
-// sleepUntil waits for the scheduled time due (ns from start) and returns
-// the time it woke. On the wall clock it sleeps on a timer until shortly
-// before due (Go's timers wake up to a millisecond late), then in short
-// precise sleeps and yields; on any other clock it waits through the clock
-// alone, so a virtual clock stays in charge.
+// sleepUntil waits for the scheduled time due (ns from start) through the
+// clock, or until the run is aborted, and returns the time it woke.
 func (t *trial) sleepUntil(due int64) int64 {
 	now := t.now()
 	if now >= due {
 		return now
 	}
-	if !t.spin {
-		t.clk.SleepUntil(t.start+time.Duration(due), t.abort.ch)
-		return t.now()
-	}
-	const coarse = int64(2 * time.Millisecond)
-	for now < due {
-		if due-now > coarse {
-			t.clk.SleepUntil(t.start+time.Duration(due-coarse), t.abort.ch)
-		} else {
-			shortSleep(due - now)
-		}
-		if t.abort.fired() {
-			return t.now()
-		}
-		now = t.now()
-	}
-	return now
+	t.clk.SleepUntil(t.start+time.Duration(due), t.abort.ch)
+	return t.now()
 }
 
 // end stops accepting completions and waits out Complete calls under way,
@@ -223,6 +214,26 @@ func (t *trial) end() {
 	for t.inflight.Load() != 0 {
 		runtime.Gosched()
 	}
+}
+
+// have reports whether query q has been generated, generating the next
+// batch when it is due; false once the generation has ended.
+func (t *trial) have(q int) bool {
+	if q < t.genQ {
+		return true
+	}
+	return t.generate(q)
+}
+
+func (t *trial) generate(q int) bool {
+	for q >= t.genQ {
+		k := t.gen.more(genBatch, t.tab, t.qt)
+		if k == 0 {
+			return false
+		}
+		t.genQ += k
+	}
+	return true
 }
 
 // issue sends one query. issued is raised first so that a SUT completing

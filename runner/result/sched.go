@@ -35,17 +35,21 @@ type Scheduler struct {
 
 // SchedulerDevice is one device's share of a run.
 type SchedulerDevice struct {
-	ID       string `json:"id"`
-	Kind     string `json:"kind,omitempty"`
-	Streams  int    `json:"streams"`
-	MaxBatch int    `json:"max_batch"`
-	Batches  uint64 `json:"batches"`
-	Samples  uint64 `json:"samples"`
+	ID      string `json:"id"`
+	Kind    string `json:"kind,omitempty"`
+	Streams int    `json:"streams"`
+	// Concurrency is how many batches the device runs at once: 1 on a GPU,
+	// up to its streams on a CPU device whose streams use their own cores.
+	Concurrency int    `json:"concurrency,omitempty"`
+	MaxBatch    int    `json:"max_batch"`
+	Batches     uint64 `json:"batches"`
+	Samples     uint64 `json:"samples"`
 	// MeanBatch is Samples / Batches.
 	MeanBatch float64 `json:"mean_batch"`
 	// BusyNS is the device time of its batches (copies and compute).
 	BusyNS int64 `json:"busy_ns"`
-	// Utilisation is BusyNS / SpanNS.
+	// Utilisation is BusyNS / (SpanNS × Concurrency): the fraction of the
+	// device's capacity its batches used, at most 1.
 	Utilisation float64 `json:"utilisation"`
 	// LatencyNS says where a sample's time went, as means per sample.
 	LatencyNS StageLatency `json:"latency_ns"`

@@ -39,6 +39,10 @@ type Timing struct {
 // Device is one schedulable device: a GPU, a MIG slice, a vGPU or a share of
 // the CPU's cores. It opens one Executor per stream; executors of one device
 // share it, so a faster device simply frees its streams sooner.
+//
+// A Device may also have a Kind() string method naming its kind in results
+// ("gpu", "mig", "cpu", "simulated"), and may implement [Concurrent] when it
+// runs more than one batch at a time.
 type Device interface {
 	// ID names the device in results and errors, e.g. "gpu0" or "cpu0".
 	ID() string

@@ -34,6 +34,7 @@ type device struct {
 	id, kind string
 	want     int // max batch asked of its executors (immutable)
 	streams  int
+	conc     int // batches the device runs at once (immutable)
 	timeout  time.Duration
 
 	maxBatch int // the smallest MaxBatch its executors offer
@@ -180,6 +181,7 @@ func New(devices []Device, src SampleSource, cfg Config, opts ...Option) (*Sched
 			streams: cmp0(o.Streams, cfg.Streams),
 			timeout: cmp0(o.BatchTimeout, cfg.BatchTimeout)}
 		dv.maxBatch = dv.want
+		dv.conc = min(concurrencyOf(d), dv.streams)
 		s.devs = append(s.devs, dv)
 		for st := range dv.streams {
 			s.workers = append(s.workers, &worker{d: dv, stream: st, ev: clock.NewEvent(s.clk)})
@@ -205,6 +207,22 @@ func kindOf(d Device) string {
 		return k.Kind()
 	}
 	return ""
+}
+
+// Concurrent is an optional interface of a [Device] that runs several
+// batches at once, such as a CPU device whose streams compute on their own
+// cores. Concurrency is how many batches it runs at once; a Device without
+// it runs one at a time, as a GPU does. Utilisation divides busy time by the
+// span times min(Concurrency, streams).
+type Concurrent interface {
+	Concurrency() int
+}
+
+func concurrencyOf(d Device) int {
+	if c, ok := d.(Concurrent); ok && c.Concurrency() > 1 {
+		return c.Concurrency()
+	}
+	return 1
 }
 
 // Name names the system under test.
@@ -816,7 +834,7 @@ func (s *Scheduler) Stats() result.Scheduler {
 	for _, d := range s.devs {
 		st := d.st
 		sd := result.SchedulerDevice{
-			ID: d.id, Kind: d.kind, Streams: d.streams, MaxBatch: d.maxBatch,
+			ID: d.id, Kind: d.kind, Streams: d.streams, Concurrency: d.conc, MaxBatch: d.maxBatch,
 			Batches: st.batches, Samples: st.samples, BusyNS: int64(st.busy), Lost: d.lost,
 		}
 		if d.kind == "simulated" {
@@ -826,7 +844,7 @@ func (s *Scheduler) Stats() result.Scheduler {
 			sd.MeanBatch = float64(st.samples) / float64(st.batches)
 		}
 		if r.SpanNS > 0 {
-			sd.Utilisation = float64(st.busy) / float64(r.SpanNS)
+			sd.Utilisation = float64(st.busy) / (float64(r.SpanNS) * float64(d.conc))
 		}
 		if st.samples > 0 {
 			per := func(t time.Duration) int64 { return int64(t) / int64(st.samples) }

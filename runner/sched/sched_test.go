@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/gotrt/gotrt/models/builtin"
 	"github.com/gotrt/gotrt/runner/clock"
 	"github.com/gotrt/gotrt/runner/loadgen"
 	"github.com/gotrt/gotrt/runner/sched"
@@ -123,6 +124,39 @@ func TestFasterDeviceTakesMoreBatches(t *testing.T) {
 	assert.InDelta(t, 2.0/3, share, 0.03, "the twice-faster device does about twice the work")
 	assert.Greater(t, st.Devices[0].Utilisation, 0.95)
 	assert.Greater(t, st.Devices[1].Utilisation, 0.9)
+}
+
+// The built-in CPU device computes one batch per core at once.
+var _ sched.Concurrent = (*builtin.Device)(nil)
+
+func TestUtilisationCountsBatchesADeviceRunsAtOnce(t *testing.T) {
+	p := simdev.T4ResNet50()
+	for _, tc := range []struct {
+		description string
+		conc        int // batches the device runs at once
+		streams     int
+		wantConc    int // as reported: min(conc, streams)
+	}{
+		{"one at a time, as a gpu", 1, 2, 1},
+		{"one per stream, as a cpu", 2, 2, 2},
+		{"more streams than it runs at once", 2, 4, 2},
+		{"fewer streams than it could run", 4, 2, 2},
+	} {
+		t.Run(tc.description, func(t *testing.T) {
+			c := clock.NewVirtual(0)
+			defer c.Stop()
+			d := simdev.New("dev0", p, c, simdev.WithConcurrency(tc.conc))
+			s := start(t, []sched.Device{d}, nil, sched.Config{Streams: tc.streams}, c)
+			rec := newRecorder(c, 20000)
+			_, err := offline(s, c, rec, 20000, 1)
+			require.NoError(t, err)
+			require.NoError(t, s.Close())
+			got := s.Stats().Devices[0]
+			assert.Equal(t, tc.wantConc, got.Concurrency)
+			assert.Greater(t, got.Utilisation, 0.9)
+			assert.LessOrEqual(t, got.Utilisation, 1.0, "busy time over span × concurrency")
+		})
+	}
 }
 
 func TestWarmupRunsEverySizeOnEveryStreamAndIsReportedApart(t *testing.T) {

@@ -85,6 +85,11 @@ func WithSampleSize(in, out int) Option {
 	return func(d *Device) { d.in, d.out = in, out }
 }
 
+// WithConcurrency lets the device run n batches at once, as a CPU device
+// whose streams compute on their own cores does (default 1, as a GPU). The
+// device reports it through Concurrency, which the scheduler reads.
+func WithConcurrency(n int) Option { return func(d *Device) { d.conc = n } }
+
 // WithMaxBatch caps the batch size the device's executors accept, as an
 // engine profile would.
 func WithMaxBatch(n int) Option { return func(d *Device) { d.maxBatch = n } }
@@ -101,19 +106,22 @@ type Device struct {
 	c        clock.Clock
 	in, out  int
 	maxBatch int
+	conc     int
 	fault    Fault
 
 	mu      sync.Mutex
-	freeAt  time.Duration // when the batch last queued on the device ends
-	batches uint64        // batches started, for faults
+	freeAt  []time.Duration // per lane: when the batch last queued on it ends
+	batches uint64          // batches started, for faults
 }
 
 // New returns a simulated device named id with latency profile p.
 func New(id string, p Profile, c clock.Clock, opts ...Option) *Device {
-	d := &Device{id: id, p: p, c: c, in: 8, out: 8}
+	d := &Device{id: id, p: p, c: c, in: 8, out: 8, conc: 1}
 	for _, o := range opts {
 		o(d)
 	}
+	d.conc = max(d.conc, 1)
+	d.freeAt = make([]time.Duration, d.conc)
 	return d
 }
 
@@ -122,6 +130,10 @@ func (d *Device) ID() string { return d.id }
 
 // Kind returns [Kind].
 func (d *Device) Kind() string { return Kind }
+
+// Concurrency is how many batches the device runs at once (see
+// [WithConcurrency]).
+func (d *Device) Concurrency() int { return d.conc }
 
 // Name describes the profile, e.g. "simulated 500µs + b×163µs".
 func (d *Device) Name() string {
@@ -167,8 +179,9 @@ func (e *Executor) Input(i int) []byte { return e.inputs[i] }
 // Output returns output slot i of the last batch.
 func (e *Executor) Output(i int) []byte { return e.outputs[i] }
 
-// Run occupies the device for the profile's time of n samples, after any
-// batch already queued on it, and echoes the inputs into the outputs.
+// Run occupies the device (the lane that frees first, when it runs several
+// batches at once) for the profile's time of n samples, after any batch
+// already queued there, and echoes the inputs into the outputs.
 func (e *Executor) Run(ctx context.Context, n int) (sched.Timing, error) {
 	if e.closed {
 		return sched.Timing{}, errors.New("simdev: run on a closed executor")
@@ -188,10 +201,16 @@ func (e *Executor) Run(ctx context.Context, n int) (sched.Timing, error) {
 	if d.fault != nil {
 		err = d.fault(batch, n)
 	}
-	start := max(now, d.freeAt)
+	lane := 0
+	for i, f := range d.freeAt {
+		if f < d.freeAt[lane] {
+			lane = i
+		}
+	}
+	start := max(now, d.freeAt[lane])
 	end := start + t.H2D + t.Compute + t.D2H
 	if err == nil {
-		d.freeAt = end
+		d.freeAt[lane] = end
 	}
 	d.mu.Unlock()
 	if err != nil {
@@ -213,6 +232,7 @@ func (e *Executor) Close() error {
 }
 
 var (
-	_ sched.Device   = (*Device)(nil)
-	_ sched.Executor = (*Executor)(nil)
+	_ sched.Device     = (*Device)(nil)
+	_ sched.Concurrent = (*Device)(nil)
+	_ sched.Executor   = (*Executor)(nil)
 )

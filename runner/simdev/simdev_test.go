@@ -22,9 +22,19 @@ func TestStreamsShareTheDevice(t *testing.T) {
 	defer c.Stop()
 	p := simdev.T4ResNet50()
 	d := simdev.New("sim0", p, c)
-	var ends [2]time.Duration
+	assert.Equal(t, 1, d.Concurrency())
+	ends := runStreams(t, d, c, 2)
+	// One batch at a time: the second ends one batch time after the first.
+	assert.ElementsMatch(t, []time.Duration{p.BatchTime(64), 2 * p.BatchTime(64)}, ends)
+}
+
+// runStreams runs a batch of 64 on each of n streams of d at once and
+// returns when each ended.
+func runStreams(t *testing.T, d *simdev.Device, c clock.Clock, n int) []time.Duration {
+	t.Helper()
+	ends := make([]time.Duration, n)
 	var wg sync.WaitGroup
-	for s := range 2 {
+	for s := range ends {
 		e, err := d.NewExecutor(s, 64)
 		require.NoError(t, err)
 		wg.Go(func() {
@@ -34,8 +44,26 @@ func TestStreamsShareTheDevice(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	// One batch at a time: the second ends one batch time after the first.
-	assert.ElementsMatch(t, []time.Duration{p.BatchTime(64), 2 * p.BatchTime(64)}, ends[:])
+	return ends
+}
+
+func TestConcurrentDeviceRunsBatchesAtOnce(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	p := simdev.T4ResNet50()
+	d := simdev.New("cpu0", p, c, simdev.WithConcurrency(2))
+	assert.Equal(t, 2, d.Concurrency())
+	assert.Equal(t, 1, simdev.New("x", p, c, simdev.WithConcurrency(0)).Concurrency(), "at least one")
+
+	// The test goroutine, woken by the clock, holds time still while the
+	// three streams queue their batches at the same instant; time moves on
+	// once it blocks in runStreams.
+	const t0 = time.Millisecond
+	require.True(t, c.SleepUntil(t0, nil))
+	ends := runStreams(t, d, c, 3)
+	bt := p.BatchTime(64)
+	// Two run at once; the third takes the lane that frees first.
+	assert.ElementsMatch(t, []time.Duration{t0 + bt, t0 + bt, t0 + 2*bt}, ends)
 }
 
 func TestRunEchoesInputsAndReportsTiming(t *testing.T) {

@@ -1,7 +1,6 @@
 package brats
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -15,6 +14,8 @@ import (
 	"sync"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/gotrt/gotrt/models/internal/datamap"
 
 	"github.com/gotrt/gotrt/models/accuracy"
 	"github.com/gotrt/gotrt/models/npy"
@@ -79,25 +80,16 @@ type Truth struct {
 func OpenTruth(dir string) (*Truth, error) {
 	for _, list := range []string{"val_map.txt", "cases.txt"} {
 		p := filepath.Join(dir, list)
-		f, err := os.Open(p)
+		lines, err := datamap.Read(p, 1)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("brats: %w", err)
 		}
-		defer f.Close()
-		var cases []string
-		sc := bufio.NewScanner(f)
-		for n := 1; sc.Scan(); n++ {
-			cols := strings.Fields(sc.Text())
-			if len(cols) == 0 {
-				return nil, fmt.Errorf("brats: %s:%d: blank line", p, n)
-			}
-			cases = append(cases, strings.TrimSuffix(cols[0], ".npy"))
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("brats: %s: %w", p, err)
+		cases := make([]string, len(lines))
+		for i, l := range lines {
+			cases[i] = strings.TrimSuffix(l.Cols[0], ".npy")
 		}
 		if len(cases) == 0 {
 			return nil, fmt.Errorf("brats: %s: %w: no cases", p, ErrBadTruth)
@@ -146,7 +138,7 @@ func (t *Truth) labels(i int) ([]int8, [3]int, error) {
 	out := make([]int8, n)
 	get, err := elementReader(a.DType)
 	if err != nil {
-		return nil, shape, fmt.Errorf("%s: %w: %v", p, ErrBadTruth, err)
+		return nil, shape, fmt.Errorf("%s: %w: %w", p, ErrBadTruth, err)
 	}
 	sz := a.DType.Size
 	for v := range n {

@@ -1,16 +1,14 @@
 package imagenet
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"strconv"
-	"strings"
 
 	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/internal/datamap"
 )
 
 // ErrBadResponse: a response cannot be read as a label of the dtype.
@@ -26,26 +24,17 @@ type Label struct {
 // are ignored). A line without two columns or with a non-integer class is an
 // error naming the file and line.
 func ReadValMap(path string) ([]Label, error) {
-	f, err := os.Open(path)
+	lines, err := datamap.Read(path, 2)
 	if err != nil {
 		return nil, fmt.Errorf("imagenet: %w", err)
 	}
-	defer f.Close()
-	var out []Label
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		cols := strings.Fields(sc.Text())
-		if len(cols) < 2 {
-			return nil, fmt.Errorf("imagenet: %s:%d: want \"<image> <class>\", got %q", path, n, sc.Text())
-		}
-		c, err := strconv.Atoi(cols[1])
+	out := make([]Label, len(lines))
+	for i, l := range lines {
+		c, err := strconv.Atoi(l.Cols[1])
 		if err != nil {
-			return nil, fmt.Errorf("imagenet: %s:%d: class %q is not an integer", path, n, cols[1])
+			return nil, fmt.Errorf("imagenet: %s:%d: class %q is not an integer", path, l.N, l.Cols[1])
 		}
-		out = append(out, Label{Image: cols[0], Class: c})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("imagenet: %s: %w", path, err)
+		out[i] = Label{Image: l.Cols[0], Class: c}
 	}
 	return out, nil
 }
@@ -99,7 +88,7 @@ func Score(records []accuracy.Record, labels []Label, opt Options) (*Result, err
 		}
 		found, err := read(r.Data)
 		if err != nil {
-			return nil, fmt.Errorf("imagenet: entry %d: qsl_idx %d: %w: %v", i, r.QSLIdx, ErrBadResponse, err)
+			return nil, fmt.Errorf("imagenet: entry %d: qsl_idx %d: %w: %w", i, r.QSLIdx, ErrBadResponse, err)
 		}
 		res.Total++
 		if found+float64(opt.LabelOffset) == float64(labels[r.QSLIdx].Class) {

@@ -46,6 +46,7 @@ const (
 	Test
 )
 
+// String names the split, as errors and logs print it.
 func (s Split) String() string {
 	switch s {
 	case Train:

@@ -1,8 +1,0 @@
-//go:build !linux
-
-package loadgen
-
-import "runtime"
-
-// shortSleep yields; only Linux has a precise sleep wired in.
-func shortSleep(int64) { runtime.Gosched() }
