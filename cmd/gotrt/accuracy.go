@@ -16,7 +16,9 @@ import (
 	"github.com/gotrt/gotrt/models/accuracy/coco"
 	"github.com/gotrt/gotrt/models/accuracy/imagenet"
 	"github.com/gotrt/gotrt/models/accuracy/squad"
+	"github.com/gotrt/gotrt/models/builtin"
 	"github.com/gotrt/gotrt/models/catalog"
+	"github.com/gotrt/gotrt/runner"
 )
 
 type accuracyFlags struct {
@@ -41,7 +43,8 @@ files). --json prints the score alone on stdout; errors go to stderr.
   ssd-resnet34   COCO instances_val2017.json              (--use-inv-map, --remove-48-empty-images)
   bert-99[.9]    SQuAD dev-v1.1.json, with --vocab vocab.txt (--dtype float32 default), or
                  --predictions FILE (id → answer JSON) instead of --log
-  3d-unet-99[.9] folder of preprocessed BraTS label volumes (--dtype float16 default)`,
+  3d-unet-99[.9] folder of preprocessed BraTS label volumes (--dtype float16 default)
+  gotrt-builtin  none: the built-in data set carries its labels`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runAccuracy(cmd.OutOrStdout(), f) },
 	}
@@ -61,6 +64,9 @@ files). --json prints the score alone on stdout; errors go to stderr.
 }
 
 func runAccuracy(w io.Writer, f accuracyFlags) error {
+	if f.model == runner.BuiltinModel {
+		return builtinAccuracy(w, f)
+	}
 	if f.model == "" || f.truth == "" {
 		return usageError{errors.New("accuracy: --model and --truth are required")}
 	}
@@ -207,6 +213,44 @@ func checkModelFlags(model, id string, f accuracyFlags) error {
 	}
 	if f.dtype != "" && !slices.Contains(dtypes[model], f.dtype) {
 		return fmt.Errorf("accuracy: --dtype %q for %s: want one of %s", f.dtype, id, strings.Join(dtypes[model], ", "))
+	}
+	return nil
+}
+
+// builtinAccuracy scores a log of the built-in model against its true labels.
+func builtinAccuracy(w io.Writer, f accuracyFlags) error {
+	if f.log == "" {
+		return usageError{errors.New("accuracy: --log is required")}
+	}
+	if f.truth != "" || f.vocab != "" || f.dtype != "" || f.predictions != "" || f.useInvMap || f.removeEmpty48 || f.partial || f.labelOffset != 0 {
+		return usageError{fmt.Errorf("accuracy: %s takes only --log (and --json): its labels are built in", runner.BuiltinModel)}
+	}
+	recs, err := accuracy.ReadLog(f.log)
+	if err != nil {
+		return err
+	}
+	m, err := builtin.Default()
+	if err != nil {
+		return err
+	}
+	sc, err := m.ScoreAccuracy(recs)
+	if err != nil {
+		return fmt.Errorf("accuracy: %s: %w", f.log, err)
+	}
+	a := sc.Accuracy
+	s := accuracy.NewScore(runner.BuiltinModel, a.Metric, a.Value, a.Target,
+		map[string]float64{"good": float64(sc.Good), "total": float64(sc.Total)})
+	if f.asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(s); err != nil {
+			return fmt.Errorf("accuracy: print the score: %w", err)
+		}
+	} else {
+		fmt.Fprintln(w, s.String())
+	}
+	if !s.Pass {
+		return fmt.Errorf("accuracy: %s %s %.5g is below the target %.5g: FAIL: %w", s.Model, s.Metric, s.Value, s.Target, errInvalid)
 	}
 	return nil
 }
