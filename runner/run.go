@@ -288,6 +288,15 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 	}
 	st := s.Stats()
 	rep.Result.Scheduler = &st
+	if tel != nil {
+		per := make(map[string]int64, len(st.Devices))
+		var total int64
+		for _, d := range st.Devices {
+			per[d.ID] = int64(d.Samples)
+			total += int64(d.Samples)
+		}
+		tel.SetSamples(total, per)
+	}
 	if probeQPS > 0 {
 		if rep.Result.Extra == nil {
 			rep.Result.Extra = map[string]any{}

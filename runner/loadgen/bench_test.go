@@ -3,10 +3,12 @@ package loadgen_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"runtime"
 	"runtime/metrics"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,10 +111,19 @@ func BenchmarkNullServerFindPeak(b *testing.B) {
 	s.ServerFindPeakRelativePrecision = 0.02
 	rep := runBench(b, s)
 	b.ReportMetric(rep.PeakQPS, "null-max-valid-qps")
-	b.Logf("%d trials", len(rep.Trials))
+	// One Logf: the bench output keeps only its first lines otherwise.
+	var log strings.Builder
+	retries := 0
 	for _, tr := range rep.Trials {
-		b.Logf("  %.0f QPS: valid %v, p99 %d ns %v", tr.TargetQPS, tr.Valid, tr.TargetPctlNS, tr.Reasons)
+		tag := ""
+		if tr.Retry {
+			tag, retries = " (retry)", retries+1
+		}
+		fmt.Fprintf(&log, "\n  %.0f QPS%s: valid %v, p99 %d ns %v", tr.TargetQPS, tag, tr.Valid, tr.TargetPctlNS, tr.Reasons)
 	}
+	b.Logf("%d trials, %d of them re-runs:%s", len(rep.Trials), retries, log.String())
+	b.ReportMetric(float64(len(rep.Trials)), "trials")
+	b.ReportMetric(float64(retries), "retries")
 }
 
 func BenchmarkNullSingleStream(b *testing.B) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,9 +59,11 @@ type Report struct {
 	QSLTotalCount       int
 	QSLPerformanceCount int
 	// PeakQPS is FindPeakPerformance's answer: the highest target QPS whose
-	// trial was VALID (0 when even the starting QPS was not).
+	// trial (or its re-run) was VALID; 0 when neither the starting QPS nor
+	// any of its step-downs was.
 	PeakQPS float64
-	// Trials lists FindPeakPerformance's trials in the order they ran.
+	// Trials lists FindPeakPerformance's trials in the order they ran,
+	// re-runs included (Retry set).
 	Trials []PeakTrial
 	// AccuracySamples counts the responses kept for mlperf_log_accuracy.json.
 	AccuracySamples int
@@ -83,6 +86,9 @@ type PeakTrial struct {
 	Valid        bool     `json:"valid"`
 	TargetPctlNS int64    `json:"target_percentile_latency_ns"`
 	Reasons      []string `json:"reasons,omitempty"`
+	// Retry marks a re-run of the trial before it, which was INVALID for
+	// the latency bound or early stopping only; the re-run decides.
+	Retry bool `json:"retry,omitempty"`
 }
 
 // runner is the state of one Run.
@@ -347,43 +353,120 @@ func (r *runner) runAccuracy(e *EffectiveSettings) error {
 	return nil
 }
 
+// Find-peak's defences against a noisy machine, gotrt's and not LoadGen's
+// (see the package doc): a trial INVALID only for the latency bound or
+// early stopping is re-run once at the same target QPS, and a starting QPS
+// INVALID twice is halved at most findPeakStepDowns times.
+//
+// In the binary search a re-run is only worth its trial while the bounds
+// are more than findPeakRetryWidth apart (relative to the lower one): a
+// noisy failure closer in costs the peak less than half of that, less than
+// these machines vary from run to run, while near the SUT's edge most
+// failures are real and each re-run would cost a whole trial.
+const (
+	findPeakRetries    = 1
+	findPeakStepDowns  = 3
+	findPeakRetryWidth = 0.05
+)
+
+// noiseOnly reports whether an INVALID trial failed only what a noisy spell
+// of the machine can fail: the latency bound or early stopping. A trial
+// that was cancelled, lost or mis-completed samples, ended early or missed
+// its min duration or query count is not re-run.
+func (st *trialStats) noiseOnly() bool {
+	return !st.valid && (!st.perfMet || !st.earlyMet) && st.minDurationMet && st.minQueriesMet &&
+		st.abortReason == "" && st.missing == 0 && st.badCount == 0
+}
+
 // runFindPeak searches for the highest Server target QPS that stays VALID,
 // as LoadGen's FindPeakPerformanceMode: check the requested QPS, widen an
 // upper bound by (1 + step) until a trial fails, then bisect until the
 // bounds agree to the requested decimals. LoadGen only checks the latency
-// bound of each trial; gotrt requires the whole trial to be VALID.
+// bound of each trial; gotrt requires the whole trial to be VALID. Unlike
+// LoadGen, a trial INVALID only for latency or early stopping is re-run
+// once (the re-run decides), and a starting QPS INVALID twice is halved up
+// to findPeakStepDowns times before the search gives up.
 func (r *runner) runFindPeak(e *EffectiveSettings) error {
 	r.logf("generic_message", "Starting FindPeakPerformance mode")
 	set := loadableSets(e, r.total, e.PerformanceSampleCount)[0]
-	try := func(qps float64) (*trialStats, error) {
+	one := func(qps float64, retry bool) (*trialStats, error) {
 		te := *e
 		te.TargetQPS = qps
 		st, err := r.runTrial(&te, set, false)
 		if err != nil {
 			return nil, err
 		}
-		r.rep.Trials = append(r.rep.Trials, PeakTrial{TargetQPS: qps, Valid: st.valid, TargetPctlNS: st.samples.target, Reasons: st.reasons})
+		r.rep.Trials = append(r.rep.Trials, PeakTrial{TargetQPS: qps, Valid: st.valid, TargetPctlNS: st.samples.target, Reasons: st.reasons, Retry: retry})
+		tag := ""
+		if retry {
+			tag = " (retry)"
+		}
+		verdict := "VALID"
+		if !st.valid {
+			verdict = "INVALID: " + oneLine(strings.Join(st.reasons, "; "))
+		}
+		r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: trial %d%s at %f: %s", len(r.rep.Trials), tag, qps, verdict))
 		return st, nil
+	}
+	// try runs a trial and, when it is INVALID for noise alone, re-runs it;
+	// only a VALID re-run makes the target QPS VALID.
+	try := func(qps float64, retry bool) (*trialStats, error) {
+		st, err := one(qps, false)
+		if err == nil && !retry && st.noiseOnly() {
+			r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: not retrying %f: the bounds are within %g%% of each other", qps, findPeakRetryWidth*100))
+		}
+		for i := 0; retry && i < findPeakRetries && err == nil && st.noiseOnly() && !r.abort.fired(); i++ {
+			r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: retrying %f once: INVALID for the latency bound or early stopping only, which a noisy spell of the machine can cause (gotrt; LoadGen does not retry)", qps))
+			st, err = one(qps, true)
+		}
+		return st, err
 	}
 	if err := r.load(set); err != nil {
 		return err
 	}
 	defer func() { _ = r.unload(set) }()
 	r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: Check validity of the base settings field: %f", e.TargetQPS))
-	lo, err := try(e.TargetQPS)
+	lo, err := try(e.TargetQPS, true)
 	if err != nil {
 		return err
 	}
+	var failed []string // starting QPS INVALID twice
+	for step := 1; !lo.valid && lo.noiseOnly() && step <= findPeakStepDowns && !r.abort.fired(); step++ {
+		failed = append(failed, fmtDouble(lo.e.TargetQPS))
+		q := lo.e.TargetQPS / 2
+		r.logErr("error_runtime", fmt.Sprintf("FindPeakPerformance: lower bound %f is INVALID twice, stepping down to %f (%d of at most %d; gotrt, LoadGen gives up), msg: %s",
+			lo.e.TargetQPS, q, step, findPeakStepDowns, oneLine(strings.Join(lo.reasons, "; "))))
+		if lo, err = try(q, true); err != nil {
+			return err
+		}
+	}
 	if !lo.valid {
 		r.logErr("error_runtime", "FindPeakPerformance: Initial lower bound does not satisfy performance constraints, msg: "+oneLine(fmt.Sprint(lo.reasons)))
-		r.rep.final = lo
+		const none = "FindPeakPerformance found no VALID target QPS: "
+		last := fmtDouble(lo.e.TargetQPS)
+		tried := last
+		if len(failed) > 0 {
+			tried = strings.Join(failed, ", ") + " and " + last
+		}
+		var why string
+		switch {
+		case r.abort.fired():
+			why = none + "the run ended during the search (" + tried + " QPS tried)"
+		case lo.noiseOnly():
+			why = none + fmt.Sprintf("%s QPS were each INVALID twice (%d step-downs, the most allowed); lower target_qps", tried, len(failed))
+		case len(failed) > 0:
+			why = none + fmt.Sprintf("%s QPS were each INVALID twice, and %s QPS INVALID for a reason a lower QPS cannot cure", strings.Join(failed, ", "), last)
+		default:
+			why = none + "the starting " + last + " QPS is INVALID for a reason a lower QPS cannot cure"
+		}
+		r.finishFindPeak(lo, why)
 		return nil
 	}
 	var hi *trialStats
 	for !r.abort.fired() {
 		u := lo.e.TargetQPS * (1 + e.requested.ServerFindPeakQPSBoundaryStepSize)
 		r.logf("generic_message", fmt.Sprintf("FindBoundaries: Checking fields [%f, %f)", lo.e.TargetQPS, u))
-		st, err := try(u)
+		st, err := try(u, true)
 		if err != nil {
 			return err
 		}
@@ -401,7 +484,7 @@ func (r *runner) runFindPeak(e *EffectiveSettings) error {
 			(rel <= 0 || hi.e.TargetQPS-lo.e.TargetQPS > rel*lo.e.TargetQPS) {
 			m := lo.e.TargetQPS + (hi.e.TargetQPS-lo.e.TargetQPS)/2
 			r.logf("generic_message", fmt.Sprintf("FindPeakPerformanceBinarySearch: Testing the mid value of bounds [%f, %f): %f", lo.e.TargetQPS, hi.e.TargetQPS, m))
-			st, err := try(m)
+			st, err := try(m, hi.e.TargetQPS-lo.e.TargetQPS > findPeakRetryWidth*lo.e.TargetQPS)
 			if err != nil {
 				return err
 			}
@@ -414,14 +497,23 @@ func (r *runner) runFindPeak(e *EffectiveSettings) error {
 	}
 	r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: Found peak performance field: %f", lo.e.TargetQPS))
 	r.rep.PeakQPS = lo.e.TargetQPS
-	if r.abort.fired() {
-		// A cancelled search has no trustworthy peak.
-		lo.abortReason = r.abort.reason
-		lo.judge(nil, nil)
-	}
-	r.rep.final = lo
-	r.rep.Effective = *lo.e
+	r.finishFindPeak(lo, "")
 	return nil
+}
+
+// finishFindPeak makes st the run's final trial; why, when set, leads its
+// reasons (the search found no VALID QPS).
+func (r *runner) finishFindPeak(st *trialStats, why string) {
+	if r.abort.fired() && st.abortReason == "" {
+		// A cancelled search has no trustworthy peak.
+		st.abortReason = r.abort.reason
+		st.judge(nil, nil)
+	}
+	if why != "" {
+		st.reasons = append([]string{why}, st.reasons...)
+	}
+	r.rep.final = st
+	r.rep.Effective = *st.e
 }
 
 // fillResult turns the final statistics into result.json's fields.
