@@ -130,11 +130,7 @@ Exit status: 0 VALID (and accuracy PASS), 3 INVALID or FAIL, 2 bad flags or
 config, 1 other failures.`,
 		Args: noArgs("run"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			ctx, stop := interruptible(cmd)
 			defer stop()
 			cfg, err := f.config(cmd.ErrOrStderr())
 			if err != nil {
@@ -161,6 +157,16 @@ config, 1 other failures.`,
 	cmd.Flags().StringVar(&out, "out", "out", "folder for the MLPerf logs and result.json")
 	cmd.Flags().StringVar(&progress, "progress", "auto", "live progress on stderr: auto (when stderr is a terminal), on or off")
 	return cmd
+}
+
+// interruptible is the command's context, cancelled by Ctrl-C or SIGTERM so
+// that a run ends cleanly, writes its logs and is marked INVALID.
+func interruptible(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 
 // noArgs refuses positional arguments with a usage error.

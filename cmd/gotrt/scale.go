@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -50,11 +47,7 @@ devices. --from DIR reads an earlier scale folder back and prints its table
 Exit status: 0 every run VALID, 3 a run INVALID, 2 bad flags, 1 a run failed.`,
 		Args: noArgs("scale"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			ctx, stop := interruptible(cmd)
 			defer stop()
 			return runScale(ctx, cmd, f, run, deviceCount)
 		},
