@@ -10,7 +10,7 @@ import (
 	"sync"
 
 	"github.com/gotrt/gotrt/cuda"
-	"github.com/gotrt/gotrt/runner/sched"
+	"github.com/gotrt/gotrt/runner/device"
 )
 
 // Device is one GPU (or MIG slice, or vGPU) running one TensorRT engine: a
@@ -34,8 +34,8 @@ type Device struct {
 }
 
 var (
-	_ sched.Device   = (*Device)(nil)
-	_ sched.Executor = (*Executor)(nil)
+	_ device.Device   = (*Device)(nil)
+	_ device.Executor = (*Executor)(nil)
 )
 
 // OpenDevice creates a CUDA context on cfg.Ordinal, loads cfg.Plan on it and
@@ -150,7 +150,7 @@ func (d *Device) Engine() *Engine { return d.engine }
 // NewExecutor opens the executor of stream with room for maxBatch samples,
 // or fewer where the engine's profile allows fewer. Stream i runs profile
 // i mod the number of profiles, as NVIDIA's harness assigns them.
-func (d *Device) NewExecutor(stream, maxBatch int) (sched.Executor, error) {
+func (d *Device) NewExecutor(stream, maxBatch int) (device.Executor, error) {
 	if d == nil || d.engine == nil {
 		return nil, closedError("device")
 	}
@@ -212,7 +212,7 @@ type ioBuffer struct {
 }
 
 // Executor runs batches of one engine on one CUDA stream; it implements
-// [sched.Executor] and belongs to one goroutine.
+// [device.Executor] and belongs to one goroutine.
 //
 // With one input tensor, Input(i) is sample i's slice of the pinned input
 // buffer itself; with several, Input(i) is a staging slot holding the
@@ -377,18 +377,18 @@ func (x *Executor) Output(slot int) []byte {
 // captured graph when one exists for n) and copies the outputs back, then
 // waits for the stream. A cancelled ctx stops a batch before it is queued;
 // a queued batch runs to the end.
-func (x *Executor) Run(ctx context.Context, n int) (sched.Timing, error) {
+func (x *Executor) Run(ctx context.Context, n int) (device.Timing, error) {
 	if x.ectx == nil {
-		return sched.Timing{}, closedError("executor")
+		return device.Timing{}, closedError("executor")
 	}
 	if n < 1 || n > x.maxBatch {
-		return sched.Timing{}, fmt.Errorf("trt: device %s: plan %s: batch %d outside 1..%d: %w",
+		return device.Timing{}, fmt.Errorf("trt: device %s: plan %s: batch %d outside 1..%d: %w",
 			x.dev.id, x.dev.cfg.Plan, n, x.maxBatch, ErrBatchTooLarge)
 	}
 	if err := ctx.Err(); err != nil {
-		return sched.Timing{}, err
+		return device.Timing{}, err
 	}
-	var tm sched.Timing
+	var tm device.Timing
 	err := x.dev.ctx.Do(func() error {
 		if x.inStage != nil {
 			scatter(x.in, x.inStage, x.inSample, n)
@@ -447,7 +447,7 @@ func (x *Executor) Run(ctx context.Context, n int) (sched.Timing, error) {
 		return nil
 	})
 	if err != nil {
-		return sched.Timing{}, fmt.Errorf("trt: device %s: %w", x.dev.id, err)
+		return device.Timing{}, fmt.Errorf("trt: device %s: %w", x.dev.id, err)
 	}
 	return tm, nil
 }

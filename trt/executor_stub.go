@@ -4,13 +4,13 @@ package trt
 
 import (
 	"github.com/gotrt/gotrt/runner/result"
-	"github.com/gotrt/gotrt/runner/sched"
+	"github.com/gotrt/gotrt/runner/device"
 )
 
 // Device is one GPU running one TensorRT engine; this build has none.
 type Device struct{}
 
-var _ sched.Device = (*Device)(nil)
+var _ device.Device = (*Device)(nil)
 
 // OpenDevice opens a GPU with an engine; this build returns an error
 // matching ErrNotSupported.
@@ -27,7 +27,7 @@ func (d *Device) Kind() string { return result.KindGPU }
 func (d *Device) Engine() *Engine { return nil }
 
 // NewExecutor opens an executor; this build returns an error matching ErrNotSupported.
-func (d *Device) NewExecutor(stream, maxBatch int) (sched.Executor, error) {
+func (d *Device) NewExecutor(stream, maxBatch int) (device.Executor, error) {
 	return nil, unsupported("tensorrt gpu executor")
 }
 

@@ -30,3 +30,15 @@ func (e *UnsupportedError) Error() string {
 
 // Is makes errors.Is(err, ErrNotSupported) true.
 func (e *UnsupportedError) Is(target error) bool { return target == ErrNotSupported }
+
+// ErrClosed is wrapped by every call on a handle that was closed: a CUDA
+// stream, buffer or context, a TensorRT engine or executor, a built-in model
+// executor. cuda and trt re-export it, so one errors.Is works in every layer.
+var ErrClosed = errors.New("use of closed handle")
+
+// ErrInUse is wrapped by Close of a parent handle (a CUDA context, a
+// TensorRT engine or device) while children opened from it are still open.
+// The policy is the same in every layer: children close first; the parent
+// refuses, names what is open, and stays usable, so closing the children and
+// then the parent again succeeds.
+var ErrInUse = errors.New("handle in use")

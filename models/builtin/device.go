@@ -6,10 +6,10 @@ import (
 	"runtime"
 
 	"github.com/gotrt/gotrt/runner/result"
-	"github.com/gotrt/gotrt/runner/sched"
+	"github.com/gotrt/gotrt/runner/device"
 )
 
-var _ sched.Device = (*Device)(nil)
+var _ device.Device = (*Device)(nil)
 
 // Device is a share of the CPU's cores running the model in one precision.
 // It offers one stream per core: the scheduler runs each stream's executor
@@ -79,7 +79,7 @@ func (d *Device) Info() result.Device {
 
 // NewExecutor opens the executor of stream (0 ≤ stream < Streams) for
 // batches of up to maxBatch samples.
-func (d *Device) NewExecutor(stream, maxBatch int) (sched.Executor, error) {
+func (d *Device) NewExecutor(stream, maxBatch int) (device.Executor, error) {
 	if stream < 0 || stream >= d.cores {
 		return nil, fmt.Errorf("device %s: stream %d, want 0 to %d", d.id, stream, d.cores-1)
 	}

@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/gotrt/gotrt/internal/kernels"
-	"github.com/gotrt/gotrt/runner/sched"
+	"github.com/gotrt/gotrt/runner/device"
 )
 
-var _ sched.Executor = (*Executor)(nil)
+var _ device.Executor = (*Executor)(nil)
 
 // Executor runs batches of the model on the calling goroutine, in one
 // precision. It owns its staging buffers and all scratch, so Run allocates
@@ -114,18 +114,18 @@ func (e *Executor) Class(slot int) int {
 // Run classifies the first n staged samples. It returns ctx's error if ctx
 // is done before or during the batch (outputs are then undefined), and an
 // error wrapping [ErrBatch] unless 1 ≤ n ≤ MaxBatch.
-func (e *Executor) Run(ctx context.Context, n int) (sched.Timing, error) {
+func (e *Executor) Run(ctx context.Context, n int) (device.Timing, error) {
 	if e.closed {
-		return sched.Timing{}, ErrClosed
+		return device.Timing{}, ErrClosed
 	}
 	if n < 1 || n > e.maxBatch {
-		return sched.Timing{}, fmt.Errorf("%w: batch of %d, max batch %d", ErrBatch, n, e.maxBatch)
+		return device.Timing{}, fmt.Errorf("%w: batch of %d, max batch %d", ErrBatch, n, e.maxBatch)
 	}
 	start := time.Now()
 	for s := range n {
 		if ctx != nil {
 			if err := ctx.Err(); err != nil {
-				return sched.Timing{}, fmt.Errorf("builtin executor: %w", err)
+				return device.Timing{}, fmt.Errorf("builtin executor: %w", err)
 			}
 		}
 		if e.prec == INT8 {
@@ -136,7 +136,7 @@ func (e *Executor) Run(ctx context.Context, n int) (sched.Timing, error) {
 		}
 	}
 	e.finish(n)
-	return sched.Timing{Compute: time.Since(start)}, nil
+	return device.Timing{Compute: time.Since(start)}, nil
 }
 
 // Close releases the buffers; a second call is harmless.

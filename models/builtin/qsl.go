@@ -6,13 +6,13 @@ import (
 	"sync"
 
 	"github.com/gotrt/gotrt/models/builtin/internal/dataset"
-	"github.com/gotrt/gotrt/runner/loadgen"
-	"github.com/gotrt/gotrt/runner/sched"
+	"github.com/gotrt/gotrt/runner/sut"
+	"github.com/gotrt/gotrt/runner/device"
 )
 
 var (
-	_ loadgen.QuerySampleLibrary = (*QSL)(nil)
-	_ sched.SampleSource         = (*QSL)(nil)
+	_ sut.QuerySampleLibrary = (*QSL)(nil)
+	_ device.SampleSource         = (*QSL)(nil)
 )
 
 // Data set sizes.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/sut"
 )
 
 // DataType is a tensor element type, spelled as TensorRT's DataType names
@@ -187,7 +187,7 @@ type Entry struct {
 	Quality Quality
 	// Datacenter and Edge are the scenarios the v0.7 rules require in each
 	// division category.
-	Datacenter, Edge []loadgen.Scenario
+	Datacenter, Edge []sut.Scenario
 	// LogDType is the element type of a response in
 	// mlperf_log_accuracy.json as NVIDIA's harness writes it (the --dtype
 	// or --output_dtype of the accuracy script).
@@ -196,7 +196,7 @@ type Entry struct {
 
 // HasScenario reports whether the benchmark runs scenario s in either
 // category.
-func (e Entry) HasScenario(s loadgen.Scenario) bool {
+func (e Entry) HasScenario(s sut.Scenario) bool {
 	return slices.Contains(e.Datacenter, s) || slices.Contains(e.Edge, s)
 }
 
@@ -232,10 +232,10 @@ func IDs() []string {
 }
 
 var (
-	dcServerOffline = []loadgen.Scenario{loadgen.Server, loadgen.Offline}
-	dcOffline       = []loadgen.Scenario{loadgen.Offline}
-	edgeVision      = []loadgen.Scenario{loadgen.SingleStream, loadgen.MultiStream, loadgen.Offline}
-	edgeSingleOff   = []loadgen.Scenario{loadgen.SingleStream, loadgen.Offline}
+	dcServerOffline = []sut.Scenario{sut.Server, sut.Offline}
+	dcOffline       = []sut.Scenario{sut.Offline}
+	edgeVision      = []sut.Scenario{sut.SingleStream, sut.MultiStream, sut.Offline}
+	edgeSingleOff   = []sut.Scenario{sut.SingleStream, sut.Offline}
 )
 
 // entries builds the catalogue afresh, so callers cannot alter it.

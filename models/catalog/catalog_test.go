@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gotrt/gotrt/models/catalog"
-	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/sut"
 )
 
 func TestCatalogueFigures(t *testing.T) {
@@ -38,8 +38,8 @@ func TestCatalogueFigures(t *testing.T) {
 			assert.Equal(t, tc.perf, e.PerformanceSampleCount)
 			assert.Equal(t, tc.latency, e.ServerLatency)
 			assert.InDelta(t, tc.target, e.Quality.Target(), 1e-9)
-			assert.Equal(t, tc.server, e.HasScenario(loadgen.Server))
-			assert.True(t, e.HasScenario(loadgen.Offline))
+			assert.Equal(t, tc.server, e.HasScenario(sut.Server))
+			assert.True(t, e.HasScenario(sut.Offline))
 			require.Len(t, e.Inputs, tc.inputs)
 			in, out := e.Inputs[0], e.Outputs[0]
 			assert.Equal(t, tc.firstInBytes, in.SampleBytes(in.DType, in.Format))

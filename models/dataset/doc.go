@@ -4,8 +4,8 @@
 // holding every sample along its first axis (as it writes the BERT
 // features).
 //
-// A [QSL] implements runner/loadgen.QuerySampleLibrary and
-// runner/sched.SampleSource. LoadSamplesToRAM reads the requested samples
+// A [QSL] implements runner/sut.QuerySampleLibrary and
+// runner/device.SampleSource. LoadSamplesToRAM reads the requested samples
 // into ONE contiguous buffer per input tensor (sized for the performance
 // sample count on first use, reused while it is big enough) so that a GPU
 // layer can pin or upload it whole; [QSL.Buffer] exposes it. Every file is

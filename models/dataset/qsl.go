@@ -11,7 +11,7 @@ import (
 	"github.com/gotrt/gotrt/models/catalog"
 	"github.com/gotrt/gotrt/models/internal/datamap"
 	"github.com/gotrt/gotrt/models/npy"
-	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/sut"
 )
 
 // Sentinel errors.
@@ -77,10 +77,10 @@ type QSL struct {
 	packedSize  int
 }
 
-// The QSL is a loadgen.QuerySampleLibrary and, by its SampleData method, a
-// runner/sched.SampleSource (not asserted here, so that this package builds
+// The QSL is a sut.QuerySampleLibrary and, by its SampleData method, a
+// runner/device.SampleSource (not asserted here, so that this package builds
 // apart from the scheduler).
-var _ loadgen.QuerySampleLibrary = (*QSL)(nil)
+var _ sut.QuerySampleLibrary = (*QSL)(nil)
 
 // New checks the configuration against the catalogue entry and opens the
 // array sources (their headers are checked here; per-sample files are

@@ -162,7 +162,7 @@ func parseConfig(f ConfigFile, isMLPerf bool) (*confFile, error) {
 			continue
 		}
 		if scen != "*" {
-			if _, err := ParseScenario(scen); err != nil {
+			if !canonicalScenario(scen) {
 				fail(ln, "key %q: unknown scenario %q (want SingleStream, MultiStream, Server, Offline or *)", key, scen)
 				continue
 			}
@@ -295,13 +295,11 @@ func (c *confFile) lookup(model string, scen Scenario, key string) (confEntry, b
 // [ErrConfig] naming file and line; keys gotrt accepts but does not act on
 // come back as warnings.
 func LoadSettings(model string, scenario Scenario, mode Mode, mlperfConf, userConf ConfigFile) (TestSettings, []Warning, error) {
-	if _, err := ParseScenario(string(scenario)); err != nil {
-		return TestSettings{}, nil, err
+	if !canonicalScenario(string(scenario)) {
+		return TestSettings{}, nil, fmt.Errorf("%w: scenario %q (want SingleStream, MultiStream, Server or Offline)", ErrBadSettings, scenario)
 	}
-	if mode != "" {
-		if _, err := ParseMode(string(mode)); err != nil {
-			return TestSettings{}, nil, err
-		}
+	if mode != "" && !canonicalMode(mode) {
+		return TestSettings{}, nil, fmt.Errorf("%w: mode %q (want PerformanceOnly, AccuracyOnly or FindPeakPerformance)", ErrBadSettings, mode)
 	}
 	if model == "" || strings.ContainsAny(model, " \t\r\n") {
 		return TestSettings{}, nil, fmt.Errorf("%w: model name %q: want a non-empty name without spaces", ErrBadSettings, model)

@@ -3,51 +3,73 @@ package loadgen
 import (
 	"errors"
 	"fmt"
+	"github.com/gotrt/gotrt/runner/sut"
 	"time"
 )
 
-// Scenario is an MLPerf Inference scenario.
-type Scenario string
+// Scenario is an MLPerf Inference scenario ([sut.Scenario]).
+type Scenario = sut.Scenario
 
 // The four scenarios, spelled as in mlperf.conf.
 const (
-	SingleStream Scenario = "SingleStream"
-	MultiStream  Scenario = "MultiStream"
-	Server       Scenario = "Server"
-	Offline      Scenario = "Offline"
+	SingleStream = sut.SingleStream
+	MultiStream  = sut.MultiStream
+	Server       = sut.Server
+	Offline      = sut.Offline
 )
 
 // Scenarios lists the scenarios in LoadGen's order.
-var Scenarios = []Scenario{SingleStream, MultiStream, Server, Offline}
+var Scenarios = sut.Scenarios
 
-// ParseScenario reads a scenario name as mlperf.conf spells it.
+// ParseScenario reads a scenario name in any letter case and returns it as
+// mlperf.conf spells it; an unknown name wraps [ErrBadSettings].
 func ParseScenario(s string) (Scenario, error) {
-	for _, sc := range Scenarios {
-		if string(sc) == s {
-			return sc, nil
-		}
+	sc, err := sut.ParseScenario(s)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrBadSettings, err)
 	}
-	return "", fmt.Errorf("%w: scenario %q (want SingleStream, MultiStream, Server or Offline)", ErrBadSettings, s)
+	return sc, nil
 }
 
-// Mode is a LoadGen test mode.
-type Mode string
+// Mode is a LoadGen test mode ([sut.Mode]).
+type Mode = sut.Mode
 
 // The test modes, spelled as LoadGen's log spells them.
 const (
-	PerformanceOnly     Mode = "PerformanceOnly"
-	AccuracyOnly        Mode = "AccuracyOnly"
-	FindPeakPerformance Mode = "FindPeakPerformance"
+	PerformanceOnly     = sut.PerformanceOnly
+	AccuracyOnly        = sut.AccuracyOnly
+	FindPeakPerformance = sut.FindPeakPerformance
 )
 
-// ParseMode reads a test mode as LoadGen's log spells it.
+// ParseMode reads a test mode in any letter case and returns it as LoadGen's
+// log spells it; an unknown name wraps [ErrBadSettings].
 func ParseMode(s string) (Mode, error) {
-	for _, m := range []Mode{PerformanceOnly, AccuracyOnly, FindPeakPerformance} {
-		if string(m) == s {
-			return m, nil
+	m, err := sut.ParseMode(s)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrBadSettings, err)
+	}
+	return m, nil
+}
+
+// canonical reports whether s is a scenario spelled exactly as mlperf.conf
+// spells it: settings files and TestSettings take no other spelling, as in
+// LoadGen.
+func canonicalScenario(s string) bool {
+	for _, sc := range Scenarios {
+		if string(sc) == s {
+			return true
 		}
 	}
-	return "", fmt.Errorf("%w: mode %q (want PerformanceOnly, AccuracyOnly or FindPeakPerformance)", ErrBadSettings, s)
+	return false
+}
+
+func canonicalMode(s Mode) bool {
+	for _, m := range sut.Modes {
+		if m == s {
+			return true
+		}
+	}
+	return false
 }
 
 // TestSettings are LoadGen's test settings (mlperf::TestSettings), with
@@ -184,11 +206,11 @@ func (s *TestSettings) Validate() error {
 	bad := func(field string, v any, why string) error {
 		return fmt.Errorf("%w: %s = %v: %s", ErrBadSettings, field, v, why)
 	}
-	if _, err := ParseScenario(string(s.Scenario)); err != nil {
-		return err
+	if !canonicalScenario(string(s.Scenario)) {
+		return bad("Scenario", s.Scenario, "want SingleStream, MultiStream, Server or Offline")
 	}
-	if _, err := ParseMode(string(s.Mode)); err != nil {
-		return err
+	if !canonicalMode(s.Mode) {
+		return bad("Mode", s.Mode, "want PerformanceOnly, AccuracyOnly or FindPeakPerformance")
 	}
 	pct := func(field string, p float64) error {
 		if !(p > 0 && p < 1) {

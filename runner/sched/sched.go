@@ -209,15 +209,6 @@ func kindOf(d Device) string {
 	return ""
 }
 
-// Concurrent is an optional interface of a [Device] that runs several
-// batches at once, such as a CPU device whose streams compute on their own
-// cores. Concurrency is how many batches it runs at once; a Device without
-// it runs one at a time, as a GPU does. Utilisation divides busy time by the
-// span times min(Concurrency, streams).
-type Concurrent interface {
-	Concurrency() int
-}
-
 func concurrencyOf(d Device) int {
 	if c, ok := d.(Concurrent); ok && c.Concurrency() > 1 {
 		return c.Concurrency()
