@@ -1,10 +1,5 @@
 package sched
 
-import (
-	"math"
-	"time"
-)
-
 // ring is the shared sample queue: a growable ring buffer, so that queueing
 // and taking samples allocate nothing once it has grown to the run's depth.
 type ring struct {
@@ -48,38 +43,3 @@ func (r *ring) drop(k int) {
 	r.head = (r.head + k) & r.mask()
 	r.n -= k
 }
-
-// model fits a device's batch time as f + c·b by least squares over every
-// batch it ran (warm-up included), so the adaptive policy knows the device
-// without being told.
-type model struct {
-	n, sx, sy, sxx, sxy float64
-	f                   time.Duration
-	c                   float64 // ns per sample
-	ok                  bool
-}
-
-func (m *model) add(b int, t time.Duration) {
-	if t <= 0 {
-		return
-	}
-	x, y := float64(b), float64(t)
-	m.n++
-	m.sx += x
-	m.sy += y
-	m.sxx += x * x
-	m.sxy += x * y
-	den := m.n*m.sxx - m.sx*m.sx
-	if m.n < 2 || den <= 1e-9*m.n*m.sxx {
-		return // one batch size so far: no slope yet
-	}
-	c := (m.n*m.sxy - m.sx*m.sy) / den
-	f := (m.sy - c*m.sx) / m.n
-	m.c = math.Max(c, 1)
-	m.f = time.Duration(math.Max(f, 0))
-	m.ok = true
-}
-
-func (m *model) ready() bool { return m.ok }
-
-func (m *model) fc() (time.Duration, float64) { return m.f, m.c }
