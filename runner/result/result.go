@@ -29,6 +29,8 @@ type Result struct {
 	Host       Host       `json:"host"`
 	// Scheduler holds per-device statistics when the SUT is the scheduler.
 	Scheduler *Scheduler `json:"scheduler,omitempty"`
+	// Remote holds per-endpoint statistics when the SUT is remote servers.
+	Remote *Remote `json:"remote,omitempty"`
 	// Telemetry holds what was sampled from the devices and host during the run.
 	Telemetry *Telemetry `json:"telemetry,omitempty"`
 	// Accuracy is set in accuracy mode.
@@ -62,5 +64,14 @@ type Accuracy struct {
 	Metric string  `json:"metric"`
 	Value  float64 `json:"value"`
 	Target float64 `json:"target"`
-	Pass   bool    `json:"pass"`
+	// Pass is the verdict, Value >= Target. It is absent when the run
+	// scored part of the data set (an interrupted accuracy run): a score
+	// of part of the data set is no verdict on the model.
+	Pass *bool `json:"pass,omitempty"`
+	// Covered of Total samples of the data set were scored.
+	Covered int `json:"covered,omitempty"`
+	Total   int `json:"total,omitempty"`
 }
+
+// Passed reports whether the accuracy has a verdict and it is PASS.
+func (a *Accuracy) Passed() bool { return a != nil && a.Pass != nil && *a.Pass }
