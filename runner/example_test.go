@@ -17,6 +17,6 @@ func Example() {
 		return
 	}
 	a := rep.Result.Accuracy
-	fmt.Println(rep.Result.Model, rep.Result.Mode, a.Metric, "pass:", a.Pass)
+	fmt.Println(rep.Result.Model, rep.Result.Mode, a.Metric, "pass:", a.Passed())
 	// Output: gotrt-builtin AccuracyOnly top-1 pass: true
 }

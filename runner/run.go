@@ -15,6 +15,7 @@ import (
 
 	"github.com/gotrt/gotrt/cuda"
 	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/builtin"
 	"github.com/gotrt/gotrt/runner/loadgen"
 	"github.com/gotrt/gotrt/runner/result"
@@ -188,24 +189,9 @@ func runBuiltin(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts [
 	}
 	rep.Result.Devices = infos
 	if ts.Mode == loadgen.AccuracyOnly {
-		var buf bytes.Buffer
-		if err := rep.WriteAccuracy(&buf); err != nil {
+		if err := scoreAccuracy(rep); err != nil {
 			return nil, err
 		}
-		var recs []accuracy.Record
-		err := accuracy.DecodeLog(loadgen.AccuracyFile, &buf, func(_ int, r accuracy.Record) error {
-			recs = append(recs, r)
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		s, err := m.ScoreAccuracy(recs)
-		if err != nil {
-			return nil, fmt.Errorf("score accuracy: %w", err)
-		}
-		acc := s.Accuracy
-		rep.Result.Accuracy = &acc
 	}
 	return rep, nil
 }
@@ -378,4 +364,35 @@ func progress(cfg Config, s *sched.Scheduler) (stop func()) {
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// scoreAccuracy scores an accuracy run's own log with the scorer `gotrt
+// accuracy` uses. A run that ended early (interrupted) covers part of the
+// data set: its score is recorded with its coverage and no verdict.
+func scoreAccuracy(rep *loadgen.Report) error {
+	var buf bytes.Buffer
+	if err := rep.WriteAccuracy(&buf); err != nil {
+		return err
+	}
+	var recs []accuracy.Record
+	err := mlperflog.DecodeLog(loadgen.AccuracyFile, &buf, func(_ int, r accuracy.Record) error {
+		recs = append(recs, r)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		return nil // nothing completed: nothing to score
+	}
+	s, err := accuracy.Check(accuracy.Request{Model: accuracy.BuiltinModel, Records: recs})
+	if err != nil && !errors.Is(err, accuracy.ErrPartial) {
+		return fmt.Errorf("score accuracy: %w", err)
+	}
+	acc := result.Accuracy{Metric: s.Metric, Value: s.Value, Target: s.Target, Covered: s.Covered, Total: s.Total}
+	if s.Judged {
+		acc.Pass = &s.Pass
+	}
+	rep.Result.Accuracy = &acc
+	return nil
 }

@@ -44,7 +44,7 @@ func TestRunBuiltinAccuracyPasses(t *testing.T) {
 	require.NoError(t, err)
 	acc := rep.Result.Accuracy
 	require.NotNil(t, acc)
-	assert.True(t, acc.Pass, "%+v", *acc)
+	assert.True(t, acc.Passed(), "%+v", *acc)
 	assert.Greater(t, acc.Value, 0.95)
 	m, err := builtin.Default()
 	require.NoError(t, err)

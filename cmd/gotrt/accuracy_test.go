@@ -119,8 +119,8 @@ func TestAccuracySquadMissingFeatures(t *testing.T) {
 	err = runAccuracy(&out, accuracyFlags{model: "bert-99", log: logPath, truth: dev, vocab: vocab, asJSON: true})
 	require.Error(t, err)
 	assert.Equal(t, exitInvalid, exitCode(err))
-	assert.Equal(t, "accuracy: "+logPath+" has no record for 1 of the 20 features of "+dev+
-		" (pass --partial to score it anyway): FAIL: result is INVALID", err.Error())
+	assert.Equal(t, "accuracy: "+logPath+" covers 19 of the 20 samples of the data set (F1 score 95 on those): "+
+		"accuracy log covers part of the data set (pass --partial to judge it anyway): FAIL: result is INVALID", err.Error())
 	assert.Empty(t, out.String())
 
 	// --partial scores it: 19 of 20 answered, F1 95 ≥ 89.965.
@@ -146,7 +146,7 @@ func TestAccuracyImagenetPartial(t *testing.T) {
 	err = runAccuracy(&bytes.Buffer{}, accuracyFlags{model: "resnet50", log: logPath, truth: valMap, dtype: "int32"})
 	assert.Equal(t, exitInvalid, exitCode(err))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "covers 3 of the 4 images")
+	assert.Contains(t, err.Error(), "covers 3 of the 4 samples")
 	assert.Contains(t, err.Error(), "--partial")
 
 	var out bytes.Buffer
@@ -170,15 +170,14 @@ func TestAccuracyErrorLines(t *testing.T) {
 		{"no model", accuracyFlags{truth: "x", log: "y"}, exitUsage, "--model and --truth are required"},
 		{"unknown model", accuracyFlags{model: "nope", truth: "x", log: "y"}, exitUsage, `"nope"`},
 		{"no log", accuracyFlags{model: "resnet50", truth: valMap}, exitUsage, "--log is required"},
-		{"predictions for resnet50", accuracyFlags{model: "resnet50", truth: valMap, log: logPath, predictions: "p.json"}, exitUsage, "--predictions does not apply to resnet50"},
-		{"inv map for bert", accuracyFlags{model: "bert-99", truth: dev, log: sqLog, vocab: vocab, useInvMap: true}, exitUsage, "--use-inv-map does not apply to bert-99"},
-		{"vocab for resnet50", accuracyFlags{model: "resnet50", truth: valMap, log: logPath, vocab: vocab}, exitUsage, "--vocab does not apply"},
-		{"label offset for ssd", accuracyFlags{model: "ssd-resnet34", truth: "x", log: logPath, labelOffset: 1}, exitUsage, "--label-offset does not apply"},
-		{"partial for 3d-unet", accuracyFlags{model: "3d-unet-99", truth: "x", log: logPath, partial: true}, exitUsage, "--partial does not apply"},
-		{"dtype for ssd", accuracyFlags{model: "ssd-resnet34", truth: "x", log: logPath, dtype: "float32"}, exitUsage, "--dtype does not apply"},
-		{"bad dtype", accuracyFlags{model: "resnet50", truth: valMap, log: logPath, dtype: "float16"}, exitUsage, `--dtype "float16" for resnet50: want one of float32, int32, int64`},
+		{"predictions for resnet50", accuracyFlags{model: "resnet50", truth: valMap, log: logPath, predictions: "p.json"}, exitUsage, "predictions does not apply to resnet50"},
+		{"inv map for bert", accuracyFlags{model: "bert-99", truth: dev, log: sqLog, vocab: vocab, useInvMap: true}, exitUsage, "use-inv-map does not apply to bert-99"},
+		{"vocab for resnet50", accuracyFlags{model: "resnet50", truth: valMap, log: logPath, vocab: vocab}, exitUsage, "vocab does not apply"},
+		{"label offset for ssd", accuracyFlags{model: "ssd-resnet34", truth: "x", log: logPath, labelOffset: 1}, exitUsage, "label-offset does not apply"},
+		{"dtype for ssd", accuracyFlags{model: "ssd-resnet34", truth: "x", log: logPath, dtype: "float32"}, exitUsage, "dtype does not apply"},
+		{"bad dtype", accuracyFlags{model: "resnet50", truth: valMap, log: logPath, dtype: "float16"}, exitUsage, `dtype "float16" for resnet50: want one of float32, int32, int64`},
 		{"log and predictions", accuracyFlags{model: "bert-99", truth: dev, log: sqLog, predictions: "p.json"}, exitUsage, "not both"},
-		{"bert without vocab", accuracyFlags{model: "bert-99", truth: dev, log: sqLog}, exitUsage, "--vocab"},
+		{"bert without vocab", accuracyFlags{model: "bert-99", truth: dev, log: sqLog}, exitUsage, "vocabulary file"},
 		{"missing log file", accuracyFlags{model: "resnet50", truth: valMap, log: "/nonexistent/log.json"}, exitFailure, "/nonexistent/log.json"},
 		{"missing truth", accuracyFlags{model: "bert-99", truth: "/nonexistent/dev.json", log: sqLog, vocab: vocab}, exitFailure, "/nonexistent/dev.json"},
 		{"malformed hex", accuracyFlags{model: "resnet50", truth: valMap, log: bad, dtype: "int32"}, exitFailure, bad + ": entry 1: malformed accuracy log: qsl_idx 1: bad hex data"},
@@ -210,4 +209,34 @@ func TestAccuracyJSONFail(t *testing.T) {
 	require.NoError(t, json.Unmarshal(out.Bytes(), &s), "stdout is the JSON alone: %q", out.String())
 	assert.False(t, s.Pass)
 	assert.Equal(t, 75.0, s.Value)
+}
+
+// A log of the built-in model that covers 100 of its 5000 samples is not
+// judged without --partial: exit 3, naming the coverage (it said PASS).
+func TestAccuracyBuiltinPartialLog(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[")
+	for i := range 100 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"seq_id":%d,"qsl_idx":%d,"data":"00000000"}`, i, i)
+	}
+	b.WriteString("]")
+	p := filepath.Join(t.TempDir(), "mlperf_log_accuracy.json")
+	require.NoError(t, os.WriteFile(p, []byte(b.String()), 0o644))
+
+	var out bytes.Buffer
+	err := runAccuracy(&out, accuracyFlags{model: "gotrt-builtin", log: p})
+	require.Error(t, err)
+	assert.Equal(t, exitInvalid, exitCode(err))
+	assert.Contains(t, err.Error(), "covers 100 of the 5000 samples")
+	assert.Empty(t, out.String())
+
+	out.Reset()
+	err = runAccuracy(&out, accuracyFlags{model: "gotrt-builtin", log: p, partial: true})
+	assert.Contains(t, out.String(), "(covers 100 of 5000 samples)", "judged on what it covers, and says so")
+	if err != nil {
+		assert.Equal(t, exitInvalid, exitCode(err))
+	}
 }

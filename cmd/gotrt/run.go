@@ -240,11 +240,14 @@ func printRun(w io.Writer, rep *loadgen.Report, out string) error {
 		fmt.Fprintf(w, "Peak target QPS (VALID): %.6g\n", rep.PeakQPS)
 	}
 	if a := r.Accuracy; a != nil {
-		verdict := "FAIL"
-		if a.Pass {
-			verdict = "PASS"
+		switch {
+		case a.Pass == nil:
+			fmt.Fprintf(w, "Accuracy: %s %.4f over %d of %d samples, target %.4f: no verdict on part of the data set\n", a.Metric, a.Value, a.Covered, a.Total, a.Target)
+		case *a.Pass:
+			fmt.Fprintf(w, "Accuracy: %s %.4f, target %.4f: PASS\n", a.Metric, a.Value, a.Target)
+		default:
+			fmt.Fprintf(w, "Accuracy: %s %.4f, target %.4f: FAIL\n", a.Metric, a.Value, a.Target)
 		}
-		fmt.Fprintf(w, "Accuracy: %s %.4f, target %.4f: %s\n", a.Metric, a.Value, a.Target, verdict)
 	}
 	if s := r.Scheduler; s != nil && len(s.Devices) > 0 {
 		fmt.Fprintf(w, "Devices (%s batching):\n", s.Policy)
@@ -256,7 +259,7 @@ func printRun(w io.Writer, rep *loadgen.Report, out string) error {
 		}
 	}
 	fmt.Fprintln(w, "Logs and result.json in", out)
-	if !r.Valid || (r.Accuracy != nil && !r.Accuracy.Pass) {
+	if !r.Valid || (r.Accuracy != nil && !r.Accuracy.Passed()) {
 		return errInvalid
 	}
 	return nil

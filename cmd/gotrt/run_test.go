@@ -52,7 +52,7 @@ func TestRunAccuracyModeThenAccuracyCommand(t *testing.T) {
 	assert.Contains(t, stdout, "PASS")
 	r := readResult(t, out)
 	require.NotNil(t, r.Accuracy)
-	assert.True(t, r.Accuracy.Pass)
+	assert.True(t, r.Accuracy.Passed())
 
 	// The log scores the same through `gotrt accuracy`.
 	var buf bytes.Buffer

@@ -17,20 +17,36 @@ type Score struct {
 	// Value is the score; Target the score to reach.
 	Value  float64 `json:"value"`
 	Target float64 `json:"target"`
-	// Pass is Value >= Target.
+	// Pass is Value >= Target. It is false, and meaningless, when the log
+	// covers part of the data set and the request did not allow it
+	// (Request.Partial); Judged says whether a verdict was given.
 	Pass bool `json:"pass"`
+	// Judged is false when the score covers part of the data set without
+	// Request.Partial: it is then a measurement with no PASS or FAIL.
+	Judged bool `json:"judged"`
+	// Covered of Total samples of the data set have a record in the log;
+	// both are zero where the scorer cannot tell (predictions files).
+	Covered int `json:"covered,omitempty"`
+	Total   int `json:"total,omitempty"`
 	// Details holds the scorer's other figures (counts, per-region DICE).
 	Details map[string]float64 `json:"details,omitempty"`
 }
 
 // NewScore judges value against target.
 func NewScore(model, metric string, value, target float64, details map[string]float64) Score {
-	return Score{Model: model, Metric: metric, Value: value, Target: target, Pass: value >= target, Details: details}
+	return Score{Model: model, Metric: metric, Value: value, Target: target, Pass: value >= target, Judged: true, Details: details}
 }
 
-// Verdict is "PASS" or "FAIL".
+// Complete reports whether the log covers the whole data set (or the
+// coverage is not known).
+func (s Score) Complete() bool { return s.Total == 0 || s.Covered >= s.Total }
+
+// Verdict is "PASS", "FAIL", or "PARTIAL" for an unjudged score.
 func (s Score) Verdict() string {
-	if s.Pass {
+	switch {
+	case !s.Judged:
+		return "PARTIAL"
+	case s.Pass:
 		return "PASS"
 	}
 	return "FAIL"
@@ -40,6 +56,9 @@ func (s Score) Verdict() string {
 func (s Score) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s = %.5g (target %.5g): %s", s.Model, s.Metric, s.Value, s.Target, s.Verdict())
+	if !s.Complete() {
+		fmt.Fprintf(&b, " (covers %d of %d samples)", s.Covered, s.Total)
+	}
 	for _, k := range slices.Sorted(maps.Keys(s.Details)) {
 		fmt.Fprintf(&b, ", %s=%.6g", k, s.Details[k])
 	}

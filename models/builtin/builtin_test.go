@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/builtin"
 )
 
@@ -321,12 +321,12 @@ func TestScoreAccuracy(t *testing.T) {
 	m := defaultModel(t)
 	q, err := builtin.DefaultQSL(m)
 	require.NoError(t, err)
-	rec := func(idx int, class int32) accuracy.Record {
+	rec := func(idx int, class int32) mlperflog.Record {
 		d := make([]byte, 4)
 		binary.LittleEndian.PutUint32(d, uint32(class))
-		return accuracy.Record{QSLIdx: idx, Data: d}
+		return mlperflog.Record{QSLIdx: idx, Data: d}
 	}
-	var right, wrong []accuracy.Record
+	var right, wrong []mlperflog.Record
 	for i := range 200 {
 		l, err := q.Label(i)
 		require.NoError(t, err)
@@ -339,7 +339,7 @@ func TestScoreAccuracy(t *testing.T) {
 	s, err := m.ScoreAccuracy(right)
 	require.NoError(t, err)
 	assert.Equal(t, 200, s.Good)
-	assert.True(t, s.Accuracy.Pass)
+	assert.True(t, s.Accuracy.Passed())
 	assert.Equal(t, "top-1", s.Accuracy.Metric)
 	assert.InDelta(t, 0.99*m.FP32Top1(), s.Accuracy.Target, 1e-12)
 	assert.Contains(t, s.String(), "PASS")
@@ -348,7 +348,7 @@ func TestScoreAccuracy(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 180, s.Good)
 	assert.InDelta(t, 0.9, s.Accuracy.Value, 1e-12)
-	assert.False(t, s.Accuracy.Pass)
+	assert.False(t, s.Accuracy.Passed())
 	assert.Contains(t, s.String(), "FAIL")
 
 	// A sample logged twice counts once, by its first record.
@@ -359,9 +359,9 @@ func TestScoreAccuracy(t *testing.T) {
 
 	_, err = m.ScoreAccuracy(nil)
 	require.Error(t, err)
-	_, err = m.ScoreAccuracy([]accuracy.Record{{QSLIdx: 1, Data: []byte{1, 2}}})
+	_, err = m.ScoreAccuracy([]mlperflog.Record{{QSLIdx: 1, Data: []byte{1, 2}}})
 	require.ErrorIs(t, err, builtin.ErrBadInput)
-	_, err = m.ScoreAccuracy([]accuracy.Record{rec(builtin.TestCount, 1)})
+	_, err = m.ScoreAccuracy([]mlperflog.Record{rec(builtin.TestCount, 1)})
 	require.ErrorIs(t, err, builtin.ErrBadInput)
 }
 

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/builtin/internal/dataset"
 	"github.com/gotrt/gotrt/runner/result"
 )
@@ -22,7 +22,7 @@ type Score struct {
 // String is the line an accuracy run prints.
 func (s Score) String() string {
 	verdict := "FAIL"
-	if s.Accuracy.Pass {
+	if s.Accuracy.Passed() {
 		verdict = "PASS"
 	}
 	return fmt.Sprintf("accuracy=%.3f%%, good=%d, total=%d, target=%.3f%% (99%% of FP32): %s",
@@ -30,8 +30,8 @@ func (s Score) String() string {
 }
 
 // ScoreAccuracy scores the records of an mlperf_log_accuracy.json (see
-// [accuracy.ReadLog]) of the default model's QSL.
-func ScoreAccuracy(records []accuracy.Record) (Score, error) {
+// [mlperflog.ReadLog]) of the default model's QSL.
+func ScoreAccuracy(records []mlperflog.Record) (Score, error) {
 	m, err := Default()
 	if err != nil {
 		return Score{}, err
@@ -44,7 +44,7 @@ func ScoreAccuracy(records []accuracy.Record) (Score, error) {
 // is the predicted class as int32 little-endian; a sample logged twice counts
 // once (the first record); top-1 passes when it reaches [Model.Target].
 // Records with a bad index or data size are an error wrapping [ErrBadInput].
-func (m *Model) ScoreAccuracy(records []accuracy.Record) (Score, error) {
+func (m *Model) ScoreAccuracy(records []mlperflog.Record) (Score, error) {
 	if len(records) == 0 {
 		return Score{}, errors.New("score accuracy: no records")
 	}
@@ -67,6 +67,7 @@ func (m *Model) ScoreAccuracy(records []accuracy.Record) (Score, error) {
 		}
 	}
 	v := float64(s.Good) / float64(s.Total)
-	s.Accuracy = result.Accuracy{Metric: "top-1", Value: v, Target: m.Target(), Pass: v >= m.Target()}
+	pass := v >= m.Target()
+	s.Accuracy = result.Accuracy{Metric: "top-1", Value: v, Target: m.Target(), Pass: &pass, Covered: s.Total, Total: m.testN}
 	return s, nil
 }

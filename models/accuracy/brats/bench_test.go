@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/accuracy/brats"
 	"github.com/gotrt/gotrt/models/npy"
 )
@@ -21,7 +21,7 @@ func BenchmarkScoreCases(b *testing.B) {
 	vox := shape[0] * shape[1] * shape[2]
 	dir := b.TempDir()
 	rng := rand.New(rand.NewPCG(3, 4))
-	var recs []accuracy.Record
+	var recs []mlperflog.Record
 	for c := range n {
 		lab := make([]byte, vox)
 		pred := make([]int, vox)
@@ -50,7 +50,7 @@ func BenchmarkScoreCases(b *testing.B) {
 				}
 			}
 		}
-		recs = append(recs, accuracy.Record{QSLIdx: c, Data: resp})
+		recs = append(recs, mlperflog.Record{QSLIdx: c, Data: resp})
 	}
 	b.ResetTimer()
 	for range b.N {

@@ -17,7 +17,7 @@ import (
 
 	"github.com/gotrt/gotrt/models/internal/datamap"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/npy"
 )
 
@@ -224,9 +224,9 @@ func newScorer(truthDir string, opt Options) (*scorer, error) {
 }
 
 // claim checks an entry's qsl_idx and marks its case as seen.
-func (s *scorer) claim(entry int, r accuracy.Record) error {
+func (s *scorer) claim(entry int, r mlperflog.Record) error {
 	if r.QSLIdx >= len(s.truth.Cases) {
-		return fmt.Errorf("brats: entry %d: qsl_idx %d: %w (%d cases)", entry, r.QSLIdx, accuracy.ErrUnknownSample, len(s.truth.Cases))
+		return fmt.Errorf("brats: entry %d: qsl_idx %d: %w (%d cases)", entry, r.QSLIdx, mlperflog.ErrUnknownSample, len(s.truth.Cases))
 	}
 	if s.seen[r.QSLIdx] {
 		return fmt.Errorf("brats: entry %d: qsl_idx %d (%s): %w: appears twice", entry, r.QSLIdx, s.truth.Cases[r.QSLIdx], ErrCoverage)
@@ -236,7 +236,7 @@ func (s *scorer) claim(entry int, r accuracy.Record) error {
 }
 
 // scoreCase computes one case's DICE per region.
-func (s *scorer) scoreCase(entry int, r accuracy.Record) error {
+func (s *scorer) scoreCase(entry int, r mlperflog.Record) error {
 	name := s.truth.Cases[r.QSLIdx]
 	want := Classes * Padded[0] * Padded[1] * Padded[2] * s.dtype.Size
 	if len(r.Data) != want {
@@ -338,7 +338,7 @@ func (s *scorer) result() (*Result, error) {
 }
 
 // Score scores in-memory records against the truth folder.
-func Score(records []accuracy.Record, truthDir string, opt Options) (*Result, error) {
+func Score(records []mlperflog.Record, truthDir string, opt Options) (*Result, error) {
 	s, err := newScorer(truthDir, opt)
 	if err != nil {
 		return nil, err
@@ -370,7 +370,7 @@ func ScoreLog(logPath, truthDir string, opt Options) (*Result, error) {
 	}
 	g := group(opt)
 	n := 0
-	err = accuracy.ScanLog(logPath, func(entry int, r accuracy.Record) error {
+	err = mlperflog.ScanLog(logPath, func(entry int, r mlperflog.Record) error {
 		n++
 		if err := s.claim(entry, r); err != nil {
 			return err

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/accuracy/brats"
 	"github.com/gotrt/gotrt/models/npy"
 )
@@ -62,14 +62,14 @@ var s222 = [3]int{2, 2, 2}
 // nanmean: whole (0.75+0+1)/3 = 0.58333 → 0.5833, core (0.8+1)/2 = 0.9,
 // enhancing (0.5+0.66667)/2 = 0.58333 → 0.5833; mean of the rounded
 // values (0.5833+0.9+0.5833)/3.
-func handFixture(t *testing.T) (string, []accuracy.Record) {
+func handFixture(t *testing.T) (string, []mlperflog.Record) {
 	dir := t.TempDir()
 	writeTruth(t, dir, "b0", s222, []int8{0, 1, 2, 3, 0, 0, 3, -1})
 	writeTruth(t, dir, "a1", s222, make([]int8, 8))
 	writeTruth(t, dir, "c2", s222, []int8{3, 3, 0, 0, 0, 0, 0, 0})
 	// The list, not the file names' order, is the QSL order.
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "cases.txt"), []byte("b0\na1\nc2.npy\n"), 0o644))
-	recs := []accuracy.Record{
+	recs := []mlperflog.Record{
 		{QSLIdx: 2, Data: f16Response(s222, []int{3, 2, 0, 0, 0, 0, 0, 0})},
 		{QSLIdx: 0, Data: f16Response(s222, []int{0, 1, 3, 3, 1, 0, 0, 0})},
 		{QSLIdx: 1, Data: f16Response(s222, []int{1, 0, 0, 0, 0, 0, 0, 0})},
@@ -105,7 +105,7 @@ func TestFloat32ScoresAreCastToHalfBeforeArgmax(t *testing.T) {
 	// (1.0): the tie goes to the first, class 1, not class 2.
 	put(1, 1, 1.0002)
 	put(2, 1, 1.0004)
-	res, err := brats.Score([]accuracy.Record{{QSLIdx: 0, Data: b}}, dir, brats.Options{DType: "float32"})
+	res, err := brats.Score([]mlperflog.Record{{QSLIdx: 0, Data: b}}, dir, brats.Options{DType: "float32"})
 	require.NoError(t, err)
 	assert.Equal(t, 1.0, res.Cases[0].Dice[0])
 	assert.InDelta(t, 2.0/3, res.Cases[0].Dice[1], 1e-12)
@@ -116,15 +116,15 @@ func TestCoverageAndBadInput(t *testing.T) {
 	dir, recs := handFixture(t)
 	tests := []struct {
 		description string
-		recs        []accuracy.Record
+		recs        []mlperflog.Record
 		opt         brats.Options
 		want        error
 		wantIn      string
 	}{
 		{"missing case", recs[:2], brats.Options{}, brats.ErrCoverage, "2 entries for 3 cases"},
-		{"duplicate", []accuracy.Record{recs[0], recs[1], recs[1]}, brats.Options{}, brats.ErrCoverage, "qsl_idx 0 (b0)"},
-		{"unknown sample", []accuracy.Record{recs[0], recs[1], {QSLIdx: 3, Data: recs[2].Data}}, brats.Options{}, accuracy.ErrUnknownSample, "qsl_idx 3"},
-		{"short response", []accuracy.Record{recs[0], recs[1], {QSLIdx: 1, Data: recs[2].Data[:100]}}, brats.Options{}, brats.ErrBadResponse, "qsl_idx 1 (a1)"},
+		{"duplicate", []mlperflog.Record{recs[0], recs[1], recs[1]}, brats.Options{}, brats.ErrCoverage, "qsl_idx 0 (b0)"},
+		{"unknown sample", []mlperflog.Record{recs[0], recs[1], {QSLIdx: 3, Data: recs[2].Data}}, brats.Options{}, mlperflog.ErrUnknownSample, "qsl_idx 3"},
+		{"short response", []mlperflog.Record{recs[0], recs[1], {QSLIdx: 1, Data: recs[2].Data[:100]}}, brats.Options{}, brats.ErrBadResponse, "qsl_idx 1 (a1)"},
 		{"dtype changes the size", recs, brats.Options{DType: "float32"}, brats.ErrBadResponse, "want 128450560"},
 	}
 	for _, tc := range tests {
@@ -151,7 +151,7 @@ func TestCoverageAndBadInput(t *testing.T) {
 func TestUndefinedRegion(t *testing.T) {
 	dir := t.TempDir()
 	writeTruth(t, dir, "x", s222, make([]int8, 8))
-	_, err := brats.Score([]accuracy.Record{{QSLIdx: 0, Data: f16Response(s222, make([]int, 8))}}, dir, brats.Options{})
+	_, err := brats.Score([]mlperflog.Record{{QSLIdx: 0, Data: f16Response(s222, make([]int, 8))}}, dir, brats.Options{})
 	require.ErrorIs(t, err, brats.ErrUndefined)
 }
 
@@ -159,7 +159,7 @@ func TestScoreLogStreamsTheSame(t *testing.T) {
 	// One case: a log line is 128 MB of hex.
 	dir := t.TempDir()
 	writeTruth(t, dir, "b0", s222, []int8{0, 1, 2, 3, 0, 0, 3, -1})
-	recs := []accuracy.Record{{QSLIdx: 0, Data: f16Response(s222, []int{0, 1, 3, 3, 1, 0, 0, 0})}}
+	recs := []mlperflog.Record{{QSLIdx: 0, Data: f16Response(s222, []int{0, 1, 3, 3, 1, 0, 0, 0})}}
 	var b strings.Builder
 	b.WriteString("[")
 	for i, r := range recs {
@@ -202,7 +202,7 @@ func ExampleScore() {
 		v := (111*224+111)*160 + 79 + w
 		binary.LittleEndian.PutUint16(resp[2*(3*224*224*160+v):], 0x3c00) // 1.0 for class 3
 	}
-	res, err := brats.Score([]accuracy.Record{{QSLIdx: 0, Data: resp}}, dir, brats.Options{})
+	res, err := brats.Score([]mlperflog.Record{{QSLIdx: 0, Data: resp}}, dir, brats.Options{})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -9,13 +9,13 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 )
 
 // valSizedCase writes a synthetic annotation file the size of COCO val2017
 // (5,000 images, about 36,000 boxes over 80 categories) and an accuracy log
 // of 100 detections per image, most of them near a ground-truth box.
-func valSizedCase(b *testing.B) (string, []accuracy.Record) {
+func valSizedCase(b *testing.B) (string, []mlperflog.Record) {
 	b.Helper()
 	r := rand.New(rand.NewPCG(1, 2))
 	const nImg, nCat, perImg = 5000, 80, 100
@@ -25,7 +25,7 @@ func valSizedCase(b *testing.B) (string, []accuracy.Record) {
 	}
 	var imgs []tImg
 	var anns []tAnn
-	var records []accuracy.Record
+	var records []mlperflog.Record
 	for i := 0; i < nImg; i++ {
 		W, H := 640.0, 480.0
 		imgs = append(imgs, tImg{ID: int64(i*7 + 1), Width: W, Height: H})
@@ -60,7 +60,7 @@ func valSizedCase(b *testing.B) (string, []accuracy.Record) {
 				data = binary.LittleEndian.AppendUint32(data, math.Float32bits(x))
 			}
 		}
-		records = append(records, accuracy.Record{SeqID: uint64(i), QSLIdx: i, Data: data})
+		records = append(records, mlperflog.Record{SeqID: uint64(i), QSLIdx: i, Data: data})
 	}
 	js, err := json.Marshal(map[string]any{"images": imgs, "annotations": anns, "categories": cats})
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 )
 
 type tImg struct {
@@ -55,14 +55,14 @@ func writeAnns(t *testing.T, imgs []tImg, anns []tAnn, cats []int64) string {
 // (relative), score, class.
 type det [7]float32
 
-func rec(idx int, dets ...det) accuracy.Record {
+func rec(idx int, dets ...det) mlperflog.Record {
 	var b []byte
 	for _, d := range dets {
 		for _, v := range d {
 			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
 		}
 	}
-	return accuracy.Record{QSLIdx: idx, Data: b}
+	return mlperflog.Record{QSLIdx: idx, Data: b}
 }
 
 // rel returns the SSD group for an absolute x,y,w,h box in a W×H image.
@@ -86,13 +86,13 @@ func TestScorePerfectDetectionScalesAndReordersBox(t *testing.T) {
 	r := rec(0, det{0, 0.25, 0.125, 0.75, 0.5, 0.9, 7}) // ymin, xmin, ymax, xmax
 	gt, err := LoadAnnotations(ann)
 	require.NoError(t, err)
-	dets, imgs, _, err := Detections([]accuracy.Record{r}, gt, Options{})
+	dets, imgs, _, err := Detections([]mlperflog.Record{r}, gt, Options{})
 	require.NoError(t, err)
 	require.Len(t, dets, 1)
 	assert.Equal(t, [4]float64{64, 64, 192, 128}, dets[0].BBox)
 	assert.Equal(t, []int64{42}, imgs)
 
-	res, err := Score([]accuracy.Record{r}, ann, Options{})
+	res, err := Score([]mlperflog.Record{r}, ann, Options{})
 	require.NoError(t, err)
 	// Precision is tp/(tp+fp+eps), so a perfect AP is 1/(1+eps) as in
 	// pycocotools.
@@ -109,7 +109,7 @@ func TestScoreNoDetections(t *testing.T) {
 	ann := writeAnns(t, []tImg{{ID: 1, Width: 100, Height: 100}, {ID: 2, Width: 100, Height: 100}},
 		[]tAnn{box(1, 1, 1, 10, 10, 50, 50), box(2, 2, 1, 10, 10, 50, 50)}, []int64{1})
 	t.Run("one image without results", func(t *testing.T) {
-		res, err := Score([]accuracy.Record{rec(0, rel(0, 100, 100, 10, 10, 50, 50, 0.8, 1)), rec(1)}, ann, Options{})
+		res, err := Score([]mlperflog.Record{rec(0, rel(0, 100, 100, 10, 10, 50, 50, 0.8, 1)), rec(1)}, ann, Options{})
 		require.NoError(t, err)
 		assert.Equal(t, 2, res.Images)
 		assert.Equal(t, 1, res.NoResults)
@@ -119,13 +119,13 @@ func TestScoreNoDetections(t *testing.T) {
 		assert.Equal(t, 0.5, res.Stats[8])
 	})
 	t.Run("no detections at all", func(t *testing.T) {
-		res, err := Score([]accuracy.Record{rec(0), rec(1)}, ann, Options{})
+		res, err := Score([]mlperflog.Record{rec(0), rec(1)}, ann, Options{})
 		require.NoError(t, err)
 		assert.Equal(t, 0, res.Detections)
 		assert.Equal(t, [12]float64{0, 0, 0, -1, 0, -1, 0, 0, 0, -1, 0, -1}, res.Stats)
 	})
 	t.Run("images without a record are not evaluated", func(t *testing.T) {
-		res, err := Score([]accuracy.Record{rec(0, rel(0, 100, 100, 10, 10, 50, 50, 0.8, 1))}, ann, Options{})
+		res, err := Score([]mlperflog.Record{rec(0, rel(0, 100, 100, 10, 10, 50, 50, 0.8, 1))}, ann, Options{})
 		require.NoError(t, err)
 		assert.Equal(t, 1, res.Images)
 		assert.InDelta(t, 1.0, res.MAP, 1e-15)
@@ -154,7 +154,7 @@ func TestScoreCrowdRegion(t *testing.T) {
 				rel(0, 1000, 1000, 600, 600, 40, 40, 0.95, 1), // inside the region
 				rel(0, 1000, 1000, 10, 10, 200, 200, 0.9, 1),  // on the normal gt
 			)
-			res, err := Score([]accuracy.Record{r}, ann, Options{})
+			res, err := Score([]mlperflog.Record{r}, ann, Options{})
 			require.NoError(t, err)
 			assert.InDelta(t, tc.want, res.MAP, 1e-15)
 			assert.InDelta(t, tc.want, res.Stats[1], 1e-15)
@@ -167,12 +167,12 @@ func TestScoreEmptyGroundTruth(t *testing.T) {
 	ann := writeAnns(t, imgs, []tAnn{box(1, 1, 1, 10, 10, 50, 50)}, []int64{1, 2})
 	t.Run("category without ground truth does not count", func(t *testing.T) {
 		r := rec(0, rel(0, 100, 100, 10, 10, 50, 50, 0.5, 1), rel(0, 100, 100, 0, 0, 30, 30, 0.9, 2))
-		res, err := Score([]accuracy.Record{r}, ann, Options{})
+		res, err := Score([]mlperflog.Record{r}, ann, Options{})
 		require.NoError(t, err)
 		assert.InDelta(t, 1.0, res.MAP, 1e-15)
 	})
 	t.Run("image without ground truth contributes false positives", func(t *testing.T) {
-		res, err := Score([]accuracy.Record{
+		res, err := Score([]mlperflog.Record{
 			rec(0, rel(0, 100, 100, 10, 10, 50, 50, 0.5, 1)),
 			rec(1, rel(1, 100, 100, 10, 10, 50, 50, 0.9, 1)),
 		}, ann, Options{})
@@ -189,7 +189,7 @@ func TestScoreDuplicateDetections(t *testing.T) {
 		rel(0, 100, 100, 0, 0, 40, 40, 0.8, 1), // duplicate: false positive
 		rel(0, 100, 100, 50, 50, 40, 40, 0.7, 1),
 	)
-	res, err := Score([]accuracy.Record{r}, ann, Options{})
+	res, err := Score([]mlperflog.Record{r}, ann, Options{})
 	require.NoError(t, err)
 	// tp 1,1,2; fp 0,1,1; recall .5,.5,1; precision 1,.5,2/3 → envelope
 	// 1,2/3,2/3: 51 thresholds at 1 and 50 at 2/3.
@@ -213,7 +213,7 @@ func TestScoreTiesFollowImageIDNotLogOrder(t *testing.T) {
 		t.Run(tc.description, func(t *testing.T) {
 			imgs := []tImg{{ID: 1, Width: 100, Height: 100}, {ID: 2, Width: 100, Height: 100}}
 			ann := writeAnns(t, imgs, []tAnn{box(1, tc.gtImage, 1, 10, 10, 50, 50)}, []int64{1})
-			res, err := Score([]accuracy.Record{
+			res, err := Score([]mlperflog.Record{
 				rec(1, rel(1, 100, 100, 10, 10, 50, 50, 0.5, 1)),
 				rec(0, rel(0, 100, 100, 10, 10, 50, 50, 0.5, 1)),
 			}, ann, Options{})
@@ -237,7 +237,7 @@ func TestScoreRecallThresholdsAreLinspaceBits(t *testing.T) {
 		}
 	}
 	ann := writeAnns(t, []tImg{{ID: 1, Width: 1000, Height: 1000}}, anns, []int64{1})
-	res, err := Score([]accuracy.Record{rec(0, dets...)}, ann, Options{})
+	res, err := Score([]mlperflog.Record{rec(0, dets...)}, ann, Options{})
 	require.NoError(t, err)
 	assert.InDelta(t, 35.0/101, res.MAP, 1e-15)
 	assert.InDelta(t, 35.0/101, res.Stats[3], 1e-15) // all small
@@ -252,7 +252,7 @@ func TestDetectionsRecordSemantics(t *testing.T) {
 	require.NoError(t, err)
 
 	t.Run("first record of a qsl_idx wins", func(t *testing.T) {
-		d, ids, res, err := Detections([]accuracy.Record{
+		d, ids, res, err := Detections([]mlperflog.Record{
 			rec(1, rel(1, 100, 100, 0, 0, 10, 10, 0.1, 1)),
 			rec(1, rel(1, 100, 100, 0, 0, 10, 10, 0.2, 1), rel(1, 100, 100, 0, 0, 10, 10, 0.3, 1)),
 		}, gt, Options{})
@@ -263,19 +263,19 @@ func TestDetectionsRecordSemantics(t *testing.T) {
 		assert.Equal(t, 1, res.Duplicates)
 	})
 	t.Run("inverse map takes categories in file order", func(t *testing.T) {
-		d, _, _, err := Detections([]accuracy.Record{rec(0, rel(0, 100, 100, 0, 0, 10, 10, 0.5, 1), rel(0, 100, 100, 0, 0, 10, 10, 0.5, 2))}, gt, Options{UseInvMap: true})
+		d, _, _, err := Detections([]mlperflog.Record{rec(0, rel(0, 100, 100, 0, 0, 10, 10, 0.5, 1), rel(0, 100, 100, 0, 0, 10, 10, 0.5, 2))}, gt, Options{UseInvMap: true})
 		require.NoError(t, err)
 		assert.Equal(t, int64(3), d[0].CategoryID)
 		assert.Equal(t, int64(1), d[1].CategoryID)
 	})
 	t.Run("unknown categories are counted", func(t *testing.T) {
-		_, _, res, err := Detections([]accuracy.Record{rec(0, rel(0, 100, 100, 0, 0, 10, 10, 0.5, 7))}, gt, Options{})
+		_, _, res, err := Detections([]mlperflog.Record{rec(0, rel(0, 100, 100, 0, 0, 10, 10, 0.5, 7))}, gt, Options{})
 		require.NoError(t, err)
 		assert.Equal(t, 1, res.UnknownCategory)
 	})
 	t.Run("remove-48 indexes only annotated images", func(t *testing.T) {
 		// Image 20 has no annotation: qsl_idx 1 is image 30.
-		_, ids, _, err := Detections([]accuracy.Record{rec(1, rel(1, 100, 100, 0, 0, 10, 10, 0.5, 1))}, gt, Options{RemoveEmpty48: true})
+		_, ids, _, err := Detections([]mlperflog.Record{rec(1, rel(1, 100, 100, 0, 0, 10, 10, 0.5, 1))}, gt, Options{RemoveEmpty48: true})
 		require.NoError(t, err)
 		assert.Equal(t, []int64{30}, ids)
 	})
@@ -293,17 +293,17 @@ func TestScoreBadInput(t *testing.T) {
 	bigClass[6] = 2
 	for _, tc := range []struct {
 		description string
-		records     []accuracy.Record
+		records     []mlperflog.Record
 		opt         Options
 		want        string
 	}{
 		{"empty log", nil, Options{}, "no records"},
-		{"qsl_idx outside the images", []accuracy.Record{rec(1, good)}, Options{}, "log entry 0: qsl_idx 1 outside the 1 images"},
-		{"partial float32", []accuracy.Record{{QSLIdx: 0, Data: []byte{1, 2, 3}}}, Options{}, "log entry 0 (qsl_idx 0): 3 bytes"},
-		{"partial detection", []accuracy.Record{{QSLIdx: 0, Data: rec(0, good, good).Data[:4*8]}}, Options{}, "8 float32s"},
-		{"image index disagrees", []accuracy.Record{rec(0, wrongIdx)}, Options{}, "image index 3 disagrees"},
-		{"nan score", []accuracy.Record{rec(0, nan)}, Options{}, "value 5 is NaN"},
-		{"class outside inverse map", []accuracy.Record{rec(0, bigClass)}, Options{UseInvMap: true}, "class 2 outside"},
+		{"qsl_idx outside the images", []mlperflog.Record{rec(1, good)}, Options{}, "log entry 0: qsl_idx 1 outside the 1 images"},
+		{"partial float32", []mlperflog.Record{{QSLIdx: 0, Data: []byte{1, 2, 3}}}, Options{}, "log entry 0 (qsl_idx 0): 3 bytes"},
+		{"partial detection", []mlperflog.Record{{QSLIdx: 0, Data: rec(0, good, good).Data[:4*8]}}, Options{}, "8 float32s"},
+		{"image index disagrees", []mlperflog.Record{rec(0, wrongIdx)}, Options{}, "image index 3 disagrees"},
+		{"nan score", []mlperflog.Record{rec(0, nan)}, Options{}, "value 5 is NaN"},
+		{"class outside inverse map", []mlperflog.Record{rec(0, bigClass)}, Options{UseInvMap: true}, "class 2 outside"},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
 			_, err := Score(tc.records, ann, tc.opt)

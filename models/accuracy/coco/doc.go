@@ -3,7 +3,7 @@
 // bounding boxes.
 //
 // [Score] reads nothing but the annotation file; the records come from
-// [accuracy.ReadLog]. Records are taken in log order: the first record of a
+// [mlperflog.ReadLog]. Records are taken in log order: the first record of a
 // qsl_idx wins and later ones are counted in [Result.Duplicates]. Only the
 // images that have a record are evaluated. [Evaluate] is COCOeval itself
 // (iouType "bbox", default parameters): IoU thresholds .50:.05:.95,

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/accuracy/coco"
 )
 
@@ -39,7 +39,7 @@ func ExampleScore() {
 	} {
 		data = binary.LittleEndian.AppendUint32(data, math.Float32bits(v))
 	}
-	res, err := coco.Score([]accuracy.Record{{QSLIdx: 0, Data: data}}, ann, coco.Options{})
+	res, err := coco.Score([]mlperflog.Record{{QSLIdx: 0, Data: data}}, ann, coco.Options{})
 	if err != nil {
 		panic(err)
 	}

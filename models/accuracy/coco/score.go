@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 )
 
 // Options are the flags of accuracy-coco.py that change the result.
@@ -29,6 +29,10 @@ type Result struct {
 	// Images is the number of distinct images evaluated: those with a
 	// record in the log, with or without detections.
 	Images int
+	// DataSet is the number of images the log's qsl_idx indexes (the
+	// annotation file's images, less the empty ones with RemoveEmpty48):
+	// the log covers the data set when Images equals it.
+	DataSet int
 	// Detections is the number of detections read from the log.
 	Detections int
 	// NoResults counts images whose record had fewer than 7 values: they
@@ -54,7 +58,7 @@ type Result struct {
 // (the script only prints that), a non-finite value, and a class outside the
 // inverse map. An empty log is an error; a log without any detection scores
 // 0 (pycocotools fails on it).
-func Score(records []accuracy.Record, annotationsFile string, opt Options) (*Result, error) {
+func Score(records []mlperflog.Record, annotationsFile string, opt Options) (*Result, error) {
 	gt, err := LoadAnnotations(annotationsFile)
 	if err != nil {
 		return nil, err
@@ -97,7 +101,7 @@ func imageMap(gt *Annotations, opt Options) ([]Image, error) {
 // Detections converts accuracy-log records into COCO detections as
 // accuracy-coco.py does, returning them in log order with the ids of the
 // images to evaluate. The returned Result has only the counts filled in.
-func Detections(records []accuracy.Record, gt *Annotations, opt Options) ([]Detection, []int64, *Result, error) {
+func Detections(records []mlperflog.Record, gt *Annotations, opt Options) ([]Detection, []int64, *Result, error) {
 	if len(records) == 0 {
 		return nil, nil, nil, fmt.Errorf("accuracy log has no records")
 	}
@@ -109,7 +113,7 @@ func Detections(records []accuracy.Record, gt *Annotations, opt Options) ([]Dete
 	for _, c := range gt.CategoryIDs {
 		catKnown[c] = true
 	}
-	res := &Result{}
+	res := &Result{DataSet: len(images)}
 	seen := make(map[int]bool, len(records))
 	imgSet := make(map[int64]bool, len(records))
 	var imgIDs []int64

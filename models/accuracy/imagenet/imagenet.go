@@ -7,7 +7,7 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/internal/datamap"
 )
 
@@ -64,19 +64,19 @@ type Result struct {
 
 // Score scores the records against the labels. Errors name the entry and
 // its qsl_idx; ScoreFiles adds the file names.
-func Score(records []accuracy.Record, labels []Label, opt Options) (*Result, error) {
+func Score(records []mlperflog.Record, labels []Label, opt Options) (*Result, error) {
 	size, read, err := reader(opt.DType)
 	if err != nil {
 		return nil, err
 	}
 	if len(records) == 0 {
-		return nil, fmt.Errorf("imagenet: %w", accuracy.ErrEmptyLog)
+		return nil, fmt.Errorf("imagenet: %w", mlperflog.ErrEmptyLog)
 	}
 	seen := make([]bool, len(labels))
 	var res Result
 	for i, r := range records {
 		if r.QSLIdx < 0 || r.QSLIdx >= len(labels) {
-			return nil, fmt.Errorf("imagenet: entry %d: qsl_idx %d: %w (val_map has %d images)", i, r.QSLIdx, accuracy.ErrUnknownSample, len(labels))
+			return nil, fmt.Errorf("imagenet: entry %d: qsl_idx %d: %w (val_map has %d images)", i, r.QSLIdx, mlperflog.ErrUnknownSample, len(labels))
 		}
 		if seen[r.QSLIdx] {
 			res.Dupes++
@@ -142,7 +142,7 @@ func ScoreFiles(logPath, valMap string, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, err := accuracy.ReadLog(logPath)
+	recs, err := mlperflog.ReadLog(logPath)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/accuracy/imagenet"
 )
 
@@ -25,7 +25,7 @@ func i64(v int64) []byte   { return binary.LittleEndian.AppendUint64(nil, uint64
 var labels = []imagenet.Label{{"a", 0}, {"b", 1}, {"c", 2}, {"d", 3}, {"e", 999}}
 
 func TestScoreByHand(t *testing.T) {
-	recs := []accuracy.Record{
+	recs := []mlperflog.Record{
 		{QSLIdx: 0, Data: f32(-0.5)},                     // int(-0.5) == 0: correct
 		{QSLIdx: 1, Data: f32(7)},                        // wrong
 		{QSLIdx: 0, Data: f32(5)},                        // dupe, ignored (first wins)
@@ -41,14 +41,14 @@ func TestScoreByHand(t *testing.T) {
 }
 
 func TestDTypesAndOffset(t *testing.T) {
-	res, err := imagenet.Score([]accuracy.Record{{QSLIdx: 2, Data: i32(2)}, {QSLIdx: 4, Data: i32(1000)}}, labels, imagenet.Options{DType: "int32"})
+	res, err := imagenet.Score([]mlperflog.Record{{QSLIdx: 2, Data: i32(2)}, {QSLIdx: 4, Data: i32(1000)}}, labels, imagenet.Options{DType: "int32"})
 	require.NoError(t, err)
 	assert.Equal(t, 1, res.Good)
-	res, err = imagenet.Score([]accuracy.Record{{QSLIdx: 2, Data: i32(2)}, {QSLIdx: 4, Data: i32(1000)}}, labels, imagenet.Options{DType: "int32", LabelOffset: -1})
+	res, err = imagenet.Score([]mlperflog.Record{{QSLIdx: 2, Data: i32(2)}, {QSLIdx: 4, Data: i32(1000)}}, labels, imagenet.Options{DType: "int32", LabelOffset: -1})
 	require.NoError(t, err)
 	assert.Equal(t, 1, res.Good, "a 1001-class index shifted down by one")
 	assert.Equal(t, 50.0, res.Accuracy)
-	res, err = imagenet.Score([]accuracy.Record{{QSLIdx: 4, Data: i64(999)}, {QSLIdx: 1, Data: i64(1 << 62)}}, labels, imagenet.Options{DType: "int64"})
+	res, err = imagenet.Score([]mlperflog.Record{{QSLIdx: 4, Data: i64(999)}, {QSLIdx: 1, Data: i64(1 << 62)}}, labels, imagenet.Options{DType: "int64"})
 	require.NoError(t, err)
 	assert.Equal(t, 1, res.Good)
 }
@@ -56,17 +56,17 @@ func TestDTypesAndOffset(t *testing.T) {
 func TestErrors(t *testing.T) {
 	tests := []struct {
 		description string
-		recs        []accuracy.Record
+		recs        []mlperflog.Record
 		opt         imagenet.Options
 		want        error
 		wantIn      string
 	}{
-		{"unknown sample", []accuracy.Record{{QSLIdx: 0, Data: f32(0)}, {QSLIdx: 5, Data: f32(0)}}, imagenet.Options{}, accuracy.ErrUnknownSample, "entry 1: qsl_idx 5"},
-		{"short response", []accuracy.Record{{QSLIdx: 1, Data: []byte{1, 2}}}, imagenet.Options{}, imagenet.ErrBadResponse, "qsl_idx 1"},
-		{"partial element", []accuracy.Record{{QSLIdx: 1, Data: make([]byte, 6)}}, imagenet.Options{DType: "int32"}, imagenet.ErrBadResponse, "6 bytes"},
-		{"int64 needs 8 bytes", []accuracy.Record{{QSLIdx: 1, Data: i32(1)}}, imagenet.Options{DType: "int64"}, imagenet.ErrBadResponse, "int64"},
-		{"nan", []accuracy.Record{{QSLIdx: 1, Data: f32(float32(math.NaN()))}}, imagenet.Options{}, imagenet.ErrBadResponse, "not a number"},
-		{"empty log", nil, imagenet.Options{}, accuracy.ErrEmptyLog, "no entries"},
+		{"unknown sample", []mlperflog.Record{{QSLIdx: 0, Data: f32(0)}, {QSLIdx: 5, Data: f32(0)}}, imagenet.Options{}, mlperflog.ErrUnknownSample, "entry 1: qsl_idx 5"},
+		{"short response", []mlperflog.Record{{QSLIdx: 1, Data: []byte{1, 2}}}, imagenet.Options{}, imagenet.ErrBadResponse, "qsl_idx 1"},
+		{"partial element", []mlperflog.Record{{QSLIdx: 1, Data: make([]byte, 6)}}, imagenet.Options{DType: "int32"}, imagenet.ErrBadResponse, "6 bytes"},
+		{"int64 needs 8 bytes", []mlperflog.Record{{QSLIdx: 1, Data: i32(1)}}, imagenet.Options{DType: "int64"}, imagenet.ErrBadResponse, "int64"},
+		{"nan", []mlperflog.Record{{QSLIdx: 1, Data: f32(float32(math.NaN()))}}, imagenet.Options{}, imagenet.ErrBadResponse, "not a number"},
+		{"empty log", nil, imagenet.Options{}, mlperflog.ErrEmptyLog, "no entries"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.description, func(t *testing.T) {
@@ -75,7 +75,7 @@ func TestErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.wantIn)
 		})
 	}
-	_, err := imagenet.Score([]accuracy.Record{{QSLIdx: 1, Data: f32(1)}}, labels, imagenet.Options{DType: "uint8"})
+	_, err := imagenet.Score([]mlperflog.Record{{QSLIdx: 1, Data: f32(1)}}, labels, imagenet.Options{DType: "uint8"})
 	require.ErrorContains(t, err, "uint8")
 }
 
@@ -151,7 +151,7 @@ func TestReadValMapErrors(t *testing.T) {
 
 func ExampleScore() {
 	labels := []imagenet.Label{{"ILSVRC2012_val_00000001.JPEG", 65}, {"ILSVRC2012_val_00000002.JPEG", 970}}
-	recs := []accuracy.Record{
+	recs := []mlperflog.Record{
 		{QSLIdx: 0, Data: []byte{65, 0, 0, 0}}, // int32 65
 		{QSLIdx: 1, Data: []byte{1, 0, 0, 0}},  // int32 1
 	}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 )
 
 // devSizedCase writes a synthetic dev JSON the size of SQuAD v1.1 dev
@@ -19,7 +19,7 @@ import (
 // the MLPerf settings, against 10,833 for the real set; every 20th
 // paragraph takes two windows), a WordPiece vocabulary and one record of
 // random (start, end) logits per feature.
-func devSizedCase(b *testing.B) (dev, vocab string, records []accuracy.Record) {
+func devSizedCase(b *testing.B) (dev, vocab string, records []mlperflog.Record) {
 	b.Helper()
 	r := rand.New(rand.NewPCG(3, 4))
 	var words, vocabToks []string
@@ -98,7 +98,7 @@ func devSizedCase(b *testing.B) (dev, vocab string, records []accuracy.Record) {
 		for j := 0; j < 2*384; j++ {
 			data = binary.LittleEndian.AppendUint32(data, math.Float32bits(float32(r.NormFloat64()*3)))
 		}
-		records = append(records, accuracy.Record{SeqID: uint64(i), QSLIdx: i, Data: data})
+		records = append(records, mlperflog.Record{SeqID: uint64(i), QSLIdx: i, Data: data})
 	}
 	return dev, vocab, records
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 )
 
 // Options are the feature and post-processing settings of
@@ -69,7 +69,7 @@ var dtypeSize = map[string]int{"float16": 2, "float32": 4, "float64": 8, "int8":
 // dtype, more positions than MaxSeqLength, or a NaN logit is an error naming
 // the log entry. Features without a record are counted in
 // [Result.MissingFeatures], not an error, since the script tolerates them.
-func Score(records []accuracy.Record, devJSON, vocabFile string, opt Options) (*Result, error) {
+func Score(records []mlperflog.Record, devJSON, vocabFile string, opt Options) (*Result, error) {
 	d, preds, counts, err := predictions(records, devJSON, vocabFile, opt)
 	if err != nil {
 		return nil, err
@@ -85,12 +85,12 @@ func Score(records []accuracy.Record, devJSON, vocabFile string, opt Options) (*
 // Predictions returns the answer text for every question of the dev JSON
 // from an accuracy log, as accuracy-squad.py writes its predictions.json.
 // Errors are those of [Score].
-func Predictions(records []accuracy.Record, devJSON, vocabFile string, opt Options) (map[string]string, error) {
+func Predictions(records []mlperflog.Record, devJSON, vocabFile string, opt Options) (map[string]string, error) {
 	_, preds, _, err := predictions(records, devJSON, vocabFile, opt)
 	return preds, err
 }
 
-func predictions(records []accuracy.Record, devJSON, vocabFile string, opt Options) (*Dataset, map[string]string, *Result, error) {
+func predictions(records []mlperflog.Record, devJSON, vocabFile string, opt Options) (*Dataset, map[string]string, *Result, error) {
 	if opt.MaxSeqLength < 0 || opt.DocStride < 0 || opt.MaxQueryLength < 0 || opt.MaxAnswerLength < 0 || opt.NBest < 0 {
 		return nil, nil, nil, fmt.Errorf("squad options must not be negative: %+v", opt)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 )
 
 const testVocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\na\nan\ncat\nsat\non\nmat\n,\n.\n'\ns\nwhat\ndid\nwho\nwhere\n?\nbig\ndog\nran\nto\npark\nun\n##aff\n##able\nrunn\n##ing\n"
@@ -114,7 +114,7 @@ func testOpts() Options {
 
 // logitsRec writes 20 (start, end) float32 pairs, -10 except the given
 // positions.
-func logitsRec(idx int, start, end map[int]float32) accuracy.Record {
+func logitsRec(idx int, start, end map[int]float32) mlperflog.Record {
 	var b []byte
 	for i := 0; i < 20; i++ {
 		s, ok := start[i]
@@ -128,7 +128,7 @@ func logitsRec(idx int, start, end map[int]float32) accuracy.Record {
 		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(s))
 		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(e))
 	}
-	return accuracy.Record{QSLIdx: idx, Data: b}
+	return mlperflog.Record{QSLIdx: idx, Data: b}
 }
 
 func writeFixture(t *testing.T) (dev, vocab string) {
@@ -159,7 +159,7 @@ func TestFeaturesWindowsAndMaxContext(t *testing.T) {
 
 func TestScoreFixture(t *testing.T) {
 	dev, vocab := writeFixture(t)
-	records := []accuracy.Record{
+	records := []mlperflog.Record{
 		// q1: the best raw span (feature 1, positions 16-17) starts where
 		// that window lacks max context; feature 2's "the park" wins over
 		// feature 0's "the cat".
@@ -187,7 +187,7 @@ func TestScoreFixture(t *testing.T) {
 	ex := d.Examples()
 	feats, err := Features(ex, testTokenizer(t), testOpts())
 	require.NoError(t, err)
-	l := func(r accuracy.Record) *Logits {
+	l := func(r mlperflog.Record) *Logits {
 		x, err := decodeLogits(r.Data, 4, testOpts())
 		require.NoError(t, err)
 		return x
@@ -270,14 +270,14 @@ func TestScoreBadInput(t *testing.T) {
 	long.Data = append(long.Data, make([]byte, 8)...)
 	for _, tc := range []struct {
 		description string
-		records     []accuracy.Record
+		records     []mlperflog.Record
 		want        string
 	}{
 		{"empty log", nil, "no records"},
-		{"qsl_idx outside the features", []accuracy.Record{logitsRec(8, nil, nil)}, "log entry 0: qsl_idx 8 outside the 8 features of " + dev},
-		{"partial pair", []accuracy.Record{{QSLIdx: 1, Data: make([]byte, 12)}}, "log entry 0 (qsl_idx 1): 12 bytes is not a whole number of float32"},
-		{"longer than the sequence", []accuracy.Record{long}, "21 positions"},
-		{"nan", []accuracy.Record{nan}, "logit 6 is NaN"},
+		{"qsl_idx outside the features", []mlperflog.Record{logitsRec(8, nil, nil)}, "log entry 0: qsl_idx 8 outside the 8 features of " + dev},
+		{"partial pair", []mlperflog.Record{{QSLIdx: 1, Data: make([]byte, 12)}}, "log entry 0 (qsl_idx 1): 12 bytes is not a whole number of float32"},
+		{"longer than the sequence", []mlperflog.Record{long}, "21 positions"},
+		{"nan", []mlperflog.Record{nan}, "logit 6 is NaN"},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
 			_, err := Score(tc.records, dev, vocab, testOpts())
@@ -285,9 +285,9 @@ func TestScoreBadInput(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-	_, err := Score([]accuracy.Record{logitsRec(0, nil, nil)}, dev, filepath.Join(t.TempDir(), "none.txt"), testOpts())
+	_, err := Score([]mlperflog.Record{logitsRec(0, nil, nil)}, dev, filepath.Join(t.TempDir(), "none.txt"), testOpts())
 	require.ErrorIs(t, err, os.ErrNotExist)
-	_, err = Score([]accuracy.Record{logitsRec(0, nil, nil)}, dev, vocab, Options{OutputDType: "bfloat16"})
+	_, err = Score([]mlperflog.Record{logitsRec(0, nil, nil)}, dev, vocab, Options{OutputDType: "bfloat16"})
 	require.ErrorContains(t, err, `unknown output dtype "bfloat16"`)
 }
 

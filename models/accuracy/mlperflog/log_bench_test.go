@@ -1,4 +1,4 @@
-package accuracy_test
+package mlperflog_test
 
 import (
 	"bufio"
@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 )
 
 // writeBenchLog writes a log of n entries of size response bytes each, as
@@ -67,7 +67,7 @@ func BenchmarkScanLog(b *testing.B) {
 			b.SetBytes(size)
 			for b.Loop() {
 				n := 0
-				err := accuracy.ScanLog(p, func(_ int, r accuracy.Record) error {
+				err := mlperflog.ScanLog(p, func(_ int, r mlperflog.Record) error {
 					if len(r.Data) != c.size {
 						return fmt.Errorf("entry %d: %d bytes", n, len(r.Data))
 					}
@@ -89,7 +89,7 @@ func BenchmarkScanLog(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			err = refDecode(p, bufio.NewReaderSize(f, 1<<20), func(int, accuracy.Record) error { return nil })
+			err = refDecode(p, bufio.NewReaderSize(f, 1<<20), func(int, mlperflog.Record) error { return nil })
 			f.Close()
 			if err != nil {
 				b.Fatal(err)

@@ -1,4 +1,4 @@
-package accuracy_test
+package mlperflog_test
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 )
 
 func writeLog(t *testing.T, s string) string {
@@ -35,11 +35,11 @@ func TestReadLog(t *testing.T) {
 {"seq_id" : 8, "qsl_idx" : 0, "data" : ""},
 {"qsl_idx" : 3, "data" : "01 02\n03"}
 ]`)
-	recs, err := accuracy.ReadLog(p)
+	recs, err := mlperflog.ReadLog(p)
 	require.NoError(t, err)
 	require.Len(t, recs, 3)
-	assert.Equal(t, accuracy.Record{SeqID: 7, QSLIdx: 3, Data: []byte{0x0a, 0x0b}}, recs[0])
-	assert.Equal(t, accuracy.Record{SeqID: 8, QSLIdx: 0, Data: []byte{}}, recs[1])
+	assert.Equal(t, mlperflog.Record{SeqID: 7, QSLIdx: 3, Data: []byte{0x0a, 0x0b}}, recs[0])
+	assert.Equal(t, mlperflog.Record{SeqID: 8, QSLIdx: 0, Data: []byte{}}, recs[1])
 	assert.Equal(t, []byte{1, 2, 3}, recs[2].Data, "whitespace between bytes, as bytes.fromhex allows")
 }
 
@@ -62,13 +62,13 @@ func TestReadLogErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.description, func(t *testing.T) {
 			p := writeLog(t, tc.content)
-			_, err := accuracy.ReadLog(p)
-			require.ErrorIs(t, err, accuracy.ErrMalformedLog)
+			_, err := mlperflog.ReadLog(p)
+			require.ErrorIs(t, err, mlperflog.ErrMalformedLog)
 			assert.Contains(t, err.Error(), p)
 			assert.Contains(t, err.Error(), tc.wantIn)
 		})
 	}
-	_, err := accuracy.ReadLog(filepath.Join(t.TempDir(), "none.json"))
+	_, err := mlperflog.ReadLog(filepath.Join(t.TempDir(), "none.json"))
 	require.ErrorIs(t, err, os.ErrNotExist)
 }
 
@@ -76,31 +76,25 @@ func TestScanLogStopsOnCallbackError(t *testing.T) {
 	p := writeLog(t, `[{"seq_id":0,"qsl_idx":1,"data":"00"},{"seq_id":1,"qsl_idx":2,"data":"00"}]`)
 	stop := fmt.Errorf("stop")
 	n := 0
-	err := accuracy.ScanLog(p, func(int, accuracy.Record) error { n++; return stop })
+	err := mlperflog.ScanLog(p, func(int, mlperflog.Record) error { n++; return stop })
 	require.ErrorIs(t, err, stop)
 	assert.Equal(t, 1, n)
 }
 
 func TestFromHexMatchesFastPath(t *testing.T) {
-	b, err := accuracy.FromHex(strings.Repeat("fF", 1000))
+	b, err := mlperflog.FromHex(strings.Repeat("fF", 1000))
 	require.NoError(t, err)
 	assert.Len(t, b, 1000)
 	assert.Equal(t, byte(0xff), b[999])
 }
 
-func TestScore(t *testing.T) {
-	s := accuracy.NewScore("resnet50", "top-1 accuracy (%)", 76.0, 75.6954, map[string]float64{"good": 38, "total": 50})
-	assert.True(t, s.Pass)
-	assert.Equal(t, "resnet50: top-1 accuracy (%) = 76 (target 75.695): PASS, good=38, total=50", s.String())
-	assert.False(t, accuracy.NewScore("x", "m", 1, 2, nil).Pass)
-}
 
 func ExampleReadLog() {
 	dir, _ := os.MkdirTemp("", "acc")
 	defer os.RemoveAll(dir)
 	p := filepath.Join(dir, "mlperf_log_accuracy.json")
 	_ = os.WriteFile(p, []byte(`[{"seq_id": 0, "qsl_idx": 42, "data": "41000000"}]`), 0o644)
-	recs, err := accuracy.ReadLog(p)
+	recs, err := mlperflog.ReadLog(p)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -137,8 +131,8 @@ func TestReadLogErrorsNameTheEntry(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.description, func(t *testing.T) {
 			p := writeLog(t, tc.content)
-			_, err := accuracy.ReadLog(p)
-			require.ErrorIs(t, err, accuracy.ErrMalformedLog)
+			_, err := mlperflog.ReadLog(p)
+			require.ErrorIs(t, err, mlperflog.ErrMalformedLog)
 			assert.Contains(t, err.Error(), "accuracy log "+p+": ")
 			for _, w := range tc.wantIn {
 				assert.Contains(t, err.Error(), w)
@@ -151,16 +145,16 @@ func TestReadLogJSONSemantics(t *testing.T) {
 	p := writeLog(t, " \r\n[ { \"x\" : {\"a\":[1,-2.5e+3,\"q\\\"}\",true,false,null,{}]} ,\n"+
 		`"DATA":"ff", "data" : "0A\u0020\u0030b\t0c" , "Qſl_idx": 2, "seq_id": 18446744073709551615 },`+
 		`{"qsl_idx": 3, "qsl_idx": 4, "seq_id": null, "d\u0061ta": "A0", "data": "B1", "\u0064ata": "c2"}] `)
-	recs, err := accuracy.ReadLog(p)
+	recs, err := mlperflog.ReadLog(p)
 	require.NoError(t, err)
 	require.Len(t, recs, 2)
-	assert.Equal(t, accuracy.Record{SeqID: 1<<64 - 1, QSLIdx: 2, Data: []byte{0x0a, 0x0b, 0x0c}}, recs[0])
-	assert.Equal(t, accuracy.Record{QSLIdx: 4, Data: []byte{0xc2}}, recs[1], "last key wins, escaped keys match")
+	assert.Equal(t, mlperflog.Record{SeqID: 1<<64 - 1, QSLIdx: 2, Data: []byte{0x0a, 0x0b, 0x0c}}, recs[0])
+	assert.Equal(t, mlperflog.Record{QSLIdx: 4, Data: []byte{0xc2}}, recs[1], "last key wins, escaped keys match")
 
 	// A bad first data value does not count when a later one replaces it,
 	// as with encoding/json.
 	p = writeLog(t, `[{"qsl_idx":1,"data":"zz","data":"01"}]`)
-	recs, err = accuracy.ReadLog(p)
+	recs, err = mlperflog.ReadLog(p)
 	require.NoError(t, err)
 	assert.Equal(t, []byte{1}, recs[0].Data)
 }
@@ -168,16 +162,16 @@ func TestReadLogJSONSemantics(t *testing.T) {
 func TestDecodeLogReadError(t *testing.T) {
 	boom := errors.New("boom")
 	r := io.MultiReader(strings.NewReader(`[{"qsl_idx":1,"data":"00`), iotest.ErrReader(boom))
-	err := accuracy.DecodeLog("x.json", r, func(int, accuracy.Record) error { return nil })
+	err := mlperflog.DecodeLog("x.json", r, func(int, mlperflog.Record) error { return nil })
 	require.ErrorIs(t, err, boom)
-	assert.NotErrorIs(t, err, accuracy.ErrMalformedLog)
+	assert.NotErrorIs(t, err, mlperflog.ErrMalformedLog)
 	assert.Contains(t, err.Error(), "accuracy log x.json: entry 0: read at byte 24")
 }
 
 func TestDecodeLogDataIsNotShared(t *testing.T) {
-	var recs []accuracy.Record
-	err := accuracy.DecodeLog("x", strings.NewReader(`[{"qsl_idx":1,"data":"0102"},{"qsl_idx":2,"data":"0304"}]`),
-		func(_ int, r accuracy.Record) error { recs = append(recs, r); return nil })
+	var recs []mlperflog.Record
+	err := mlperflog.DecodeLog("x", strings.NewReader(`[{"qsl_idx":1,"data":"0102"},{"qsl_idx":2,"data":"0304"}]`),
+		func(_ int, r mlperflog.Record) error { recs = append(recs, r); return nil })
 	require.NoError(t, err)
 	assert.Equal(t, []byte{1, 2}, recs[0].Data)
 	assert.Equal(t, []byte{3, 4}, recs[1].Data)
@@ -185,7 +179,7 @@ func TestDecodeLogDataIsNotShared(t *testing.T) {
 }
 
 // refDecode is the encoding/json reader the scanner replaced: the oracle.
-func refDecode(name string, r io.Reader, fn func(int, accuracy.Record) error) error {
+func refDecode(name string, r io.Reader, fn func(int, mlperflog.Record) error) error {
 	type rawRecord struct {
 		SeqID  *uint64 `json:"seq_id"`
 		QSLIdx *int    `json:"qsl_idx"`
@@ -197,7 +191,7 @@ func refDecode(name string, r io.Reader, fn func(int, accuracy.Record) error) er
 		if entry >= 0 {
 			where += fmt.Sprintf(": entry %d", entry)
 		}
-		return fmt.Errorf("%s: %w: %s", where, accuracy.ErrMalformedLog, fmt.Sprintf(format, args...))
+		return fmt.Errorf("%s: %w: %s", where, mlperflog.ErrMalformedLog, fmt.Sprintf(format, args...))
 	}
 	tok, err := dec.Token()
 	if err != nil {
@@ -218,11 +212,11 @@ func refDecode(name string, r io.Reader, fn func(int, accuracy.Record) error) er
 		if idx < 0 {
 			return bad(i, "negative qsl_idx %d", idx)
 		}
-		data, err := accuracy.FromHex(*raw.Data)
+		data, err := mlperflog.FromHex(*raw.Data)
 		if err != nil {
 			return bad(i, "qsl_idx %d: bad hex data: %v", idx, err)
 		}
-		rec := accuracy.Record{QSLIdx: idx, Data: data}
+		rec := mlperflog.Record{QSLIdx: idx, Data: data}
 		if raw.SeqID != nil {
 			rec.SeqID = *raw.SeqID
 		}
@@ -354,20 +348,20 @@ var entryRE = regexp.MustCompile(`: entry (\d+):`)
 // records and, on error, an error of the same kind.
 func checkAgainstRef(t *testing.T, log string, oneByte bool) {
 	t.Helper()
-	var want, got []accuracy.Record
-	werr := refDecode("l.json", strings.NewReader(log), func(_ int, r accuracy.Record) error { want = append(want, r); return nil })
+	var want, got []mlperflog.Record
+	werr := refDecode("l.json", strings.NewReader(log), func(_ int, r mlperflog.Record) error { want = append(want, r); return nil })
 	var r io.Reader = strings.NewReader(log)
 	if oneByte {
 		r = iotest.OneByteReader(r)
 	}
-	gerr := accuracy.DecodeLog("l.json", r, func(_ int, r accuracy.Record) error { got = append(got, r); return nil })
+	gerr := mlperflog.DecodeLog("l.json", r, func(_ int, r mlperflog.Record) error { got = append(got, r); return nil })
 	require.Equal(t, want, got, "log %q", log)
 	if werr == nil {
 		require.NoError(t, gerr, "log %q", log)
 		return
 	}
 	require.Error(t, gerr, "log %q: want %v", log, werr)
-	require.ErrorIs(t, gerr, accuracy.ErrMalformedLog, "log %q", log)
+	require.ErrorIs(t, gerr, mlperflog.ErrMalformedLog, "log %q", log)
 	if strings.Contains(werr.Error(), "bad hex data") || strings.Contains(werr.Error(), "negative qsl_idx") {
 		require.Equal(t, werr.Error(), gerr.Error(), "log %q", log)
 	}
@@ -389,7 +383,7 @@ func TestDecodeLogMatchesEncodingJSON(t *testing.T) {
 			log = mutate(rng, log)
 		}
 		checkAgainstRef(t, log, i%5 == 0)
-		if refDecode("", strings.NewReader(log), func(int, accuracy.Record) error { return nil }) == nil {
+		if refDecode("", strings.NewReader(log), func(int, mlperflog.Record) error { return nil }) == nil {
 			valid++
 		} else {
 			invalid++
@@ -437,7 +431,7 @@ func TestScanLogBigEntries(t *testing.T) {
 	b.WriteString("]")
 	p := writeLog(t, b.String())
 
-	recs, err := accuracy.ReadLog(p)
+	recs, err := mlperflog.ReadLog(p)
 	require.NoError(t, err)
 	require.Len(t, recs, len(sizes))
 	for i, r := range recs {
@@ -447,7 +441,7 @@ func TestScanLogBigEntries(t *testing.T) {
 
 	// A reader that is not a file: decoded the same, sizes from growth.
 	var got [][]byte
-	err = accuracy.DecodeLog("pipe", io.MultiReader(strings.NewReader(b.String())), func(_ int, r accuracy.Record) error {
+	err = mlperflog.DecodeLog("pipe", io.MultiReader(strings.NewReader(b.String())), func(_ int, r mlperflog.Record) error {
 		got = append(got, r.Data)
 		return nil
 	})
@@ -459,7 +453,7 @@ func TestScanLogBigEntries(t *testing.T) {
 
 	// Truncated inside the big data of entry 2.
 	p = writeLog(t, b.String()[:len(b.String())-100])
-	_, err = accuracy.ReadLog(p)
-	require.ErrorIs(t, err, accuracy.ErrMalformedLog)
+	_, err = mlperflog.ReadLog(p)
+	require.ErrorIs(t, err, mlperflog.ErrMalformedLog)
 	assert.Contains(t, err.Error(), "entry 2: malformed accuracy log: qsl_idx 2: truncated string: unexpected end of file")
 }
