@@ -102,3 +102,47 @@ func (r *Real) SleepUntil(t time.Duration, done <-chan struct{}) bool {
 }
 
 var _ Clock = (*Real)(nil)
+
+// Go runs f on a new goroutine. On a [Virtual] clock the goroutine holds time
+// still from this call until it first sleeps on the clock, and lets go when f
+// returns, so that time cannot move past work the goroutine has yet to start;
+// on any other clock Go is the go statement.
+func Go(c Clock, f func()) {
+	v, ok := c.(*Virtual)
+	if !ok {
+		go f()
+		return
+	}
+	enter, leave := v.bind()
+	go func() {
+		gid := enter()
+		defer leave(gid)
+		f()
+	}()
+}
+
+// Bind returns f wrapped with [Go]'s accounting, for code that starts its
+// goroutines through something else (errgroup.Group.Go). The wrapper is to
+// run exactly once, on the new goroutine; until it runs, a [Virtual] clock
+// holds time still.
+func Bind[T any](c Clock, f func() T) func() T {
+	v, ok := c.(*Virtual)
+	if !ok {
+		return f
+	}
+	enter, leave := v.bind()
+	return func() T {
+		gid := enter()
+		defer leave(gid)
+		return f()
+	}
+}
+
+// Hold makes the calling goroutine hold time still on a [Virtual] clock until
+// it next sleeps on it (see [Virtual.Hold]); on any other clock it does
+// nothing.
+func Hold(c Clock) {
+	if v, ok := c.(*Virtual); ok {
+		v.Hold()
+	}
+}

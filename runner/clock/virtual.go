@@ -28,12 +28,16 @@ const (
 //
 // The clock knows a goroutine once the goroutine sleeps on it (through
 // SleepUntil or [Event.Wait]); a goroutine woken by the clock holds time still
-// until it sleeps on the clock again. A woken goroutine that leaves the clock
-// for good (exits, or blocks elsewhere) is noticed after about 100 ms of real
-// time without any clock call, and time moves on. Channels passed to
-// SleepUntil as done must be closed, not sent on (as a context's Done); to
-// wake a sleeper from another goroutine use an [Event], which the clock
-// accounts for exactly.
+// until it sleeps on the clock again. A goroutine started with [Go] or [Bind]
+// holds time from the moment it is started until it first sleeps, and lets go
+// when it returns, so time cannot jump ahead of a goroutine that has not yet
+// reached its first wait; [Virtual.Hold] makes a running goroutine (a test's
+// own, say) hold time the same way. A woken goroutine that leaves the clock
+// for good (exits, or blocks elsewhere) without that accounting is noticed
+// after about 100 ms of real time without any clock call, and time moves on
+// ([Virtual.Stalls] counts these). Channels passed to SleepUntil as done must
+// be closed, not sent on (as a context's Done); to wake a sleeper from
+// another goroutine use an [Event], which the clock accounts for exactly.
 //
 // Virtual is safe for concurrent use. Results measured on it are simulated.
 type Virtual struct {
@@ -42,6 +46,8 @@ type Virtual struct {
 	timers   sleeperHeap       // sleepers with a finite deadline
 	foreign  map[*sleeper]bool // sleepers with a done channel
 	holders  map[uint64]int    // goroutine id -> wake-ups it has not returned
+	starting int               // goroutines started by Go or Bind, not yet running
+	stalls   uint64            // times the watchdog moved time on
 	activity uint64            // clock calls, for the watchdog
 	seen     uint64            // activity at the last watchdog tick
 	stale    int               // watchdog ticks without activity
@@ -182,10 +188,62 @@ func (v *Virtual) wakeUp(s *sleeper, reached bool) {
 	s.wake <- reached
 }
 
+// Hold makes the calling goroutine hold time still until it next sleeps on
+// the clock, as if the clock had just woken it. A test calls it before
+// starting work that must happen at one instant (issuing several queries,
+// starting goroutines that sleep on the clock).
+func (v *Virtual) Hold() {
+	gid := goid()
+	v.mu.Lock()
+	v.activity++
+	v.holders[gid] = max(v.holders[gid], 1)
+	v.mu.Unlock()
+}
+
+// Stalls reports how many times the watchdog moved time on because the
+// goroutines holding it made no clock call for about 100 ms. A simulation
+// whose goroutines the clock accounts for exactly reports 0.
+func (v *Virtual) Stalls() uint64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.stalls
+}
+
+// bind accounts for a goroutine about to start: time stands still from now
+// until the goroutine's first sleep. enter runs first on the new goroutine,
+// leave when it returns.
+func (v *Virtual) bind() (enter func() uint64, leave func(gid uint64)) {
+	v.mu.Lock()
+	v.starting++
+	v.mu.Unlock()
+	var once sync.Once
+	enter = func() uint64 {
+		gid := goid()
+		once.Do(func() {
+			v.mu.Lock()
+			v.activity++
+			if v.starting > 0 { // the watchdog may have given up on it
+				v.starting--
+			}
+			v.holders[gid] = max(v.holders[gid], 1)
+			v.mu.Unlock()
+		})
+		return gid
+	}
+	leave = func(gid uint64) {
+		v.mu.Lock()
+		v.activity++
+		delete(v.holders, gid)
+		v.tryAdvance()
+		v.mu.Unlock()
+	}
+	return enter, leave
+}
+
 // tryAdvance moves time to the next deadline when nothing the clock knows of
 // is running.
 func (v *Virtual) tryAdvance() {
-	if len(v.holders) > 0 || len(v.timers) == 0 {
+	if len(v.holders) > 0 || v.starting > 0 || len(v.timers) == 0 {
 		return
 	}
 	for s := range v.foreign {
@@ -207,14 +265,16 @@ func (v *Virtual) tryAdvance() {
 func (v *Virtual) watchdog() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.activity != v.seen || len(v.holders) == 0 {
+	if v.activity != v.seen || (len(v.holders) == 0 && v.starting == 0) {
 		v.seen, v.stale = v.activity, 0
 		return
 	}
 	v.stale++
 	if v.stale >= staleTicks {
 		clear(v.holders)
+		v.starting = 0
 		v.stale = 0
+		v.stalls++
 		v.tryAdvance()
 	}
 }

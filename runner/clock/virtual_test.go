@@ -107,12 +107,76 @@ func TestVirtualMovesOnWhenAWokenGoroutineLeavesTheClock(t *testing.T) {
 	// The first goroutine is woken at 1ms and then blocks elsewhere for
 	// good; the watchdog must let the second one's deadline come.
 	block := make(chan struct{})
-	go func() {
+	clock.Go(v, func() {
 		v.SleepUntil(time.Millisecond, nil)
 		<-block
-	}()
+	})
 	assert.True(t, v.SleepUntil(2*time.Millisecond, nil))
 	close(block)
+	assert.Equal(t, uint64(1), v.Stalls(), "the watchdog moved time on once")
+}
+
+func TestGoHoldsTimeUntilTheGoroutineSleeps(t *testing.T) {
+	v := clock.NewVirtual(0)
+	defer v.Stop()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	var slow time.Duration
+	// The first goroutine is slow to reach its first wait (20 ms of real
+	// time); the second sleeps at once. Time must not jump to the second's
+	// deadline before the first has slept.
+	clock.Go(v, func() {
+		defer wg.Done()
+		time.Sleep(20 * time.Millisecond)
+		v.SleepUntil(time.Millisecond, nil)
+		slow = v.Now()
+	})
+	clock.Go(v, func() {
+		defer wg.Done()
+		v.SleepUntil(5*time.Millisecond, nil)
+	})
+	all := make(chan struct{})
+	go func() { wg.Wait(); close(all) }()
+	v.SleepUntil(clock.Never, all)
+	assert.Equal(t, time.Millisecond, slow)
+	assert.Zero(t, v.Stalls(), "exact accounting, no watchdog")
+}
+
+func TestBindAccountsLikeGo(t *testing.T) {
+	v := clock.NewVirtual(0)
+	defer v.Stop()
+	res := make(chan time.Duration, 1)
+	f := clock.Bind(v, func() time.Duration {
+		time.Sleep(20 * time.Millisecond)
+		v.SleepUntil(time.Millisecond, nil)
+		return v.Now()
+	})
+	// Until f runs, time stands still, even though nothing sleeps yet.
+	go func() { res <- f() }()
+	assert.True(t, v.SleepUntil(3*time.Millisecond, nil))
+	assert.Equal(t, time.Millisecond, <-res)
+	assert.Equal(t, 3*time.Millisecond, v.Now())
+	assert.Zero(t, v.Stalls())
+	// On the real clock Bind and Go add nothing.
+	r := clock.NewReal()
+	assert.Equal(t, 7, clock.Bind(r, func() int { return 7 })())
+	clock.Hold(r)
+}
+
+func TestHoldKeepsTimeStillUntilTheHolderSleeps(t *testing.T) {
+	v := clock.NewVirtual(0)
+	defer v.Stop()
+	clock.Hold(v)
+	woke := make(chan time.Duration, 1)
+	clock.Go(v, func() {
+		v.SleepUntil(5*time.Millisecond, nil)
+		woke <- v.Now()
+	})
+	time.Sleep(20 * time.Millisecond) // real time: the sleeper is parked
+	assert.Zero(t, v.Now(), "the holder has not slept: time stands still")
+	assert.True(t, v.SleepUntil(10*time.Millisecond, nil))
+	assert.Equal(t, 5*time.Millisecond, <-woke)
+	assert.Zero(t, v.Stalls())
 }
 
 func ExampleVirtual() {

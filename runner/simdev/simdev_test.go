@@ -26,24 +26,31 @@ func TestStreamsShareTheDevice(t *testing.T) {
 	ends := runStreams(t, d, c, 2)
 	// One batch at a time: the second ends one batch time after the first.
 	assert.ElementsMatch(t, []time.Duration{p.BatchTime(64), 2 * p.BatchTime(64)}, ends)
+	assert.Zero(t, c.Stalls(), "the clock accounted for every goroutine")
 }
 
 // runStreams runs a batch of 64 on each of n streams of d at once and
-// returns when each ended.
-func runStreams(t *testing.T, d *simdev.Device, c clock.Clock, n int) []time.Duration {
+// returns when each ended. The streams start with clock.Go, so the virtual
+// clock holds time until every one has queued its batch, and the test
+// goroutine waits on the clock, so that time moves while it waits.
+func runStreams(t *testing.T, d *simdev.Device, c *clock.Virtual, n int) []time.Duration {
 	t.Helper()
 	ends := make([]time.Duration, n)
 	var wg sync.WaitGroup
+	wg.Add(n)
 	for s := range ends {
 		e, err := d.NewExecutor(s, 64)
 		require.NoError(t, err)
-		wg.Go(func() {
+		clock.Go(c, func() {
+			defer wg.Done()
 			_, err := e.Run(context.Background(), 64)
 			assert.NoError(t, err)
 			ends[s] = c.Now()
 		})
 	}
-	wg.Wait()
+	all := make(chan struct{})
+	go func() { wg.Wait(); close(all) }()
+	c.SleepUntil(clock.Never, all)
 	return ends
 }
 
@@ -55,9 +62,7 @@ func TestConcurrentDeviceRunsBatchesAtOnce(t *testing.T) {
 	assert.Equal(t, 2, d.Concurrency())
 	assert.Equal(t, 1, simdev.New("x", p, c, simdev.WithConcurrency(0)).Concurrency(), "at least one")
 
-	// The test goroutine, woken by the clock, holds time still while the
-	// three streams queue their batches at the same instant; time moves on
-	// once it blocks in runStreams.
+	// The three streams queue their batches at the same instant t0.
 	const t0 = time.Millisecond
 	require.True(t, c.SleepUntil(t0, nil))
 	ends := runStreams(t, d, c, 3)
