@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 )
@@ -23,11 +22,6 @@ type Host struct {
 	GoVersion  string `json:"go_version"`
 	Version    string `json:"gotrt_version"`
 }
-
-// Version is gotrt's version; release builds set it with
-// -ldflags "-X github.com/gotrt/gotrt/runner/result.Version=v1.2.3".
-// When unset, the module version from the build info is used.
-var Version = ""
 
 // hostFS holds the paths DetectHost reads, so tests can point them at
 // fixtures.
@@ -155,21 +149,4 @@ func hypervisor(flag bool, vendor, product string) string {
 		return "unknown"
 	}
 	return ""
-}
-
-func gotrtVersion() string {
-	if Version != "" {
-		return Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			return bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				return "devel-" + s.Value[:12]
-			}
-		}
-	}
-	return "devel"
 }

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gotrt/gotrt/runner/result"
+)
+
+func init() { rootCmd.AddCommand(newVersionCmd()) }
+
+// newVersionCmd builds `gotrt version`.
+func newVersionCmd() *cobra.Command {
+	var format string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "version",
+		Short: "Print gotrt's version, commit, build tags and Go version",
+		Long: `version prints the version and commit stamped at build time (make build, the
+Dockerfile), else those the Go toolchain recorded (go install module@version,
+a build inside a git checkout), else "devel".`,
+		Args: noArgs("version"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := parseFormat(format, asJSON, "text", "json")
+			if err != nil {
+				return err
+			}
+			b := result.BuildInfo()
+			w := cmd.OutOrStdout()
+			if f == formatJSON {
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				return enc.Encode(b)
+			}
+			commit := b.Commit
+			if commit == "" {
+				commit = "unknown"
+			}
+			if b.Modified {
+				commit += " (modified)"
+			}
+			tags := b.Tags
+			if tags == "" {
+				tags = "none (CPU and NVML only)"
+			}
+			fmt.Fprintf(w, "gotrt %s\ncommit: %s\nbuild tags: %s\ngo: %s %s\n", b.Version, commit, tags, b.GoVersion, b.Platform)
+			return nil
+		},
+	}
+	cmd.SetFlagErrorFunc(flagUsage)
+	addFormatFlags(cmd, &format, &asJSON, "text", "text or json")
+	return cmd
+}
