@@ -236,3 +236,21 @@ func TestFindPeakDoesNotRetryWhatNoiseCannotCause(t *testing.T) {
 	assert.Equal(t, "FindPeakPerformance found no VALID target QPS: the starting 1000 QPS is INVALID for a reason a lower QPS cannot cure", rep.Result.Reasons[0])
 	assert.Contains(t, strings.Join(rep.Result.Reasons, "\n"), "min duration not met")
 }
+
+func TestFindPeakCallsTheTrialFunc(t *testing.T) {
+	sut := &delaySUTSim{delay: 50 * time.Millisecond}
+	s := findPeakQuick()
+	s.ServerMaxAsyncQueries = 2
+	s.ServerTargetQPS = 1000
+	var evs []loadgen.TrialEvent
+	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection(),
+		loadgen.WithTrialFunc(func(e loadgen.TrialEvent) { evs = append(evs, e) }),
+		loadgen.WithNotes("command line: min_duration = 300 ms (--duration 300ms)"))
+	sut.wg.Wait()
+	require.NoError(t, err)
+	require.Len(t, evs, len(rep.Trials), "one call per trial")
+	assert.Equal(t, rep.Trials[0], evs[0].Trial)
+	assert.Equal(t, 1000.0, evs[0].Upper)
+	assert.Zero(t, evs[0].Lower)
+	assert.Contains(t, detailLog(t, rep), `"value": "command line: min_duration = 300 ms (--duration 300ms)"`)
+}

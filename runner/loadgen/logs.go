@@ -71,6 +71,9 @@ func (r *runner) logStart(e *EffectiveSettings, nameDur time.Duration) {
 	for _, w := range r.o.warnings {
 		r.add(event{key: "warning_generic_message", value: w.String(), isWarn: true})
 	}
+	for _, n := range r.o.notes {
+		r.logf("generic_message", n)
+	}
 	r.logf("requested_scenario", string(s.Scenario))
 	r.logf("requested_test_mode", string(s.Mode))
 	switch s.Scenario {
@@ -139,10 +142,17 @@ func (r *runner) logStart(e *EffectiveSettings, nameDur time.Duration) {
 }
 
 // WriteLogs writes mlperf_log_summary.txt, mlperf_log_detail.txt,
-// mlperf_log_accuracy.json and result.json into dir, creating it. Call it
-// after other components have filled their parts of r.Result.
+// mlperf_log_accuracy.json and result.json into dir, creating it. Each file
+// is written whole to a temporary file and renamed into place, never through
+// a symbolic link; result.json comes last. Call it after other components
+// have filled their parts of r.Result.
 func (r *Report) WriteLogs(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write logs: %w", err)
+	}
+	// An earlier run's result.json must not sit beside this run's logs
+	// if writing them fails half-way.
+	if err := removeLogs(dir); err != nil {
 		return fmt.Errorf("write logs: %w", err)
 	}
 	files := []struct {
@@ -158,25 +168,6 @@ func (r *Report) WriteLogs(dir string) error {
 		if err := writeFile(filepath.Join(dir, f.name), f.fn); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func writeFile(path string, fn func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write logs: %w", err)
-	}
-	w := bufio.NewWriterSize(f, 1<<16)
-	err = fn(w)
-	if ferr := w.Flush(); err == nil {
-		err = ferr
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("write logs: %s: %w", path, err)
 	}
 	return nil
 }

@@ -26,6 +26,8 @@ type runOptions struct {
 	model    string
 	warnings []Warning
 	noHost   bool
+	notes    []string         // WithNotes
+	onTrial  func(TrialEvent) // WithTrialFunc
 }
 
 // WithClock makes the run read all time and do all timed waiting through c
@@ -406,6 +408,7 @@ func (r *runner) runFindPeak(e *EffectiveSettings) error {
 			verdict = "INVALID: " + oneLine(strings.Join(st.reasons, "; "))
 		}
 		r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: trial %d%s at %f: %s", len(r.rep.Trials), tag, qps, verdict))
+		r.trialEnded()
 		return st, nil
 	}
 	// try runs a trial and, when it is INVALID for noise alone, re-runs it;
