@@ -6,7 +6,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 
@@ -15,6 +14,8 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/gotrt/gotrt/internal/atomicfile"
 )
 
 // Chart is a figure of one or more plots side by side.
@@ -69,19 +70,10 @@ func SaveCharts(c *Chart, dir, base string) ([]string, error) {
 	return paths, nil
 }
 
+// writeFile writes one output file whole or not at all, never through a
+// symbolic link.
 func writeFile(path string, fn func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	err = fn(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, fn)
 }
 
 const simulatedNote = "simulated devices: not a measurement"
