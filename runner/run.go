@@ -39,6 +39,9 @@ type Config struct {
 	Mode     loadgen.Mode     // "" takes the config files' mode, else PerformanceOnly
 	// MLPerfConf replaces the embedded mlperf.conf; UserConf applies after it.
 	MLPerfConf, UserConf *loadgen.ConfigFile
+	// Overrides apply after both files: the settings changed most, without
+	// user.conf text (the CLI's --duration, --target-qps ...).
+	Overrides
 	// SUT is "" (the scheduler over the devices) or "null" (completes every
 	// sample at once: the harness measuring itself).
 	SUT string
@@ -102,7 +105,11 @@ func Settings(cfg Config) (loadgen.TestSettings, []loadgen.Warning, error) {
 	if cfg.UserConf != nil {
 		uc = *cfg.UserConf
 	}
-	return loadgen.LoadSettings(cfg.model(), sc, cfg.Mode, mc, uc)
+	ts, warns, err := loadgen.LoadSettings(cfg.model(), sc, cfg.Mode, mc, uc)
+	if err == nil {
+		_, err = cfg.Overrides.Apply(&ts)
+	}
+	return ts, warns, err
 }
 
 // DeviceCount says how many devices Devices "all" stands for on this machine,
@@ -135,6 +142,7 @@ func Run(ctx context.Context, cfg Config) (*loadgen.Report, error) {
 		cfg.logf("warning: %v", w)
 	}
 	opts := []loadgen.Option{loadgen.WithModel(cfg.model()), loadgen.WithConfigWarnings(warns)}
+	opts = append(opts, loadgen.WithNotes(cfg.overrideNotes()...))
 
 	if cfg.SUT == "null" {
 		qsl := loadgen.NewNullQSL(ts.PerformanceSampleCount, ts.PerformanceSampleCount)
