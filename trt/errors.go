@@ -15,10 +15,12 @@ var ErrNotSupported = gpuerr.ErrNotSupported
 
 // Sentinel errors callers branch on; the errors returned wrap them.
 var (
-	// ErrClosed means a handle was used after Close.
-	ErrClosed = errors.New("handle is closed")
-	// ErrInUse means Close was refused because children are still open.
-	ErrInUse = errors.New("handle still in use")
+	// ErrClosed means a handle was used after Close; it is
+	// [gpuerr.ErrClosed], the same in every layer.
+	ErrClosed = gpuerr.ErrClosed
+	// ErrInUse means Close was refused because children are still open; it
+	// is [gpuerr.ErrInUse], the same in every layer.
+	ErrInUse = gpuerr.ErrInUse
 	// ErrPlanCorrupt means a plan file is empty, truncated or not a plan.
 	ErrPlanCorrupt = errors.New("plan is truncated or corrupt")
 	// ErrPlanVersion means a plan was built by another TensorRT version.

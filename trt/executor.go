@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"sync"
 
 	"github.com/gotrt/gotrt/cuda"
+	"github.com/gotrt/gotrt/internal/handle"
 	"github.com/gotrt/gotrt/runner/device"
 )
 
@@ -29,8 +29,10 @@ type Device struct {
 	outputs []IOTensor // in sample layout order
 	prof    []Profile
 
-	mu   sync.Mutex
-	open int // executors not yet closed
+	// children counts the open executors under the project's one close
+	// policy (internal/handle): Close refuses while any is open, and no
+	// NewExecutor slips in between that check and the release.
+	children handle.Parent
 }
 
 var (
@@ -151,9 +153,21 @@ func (d *Device) Engine() *Engine { return d.engine }
 // or fewer where the engine's profile allows fewer. Stream i runs profile
 // i mod the number of profiles, as NVIDIA's harness assigns them.
 func (d *Device) NewExecutor(stream, maxBatch int) (device.Executor, error) {
-	if d == nil || d.engine == nil {
+	if d == nil {
 		return nil, closedError("device")
 	}
+	if err := d.children.Acquire("trt: device " + d.id); err != nil {
+		return nil, err
+	}
+	x, err := d.newExecutor(stream, maxBatch)
+	if err != nil {
+		d.children.Release()
+		return nil, err
+	}
+	return x, nil
+}
+
+func (d *Device) newExecutor(stream, maxBatch int) (device.Executor, error) {
 	prof := d.prof[stream%len(d.prof)]
 	_, hi := prof.BatchRange()
 	n := min(maxBatch, hi)
@@ -165,9 +179,6 @@ func (d *Device) NewExecutor(stream, maxBatch int) (device.Executor, error) {
 		_ = x.closeNative()
 		return nil, fmt.Errorf("trt: device %s: stream %d: %w", d.id, stream, err)
 	}
-	d.mu.Lock()
-	d.open++
-	d.mu.Unlock()
 	return x, nil
 }
 
@@ -178,13 +189,7 @@ func (d *Device) Close() error {
 	if d == nil {
 		return nil
 	}
-	d.mu.Lock()
-	open := d.open
-	d.mu.Unlock()
-	if open > 0 {
-		return fmt.Errorf("trt: device %s: %d executors still open: %w", d.id, open, ErrInUse)
-	}
-	return d.closeNative()
+	return d.children.Close("trt: device "+d.id, d.closeNative)
 }
 
 func (d *Device) closeNative() error {
@@ -481,10 +486,7 @@ func (x *Executor) Close() error {
 		return nil
 	}
 	err := x.closeNative()
-	d := x.dev
-	d.mu.Lock()
-	d.open--
-	d.mu.Unlock()
+	x.dev.children.Release()
 	x.dev = nil
 	return err
 }

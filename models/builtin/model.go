@@ -8,6 +8,8 @@ import (
 	"math"
 	"sync"
 
+	"github.com/gotrt/gotrt/internal/gpuerr"
+
 	"github.com/gotrt/gotrt/internal/kernels"
 	"github.com/gotrt/gotrt/models/builtin/internal/dataset"
 	"github.com/gotrt/gotrt/models/builtin/internal/nn"
@@ -48,8 +50,9 @@ var (
 	ErrBadInput = errors.New("bad input")
 	// ErrBatch is wrapped by errors about a batch size out of range.
 	ErrBatch = errors.New("batch size out of range")
-	// ErrClosed is returned by an executor used after Close.
-	ErrClosed = errors.New("executor closed")
+	// ErrClosed is returned by an executor used after Close; it is the
+	// project's one ErrClosed (internal/gpuerr), as cuda and trt return.
+	ErrClosed = gpuerr.ErrClosed
 )
 
 // Precision selects the executor's arithmetic.
