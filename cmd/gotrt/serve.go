@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gotrt/gotrt/models/builtin"
+	"github.com/gotrt/gotrt/runner/result"
+	"github.com/gotrt/gotrt/runner/serve"
+)
+
+func init() { rootCmd.AddCommand(newServeCmd()) }
+
+// serveFlags are `gotrt serve`'s flags.
+type serveFlags struct {
+	http, grpc, metrics string
+	devices, precision  string
+	maxBatch, streams   int
+	batchTimeout        time.Duration
+	requestBatch        int
+	drain               time.Duration
+}
+
+// newServeCmd builds `gotrt serve`.
+func newServeCmd() *cobra.Command {
+	f := &serveFlags{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the built-in model over the KServe v2 / Triton protocol (gRPC and HTTP/REST)",
+		Long: `serve serves the built-in model, as ` + serve.BuiltinName + `, over the KServe v2 inference
+protocol that Triton Inference Server speaks: gRPC (inference.GRPCInferenceService,
+with Triton's ModelStreamInfer and server reflection) on --grpc, HTTP/REST
+(/v2/health/live, /v2/health/ready, /v2, /v2/models/` + serve.BuiltinName + `[/ready|/infer]) on
+--http, and Prometheus metrics under Triton's names at /metrics on --metrics.
+Concurrent requests are batched by gotrt's scheduler.
+
+Every address defaults to 127.0.0.1 (Triton's ports 8000, 8001, 8002): pass
+0.0.0.0:8001 and so on to be reachable from elsewhere, or "off" to disable a
+listener. SIGTERM or Ctrl-C drains: the server stops being ready, answers the
+requests in flight, then exits with status 0.
+
+Drive it with: gotrt run --sut kserve://127.0.0.1:8001`,
+		Args: noArgs("serve"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			srv, err := f.server()
+			if err != nil {
+				return err
+			}
+			if err := srv.Start(); err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			m := srv.Model()
+			fmt.Fprintf(w, "gotrt serve: model %s on %d device(s)\n", m.Name, len(m.Devices))
+			for _, l := range []string{"http", "grpc", "metrics"} {
+				if a := srv.Addr(l); a != "" {
+					fmt.Fprintf(w, "  %-8s %s\n", l, a)
+				}
+			}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			<-ctx.Done()
+			fmt.Fprintln(w, "gotrt serve: draining")
+			err = srv.Shutdown(context.Background())
+			st := srv.Stats()
+			var n uint64
+			for _, d := range st.Devices {
+				n += d.Samples
+			}
+			fmt.Fprintf(w, "gotrt serve: stopped after %d samples\n", n)
+			return err
+		},
+	}
+	cmd.SetFlagErrorFunc(flagUsage)
+	fl := cmd.Flags()
+	fl.StringVar(&f.http, "http", serve.DefaultHTTP, `HTTP/REST listen address ("off" for none)`)
+	fl.StringVar(&f.grpc, "grpc", serve.DefaultGRPC, `gRPC listen address ("off" for none)`)
+	fl.StringVar(&f.metrics, "metrics", serve.DefaultMetrics, `Prometheus metrics listen address ("off" for none)`)
+	fl.StringVar(&f.devices, "devices", "all", "all or cpu (the whole CPU as one device), or cpu:N (N devices of equal cores)")
+	fl.StringVar(&f.precision, "precision", "", "built-in model precision: int8 (default) or fp32")
+	fl.IntVar(&f.maxBatch, "max-batch", 64, "largest batch the scheduler forms")
+	fl.IntVar(&f.streams, "streams", 0, "streams per device (default: one per core)")
+	fl.DurationVar(&f.batchTimeout, "batch-timeout", 0, "how long the oldest sample waits for a fuller batch (default 2ms)")
+	fl.IntVar(&f.requestBatch, "max-request-batch", serve.DefaultMaxRequestBatch, "most samples one request may carry")
+	fl.DurationVar(&f.drain, "drain-timeout", serve.DefaultDrainTimeout, "how long SIGTERM waits for requests in flight")
+	return cmd
+}
+
+// server builds the server the flags describe; errors are usage errors.
+func (f *serveFlags) server() (*serve.Server, error) {
+	if f.maxBatch < 1 || f.streams < 0 || f.batchTimeout < 0 || f.requestBatch < 1 || f.drain < 0 {
+		return nil, usageError{errors.New("--max-batch and --max-request-batch must be positive; --streams, --batch-timeout and --drain-timeout not negative")}
+	}
+	m, err := builtin.Default()
+	if err != nil {
+		return nil, err
+	}
+	prec := builtin.INT8
+	if f.precision != "" {
+		if prec, err = builtin.ParsePrecision(f.precision); err != nil {
+			return nil, usageError{fmt.Errorf("--precision: %w", err)}
+		}
+	}
+	n := 1
+	switch {
+	case f.devices == "all" || f.devices == "cpu":
+	case strings.HasPrefix(f.devices, "cpu:"):
+		if n, err = strconv.Atoi(strings.TrimPrefix(f.devices, "cpu:")); err != nil || n < 1 {
+			return nil, usageError{fmt.Errorf("--devices %q: want cpu:N with N ≥ 1", f.devices)}
+		}
+	default:
+		return nil, usageError{fmt.Errorf("--devices %q: serve runs the built-in model on the CPU: want all, cpu or cpu:N", f.devices)}
+	}
+	devs, err := builtin.SplitCPU(n, m, prec)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--devices: %w", err)}
+	}
+	cfg := serve.Config{HTTP: f.http, GRPC: f.grpc, Metrics: f.metrics, MaxRequestBatch: f.requestBatch,
+		DrainTimeout: f.drain, Version: result.BuildInfo().Version}
+	cfg.Sched.MaxBatch, cfg.Sched.BatchTimeout = f.maxBatch, f.batchTimeout
+	cfg.Sched.Streams = f.streams
+	if cfg.Sched.Streams == 0 {
+		cfg.Sched.Streams = devs[0].Streams()
+	}
+	srv, err := serve.New(serve.BuiltinModel(devs), cfg)
+	if errors.Is(err, serve.ErrConfig) {
+		return nil, usageError{err}
+	}
+	return srv, err
+}

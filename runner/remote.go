@@ -1,0 +1,71 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gotrt/gotrt/models/builtin"
+	"github.com/gotrt/gotrt/runner/kserve"
+	"github.com/gotrt/gotrt/runner/loadgen"
+)
+
+// isRemote says whether a Config.SUT names remote servers.
+func isRemote(sut string) bool { return strings.HasPrefix(sut, kserve.Scheme) }
+
+// runRemote runs the load generator against KServe v2 servers named by
+// cfg.SUT ("kserve://HOST:PORT[,HOST:PORT…][?stream=1&batch=N&concurrency=N]"),
+// fed from the same QSL as a local run, so accuracy mode scores the same way.
+// The endpoints are checked (live, model ready, tensors fit the samples)
+// before the run starts.
+func runRemote(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []loadgen.Option) (*loadgen.Report, error) {
+	if cfg.model() != BuiltinModel {
+		return nil, fmt.Errorf("%w: sut %s: remote runs take the built-in model's samples; model %s is not supported remotely yet", ErrConfig, cfg.SUT, cfg.model())
+	}
+	addrs, kopt, err := kserve.ParseURL(cfg.SUT)
+	if err != nil {
+		return nil, fmt.Errorf("%w: sut: %w", ErrConfig, err)
+	}
+	m, err := builtin.Default()
+	if err != nil {
+		return nil, err
+	}
+	qsl, err := builtin.DefaultQSL(m)
+	if err != nil {
+		return nil, err
+	}
+	kopt.Model, kopt.SampleBytes = BuiltinModel, builtin.InputSize
+	cl, err := kserve.Dial(ctx, addrs, qsl, kopt)
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	var probeQPS float64
+	if ts.Scenario == loadgen.Offline && ts.Mode == loadgen.PerformanceOnly && !cfg.NoProbe {
+		if probeQPS, err = probe(ctx, cl, qsl, ts); err != nil {
+			return nil, err
+		}
+		if q := probeQPS * 1.5; q > ts.OfflineExpectedQPS {
+			ts.OfflineExpectedQPS = q
+		}
+	}
+	rep, err := loadgen.Run(ctx, cl, qsl, ts, opts...)
+	if err != nil {
+		return nil, err
+	}
+	st := cl.Stats()
+	rep.Result.Remote = &st
+	if probeQPS > 0 {
+		if rep.Result.Extra == nil {
+			rep.Result.Extra = map[string]any{}
+		}
+		rep.Result.Extra["offline_probe_samples_per_second"] = probeQPS
+	}
+	if ts.Mode == loadgen.AccuracyOnly {
+		if err := scoreAccuracy(rep); err != nil {
+			return nil, err
+		}
+	}
+	return rep, errors.Join(nil, cl.Close())
+}

@@ -1,0 +1,317 @@
+package serve
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"io"
+	"math"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	pb "github.com/gotrt/gotrt/runner/kserve/inferencepb"
+)
+
+// grpcService implements inference.GRPCInferenceService.
+type grpcService struct {
+	pb.UnimplementedGRPCInferenceServiceServer
+	srv *Server
+}
+
+// grpcError turns a request error into its gRPC status.
+func grpcError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrUnknownModel):
+		return status.Error(codes.NotFound, err.Error())
+	case errors.Is(err, ErrBadRequest):
+		return status.Error(codes.InvalidArgument, err.Error())
+	case errors.Is(err, ErrUnavailable):
+		return status.Error(codes.Unavailable, err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		return status.Error(codes.DeadlineExceeded, err.Error())
+	case errors.Is(err, context.Canceled):
+		return status.Error(codes.Canceled, err.Error())
+	}
+	return status.Error(codes.Internal, err.Error())
+}
+
+func (g *grpcService) ServerLive(context.Context, *pb.ServerLiveRequest) (*pb.ServerLiveResponse, error) {
+	return &pb.ServerLiveResponse{Live: true}, nil
+}
+
+func (g *grpcService) ServerReady(context.Context, *pb.ServerReadyRequest) (*pb.ServerReadyResponse, error) {
+	return &pb.ServerReadyResponse{Ready: g.srv.Ready()}, nil
+}
+
+func (g *grpcService) ModelReady(_ context.Context, r *pb.ModelReadyRequest) (*pb.ModelReadyResponse, error) {
+	if err := g.srv.m.checkModel(r.GetName(), r.GetVersion()); err != nil {
+		return nil, grpcError(err)
+	}
+	return &pb.ModelReadyResponse{Ready: g.srv.Ready()}, nil
+}
+
+func (g *grpcService) ServerMetadata(context.Context, *pb.ServerMetadataRequest) (*pb.ServerMetadataResponse, error) {
+	return &pb.ServerMetadataResponse{Name: "gotrt", Version: g.srv.cfg.Version, Extensions: []string{}}, nil
+}
+
+func (g *grpcService) ModelMetadata(_ context.Context, r *pb.ModelMetadataRequest) (*pb.ModelMetadataResponse, error) {
+	m := &g.srv.m
+	if err := m.checkModel(r.GetName(), r.GetVersion()); err != nil {
+		return nil, grpcError(err)
+	}
+	meta := func(t Tensor) *pb.ModelMetadataResponse_TensorMetadata {
+		return &pb.ModelMetadataResponse_TensorMetadata{Name: t.Name, Datatype: t.Datatype, Shape: t.batchShape()}
+	}
+	return &pb.ModelMetadataResponse{
+		Name: m.Name, Versions: []string{m.version()}, Platform: m.Platform,
+		Inputs:  []*pb.ModelMetadataResponse_TensorMetadata{meta(m.Input)},
+		Outputs: []*pb.ModelMetadataResponse_TensorMetadata{meta(m.Output)},
+	}, nil
+}
+
+// prepare checks a request and returns its batch size and input bytes.
+// Nothing of a bad request reaches the scheduler.
+func (srv *Server) prepare(r *pb.ModelInferRequest) (int, []byte, error) {
+	m := &srv.m
+	if err := m.checkModel(r.GetModelName(), r.GetModelVersion()); err != nil {
+		return 0, nil, err
+	}
+	if len(r.GetInputs()) != 1 {
+		return 0, nil, badRequest("%d inputs, model %s has 1 (%s)", len(r.GetInputs()), m.Name, m.Input.Name)
+	}
+	in := r.GetInputs()[0]
+	n, err := m.checkInput(in.GetName(), in.GetDatatype(), in.GetShape(), srv.cfg.MaxRequestBatch)
+	if err != nil {
+		return 0, nil, err
+	}
+	err = m.checkOutputs(func(yield func(string) bool) {
+		for _, o := range r.GetOutputs() {
+			if !yield(o.GetName()) {
+				return
+			}
+		}
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	want := n * srv.e.inSize
+	raw := r.GetRawInputContents()
+	switch {
+	case len(raw) > 0 && in.GetContents() != nil:
+		return 0, nil, badRequest("input %s: both raw_input_contents and contents", in.GetName())
+	case len(raw) > 1:
+		return 0, nil, badRequest("%d raw_input_contents for 1 input", len(raw))
+	case len(raw) == 1:
+		if len(raw[0]) != want {
+			return 0, nil, badRequest("input %s: %d bytes of raw contents, shape %v needs %d", in.GetName(), len(raw[0]), in.GetShape(), want)
+		}
+		return n, raw[0], nil
+	}
+	b, err := contentsBytes(m.Input.Datatype, in.GetContents(), n*int(m.Input.Bytes()/DatatypeSize(m.Input.Datatype)))
+	if err != nil {
+		return 0, nil, badRequest("input %s: %w", in.GetName(), err)
+	}
+	return n, b, nil
+}
+
+// contentsBytes converts typed tensor contents of count elements to
+// little-endian bytes, checking each element's range.
+func contentsBytes(dt string, c *pb.InferTensorContents, count int) ([]byte, error) {
+	if c == nil {
+		return nil, errors.New("no data (neither contents nor raw_input_contents)")
+	}
+	size := DatatypeSize(dt)
+	out := make([]byte, 0, count*size)
+	check := func(got int) error {
+		if got != count {
+			return errors.New("contents hold " + itoa(got) + " elements, shape needs " + itoa(count))
+		}
+		return nil
+	}
+	switch dt {
+	case "UINT8", "UINT16", "UINT32":
+		if err := check(len(c.GetUintContents())); err != nil {
+			return nil, err
+		}
+		lim := uint32(1)<<(8*size) - 1
+		if size == 4 {
+			lim = math.MaxUint32
+		}
+		for _, v := range c.GetUintContents() {
+			if v > lim {
+				return nil, errors.New("element " + itoa(int(v)) + " out of range for " + dt)
+			}
+			out = binary.LittleEndian.AppendUint32(out, v)[:len(out)+size]
+		}
+	case "INT8", "INT16", "INT32":
+		if err := check(len(c.GetIntContents())); err != nil {
+			return nil, err
+		}
+		lo, hi := int32(math.MinInt32), int32(math.MaxInt32)
+		if size < 4 {
+			hi = int32(1)<<(8*size-1) - 1
+			lo = -hi - 1
+		}
+		for _, v := range c.GetIntContents() {
+			if v < lo || v > hi {
+				return nil, errors.New("element " + itoa(int(v)) + " out of range for " + dt)
+			}
+			out = binary.LittleEndian.AppendUint32(out, uint32(v))[:len(out)+size]
+		}
+	case "FP32":
+		if err := check(len(c.GetFp32Contents())); err != nil {
+			return nil, err
+		}
+		for _, v := range c.GetFp32Contents() {
+			out = binary.LittleEndian.AppendUint32(out, math.Float32bits(v))
+		}
+	default:
+		return nil, errors.New("typed contents of " + dt + " are not supported: send raw_input_contents")
+	}
+	return out, nil
+}
+
+// response builds the answer to a finished job.
+func (srv *Server) response(r *pb.ModelInferRequest, j *job) *pb.ModelInferResponse {
+	m := &srv.m
+	shape := append([]int64{int64(j.n)}, m.Output.Shape...)
+	return &pb.ModelInferResponse{
+		ModelName: m.Name, ModelVersion: m.version(), Id: r.GetId(),
+		Outputs:           []*pb.ModelInferResponse_InferOutputTensor{{Name: m.Output.Name, Datatype: m.Output.Datatype, Shape: shape}},
+		RawOutputContents: [][]byte{j.out},
+	}
+}
+
+func closeReady(j *job) { close(j.ready) }
+
+func (g *grpcService) ModelInfer(ctx context.Context, r *pb.ModelInferRequest) (*pb.ModelInferResponse, error) {
+	srv := g.srv
+	j := &job{start: time.Now(), ready: make(chan struct{}), done: closeReady}
+	n, in, err := srv.prepare(r)
+	if err == nil {
+		err = srv.e.submit(ctx, j, n, in)
+	}
+	if err != nil {
+		srv.e.record(j, err)
+		return nil, grpcError(err)
+	}
+	select {
+	case <-j.ready:
+	case <-ctx.Done():
+		// The samples finish anyway and free their slots; nobody waits.
+		srv.e.record(j, ctx.Err())
+		return nil, grpcError(ctx.Err())
+	}
+	srv.e.record(j, j.err)
+	if j.err != nil {
+		return nil, grpcError(j.err)
+	}
+	return srv.response(r, j), nil
+}
+
+// ModelStreamInfer answers each request of the stream as its samples finish,
+// in completion order, matched by id. A bad request is answered with
+// error_message and the stream goes on. While the server drains, the
+// stream takes no new request, answers those it took, and ends with
+// UNAVAILABLE; requests the client sent after that were never taken and
+// may be sent elsewhere.
+func (g *grpcService) ModelStreamInfer(stream pb.GRPCInferenceService_ModelStreamInferServer) error {
+	srv := g.srv
+	ctx := stream.Context()
+	limit := srv.cfg.StreamInflight
+	// Room for every answer in flight (tokens bound them) plus one
+	// rejection, so a done callback never blocks.
+	out := make(chan *pb.ModelStreamInferResponse, limit+1)
+	tokens := make(chan struct{}, limit)
+	recvErr := make(chan error, 1)
+	var mu sync.Mutex
+	inflight := 0
+	stopped := false // under mu: the stream takes no more requests
+
+	go func() {
+		for {
+			r, err := stream.Recv()
+			if err != nil {
+				recvErr <- err
+				return
+			}
+			select {
+			case tokens <- struct{}{}:
+			case <-ctx.Done():
+				recvErr <- ctx.Err()
+				return
+			}
+			mu.Lock()
+			if stopped {
+				mu.Unlock()
+				recvErr <- nil
+				return
+			}
+			inflight++
+			mu.Unlock()
+			j := &job{start: time.Now()}
+			j.done = func(j *job) {
+				srv.e.record(j, j.err)
+				if j.err != nil {
+					out <- &pb.ModelStreamInferResponse{ErrorMessage: j.err.Error(), InferResponse: &pb.ModelInferResponse{Id: r.GetId()}}
+					return
+				}
+				out <- &pb.ModelStreamInferResponse{InferResponse: srv.response(r, j)}
+			}
+			n, in, err := srv.prepare(r)
+			if err == nil {
+				err = srv.e.submit(ctx, j, n, in)
+			}
+			if err != nil {
+				j.err = err
+				j.done(j)
+			}
+		}
+	}()
+
+	var endErr error
+	recvDone := false
+	drain := srv.draining
+	for {
+		mu.Lock()
+		idle := inflight == 0
+		mu.Unlock()
+		if idle && (recvDone || drain == nil) {
+			break
+		}
+		select {
+		case a := <-out:
+			err := stream.Send(a)
+			mu.Lock()
+			inflight--
+			mu.Unlock()
+			<-tokens
+			if err != nil {
+				return err // the client is gone; its samples finish unseen
+			}
+		case err := <-recvErr:
+			recvDone = true
+			if err != nil && !errors.Is(err, io.EOF) {
+				endErr = err
+			}
+			mu.Lock()
+			stopped = true
+			mu.Unlock()
+		case <-drain:
+			drain = nil
+			mu.Lock()
+			stopped = true
+			mu.Unlock()
+			endErr = status.Error(codes.Unavailable, "server is shutting down")
+		}
+	}
+	if endErr != nil && status.Code(endErr) == codes.Unknown {
+		return status.FromContextError(endErr).Err()
+	}
+	return endErr
+}

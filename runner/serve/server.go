@@ -1,0 +1,342 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/reflection"
+
+	"github.com/gotrt/gotrt/runner/kserve/inferencepb"
+	"github.com/gotrt/gotrt/runner/result"
+	"github.com/gotrt/gotrt/runner/sched"
+)
+
+// Triton's default listen addresses, on the loopback interface: a server
+// is reachable from elsewhere only when told so.
+const (
+	DefaultHTTP    = "127.0.0.1:8000"
+	DefaultGRPC    = "127.0.0.1:8001"
+	DefaultMetrics = "127.0.0.1:8002"
+)
+
+// Defaults of [Config].
+const (
+	DefaultMaxRequestBatch = 256
+	DefaultSlots           = 4096
+	DefaultStreamInflight  = 256
+	DefaultReadTimeout     = 30 * time.Second
+	DefaultIdleTimeout     = 2 * time.Minute
+	DefaultDrainTimeout    = 30 * time.Second
+)
+
+// Off, as a listen address, disables that listener.
+const Off = "off"
+
+// Config holds a server's addresses, limits and scheduler knobs. The zero
+// value listens on Triton's ports on 127.0.0.1 with the defaults above.
+type Config struct {
+	// HTTP, GRPC and Metrics are listen addresses ("" the default, Off for
+	// none); port 0 picks a free port, see [Server.Addr].
+	HTTP, GRPC, Metrics string
+	// Sched holds the scheduler's knobs (the dynamic batcher).
+	Sched sched.Config
+	// MaxRequestBatch is the most samples one request may carry.
+	MaxRequestBatch int
+	// Slots is the most samples in flight across all requests; a request
+	// waits for room, within its deadline.
+	Slots int
+	// MaxRequestBytes bounds a request message (gRPC) or body (HTTP);
+	// default: room for MaxRequestBatch samples written as JSON numbers.
+	MaxRequestBytes int
+	// StreamInflight is the most requests one stream has in flight; the
+	// stream reads no more until one is answered.
+	StreamInflight int
+	// ReadTimeout bounds reading a request's headers and body, and a gRPC
+	// connection's handshake: a slow client is dropped (default 30 s).
+	// WriteTimeout bounds an HTTP request from the end of its headers to the
+	// end of the answer (default: ReadTimeout plus a minute). IdleTimeout
+	// closes idle connections (default 2 min).
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// DrainTimeout bounds [Server.Shutdown] when its context has no
+	// deadline (default 30 s).
+	DrainTimeout time.Duration
+	// Version is reported by server metadata.
+	Version string
+	// GPU, when set, gives the GPUs' current readings for /metrics.
+	GPU func() []GPUReading
+	// Log receives a line per listener and per error; nil discards.
+	Log io.Writer
+}
+
+// GPUReading is one GPU's current utilisation, power and memory, for the
+// nv_gpu_* metrics.
+type GPUReading struct {
+	UUID           string
+	UtilizationPct float64
+	PowerW         float64
+	MemoryUsedB    float64
+	MemoryTotalB   float64
+}
+
+func (c *Config) defaults(inSize int) {
+	c.HTTP = cmpStr(c.HTTP, DefaultHTTP)
+	c.GRPC = cmpStr(c.GRPC, DefaultGRPC)
+	c.Metrics = cmpStr(c.Metrics, DefaultMetrics)
+	c.MaxRequestBatch = cmpInt(c.MaxRequestBatch, DefaultMaxRequestBatch)
+	c.Slots = cmpInt(c.Slots, max(DefaultSlots, c.MaxRequestBatch))
+	// A UINT8 element is at most "255," in JSON.
+	c.MaxRequestBytes = cmpInt(c.MaxRequestBytes, c.MaxRequestBatch*inSize*4+64<<10)
+	c.StreamInflight = cmpInt(c.StreamInflight, DefaultStreamInflight)
+	if c.ReadTimeout == 0 {
+		c.ReadTimeout = DefaultReadTimeout
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = c.ReadTimeout + time.Minute
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.DrainTimeout == 0 {
+		c.DrainTimeout = DefaultDrainTimeout
+	}
+	c.Version = cmpStr(c.Version, "dev")
+}
+
+func cmpStr(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func cmpInt(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// ErrConfig wraps a bad Config or Model.
+var ErrConfig = errors.New("serve: bad config")
+
+// Server serves one model over the KServe v2 protocol, on gRPC and HTTP,
+// with Prometheus metrics, over gotrt's scheduler and the model's devices.
+// Use it as New, Start, then Shutdown (drains) or Close (does not). A
+// Server is not reused.
+type Server struct {
+	cfg Config
+	m   Model
+	s   *sched.Scheduler
+	e   *engine
+
+	grpcSrv *grpc.Server
+	httpSrv *http.Server
+	metSrv  *http.Server
+	lis     [3]net.Listener // http, grpc, metrics
+
+	ready    atomic.Bool
+	draining chan struct{}
+	drainOne sync.Once
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	errMu    sync.Mutex
+	serveErr error
+	closeErr error
+	closed   sync.Once
+}
+
+// New checks m and cfg and builds the scheduler over m's devices; nothing
+// listens or runs until Start.
+func New(m Model, cfg Config) (*Server, error) {
+	if err := m.validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	cfg.defaults(m.Input.Bytes())
+	switch {
+	case cfg.MaxRequestBatch < 1 || cfg.Slots < cfg.MaxRequestBatch:
+		return nil, fmt.Errorf("%w: max request batch %d, slots %d: want 1 ≤ batch ≤ slots", ErrConfig, cfg.MaxRequestBatch, cfg.Slots)
+	case cfg.MaxRequestBytes < m.Input.Bytes():
+		return nil, fmt.Errorf("%w: max request bytes %d below one sample (%d)", ErrConfig, cfg.MaxRequestBytes, m.Input.Bytes())
+	case cfg.StreamInflight < 1:
+		return nil, fmt.Errorf("%w: stream in-flight %d", ErrConfig, cfg.StreamInflight)
+	case cfg.ReadTimeout < 0 || cfg.WriteTimeout < 0 || cfg.IdleTimeout < 0 || cfg.DrainTimeout < 0:
+		return nil, fmt.Errorf("%w: negative timeout", ErrConfig)
+	}
+	srv := &Server{cfg: cfg, m: m, draining: make(chan struct{})}
+	// The engine is the scheduler's sample source and its completer.
+	srv.e = newEngine(&srv.m, nil, cfg.Slots)
+	s, err := sched.New(m.Devices, srv.e, cfg.Sched)
+	if err != nil {
+		return nil, err
+	}
+	srv.s, srv.e.s = s, s
+	return srv, nil
+}
+
+// Model is the served model.
+func (srv *Server) Model() Model { return srv.m }
+
+// Start opens the devices (warming them up), binds the listeners and serves
+// until Shutdown or Close. It returns once the server is ready.
+func (srv *Server) Start() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	srv.cancel = cancel
+	if err := srv.s.Start(ctx); err != nil {
+		cancel()
+		return err
+	}
+	addrs := [3]string{srv.cfg.HTTP, srv.cfg.GRPC, srv.cfg.Metrics}
+	for i, a := range addrs {
+		if a == Off {
+			continue
+		}
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			return errors.Join(fmt.Errorf("serve: listen %s: %w", a, err), srv.Close())
+		}
+		srv.lis[i] = l
+	}
+	srv.grpcSrv = grpc.NewServer(
+		grpc.MaxRecvMsgSize(srv.cfg.MaxRequestBytes),
+		grpc.ConnectionTimeout(srv.cfg.ReadTimeout),
+		grpc.MaxConcurrentStreams(1024),
+		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: srv.cfg.IdleTimeout}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}),
+	)
+	inferencepb.RegisterGRPCInferenceServiceServer(srv.grpcSrv, &grpcService{srv: srv})
+	reflection.Register(srv.grpcSrv)
+	srv.httpSrv = srv.newHTTP(srv.httpHandler())
+	srv.metSrv = srv.newHTTP(srv.metricsHandler())
+	srv.ready.Store(true)
+	if l := srv.lis[0]; l != nil {
+		srv.goServe("http", func() error { return srv.httpSrv.Serve(l) })
+	}
+	if l := srv.lis[1]; l != nil {
+		srv.goServe("grpc", func() error { return srv.grpcSrv.Serve(l) })
+	}
+	if l := srv.lis[2]; l != nil {
+		srv.goServe("metrics", func() error { return srv.metSrv.Serve(l) })
+	}
+	return nil
+}
+
+func (srv *Server) newHTTP(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: srv.cfg.ReadTimeout,
+		ReadTimeout:       srv.cfg.ReadTimeout,
+		WriteTimeout:      srv.cfg.WriteTimeout,
+		IdleTimeout:       srv.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+func (srv *Server) goServe(name string, serve func() error) {
+	srv.wg.Go(func() {
+		err := serve()
+		if err == nil || errors.Is(err, http.ErrServerClosed) || errors.Is(err, grpc.ErrServerStopped) {
+			return
+		}
+		srv.errMu.Lock()
+		if srv.serveErr == nil {
+			srv.serveErr = fmt.Errorf("serve: %s: %w", name, err)
+		}
+		srv.errMu.Unlock()
+	})
+}
+
+// Addr is the address a listener is bound to ("http", "grpc" or
+// "metrics"), or "" when it is off or the server is not started.
+func (srv *Server) Addr(name string) string {
+	i := map[string]int{"http": 0, "grpc": 1, "metrics": 2}[name]
+	if l := srv.lis[i]; l != nil {
+		return l.Addr().String()
+	}
+	return ""
+}
+
+// Ready says whether the server takes inference requests: started, its
+// devices running, and not draining.
+func (srv *Server) Ready() bool { return srv.ready.Load() && srv.e.healthy() }
+
+// Shutdown drains the server: it stops being ready, stops accepting
+// connections and requests, lets every request in flight finish (streams
+// answer what they took, then end with UNAVAILABLE), then stops the
+// scheduler and the devices. If ctx ends first (or DrainTimeout passes when
+// ctx has no deadline), the rest is cut off. It returns the first error a
+// listener or device met.
+func (srv *Server) Shutdown(ctx context.Context) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, srv.cfg.DrainTimeout)
+		defer cancel()
+	}
+	srv.ready.Store(false)
+	srv.drainOne.Do(func() { close(srv.draining) })
+	var wg sync.WaitGroup
+	var herr error
+	if srv.httpSrv != nil {
+		wg.Go(func() { herr = srv.httpSrv.Shutdown(ctx) })
+	}
+	if srv.grpcSrv != nil {
+		wg.Go(func() {
+			done := make(chan struct{})
+			go func() { srv.grpcSrv.GracefulStop(); close(done) }()
+			select {
+			case <-done:
+			case <-ctx.Done():
+				srv.grpcSrv.Stop()
+				<-done
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(herr, srv.Close())
+}
+
+// Close stops everything at once: connections are cut and requests in
+// flight fail. It returns the first error a listener or device met; a
+// second call returns the same.
+func (srv *Server) Close() error {
+	srv.closed.Do(func() {
+		srv.ready.Store(false)
+		srv.drainOne.Do(func() { close(srv.draining) })
+		if srv.grpcSrv != nil {
+			srv.grpcSrv.Stop()
+		}
+		var errs []error
+		for _, h := range []*http.Server{srv.httpSrv, srv.metSrv} {
+			if h != nil {
+				errs = append(errs, h.Close())
+			}
+		}
+		for _, l := range srv.lis {
+			if l != nil {
+				_ = l.Close() // already closed by Serve's owner, or never served
+			}
+		}
+		srv.e.close()
+		errs = append(errs, srv.s.Close())
+		if srv.cancel != nil {
+			srv.cancel()
+		}
+		srv.wg.Wait()
+		srv.errMu.Lock()
+		errs = append(errs, srv.serveErr)
+		srv.errMu.Unlock()
+		srv.closeErr = errors.Join(errs...)
+	})
+	return srv.closeErr
+}
+
+// Stats are the scheduler's statistics so far.
+func (srv *Server) Stats() result.Scheduler { return srv.s.Stats() }
