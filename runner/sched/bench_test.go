@@ -107,7 +107,7 @@ type serverResult struct {
 	lateByWindow []int
 }
 
-func serverRun(tb testing.TB, ndev int, qps float64, cfg sched.Config) serverResult {
+func serverRun(tb testing.TB, ndev int, qps float64, cfg sched.Config, seed uint64) serverResult {
 	tb.Helper()
 	c := clock.NewVirtual(0)
 	defer c.Stop()
@@ -120,7 +120,7 @@ func serverRun(tb testing.TB, ndev int, qps float64, cfg sched.Config) serverRes
 	}
 	defer s.Close()
 	rec := newRecorder(c, serverSamples)
-	lat, _, err := serverTrial(s, c, rec, serverSamples, 1024, qps, trialSeed)
+	lat, _, err := serverTrial(s, c, rec, serverSamples, 1024, qps, seed)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -141,13 +141,13 @@ func serverRun(tb testing.TB, ndev int, qps float64, cfg sched.Config) serverRes
 // FindPeakPerformance: a bisection between a valid and an invalid rate.
 func peakServer(tb testing.TB, ndev int, offline float64, cfg sched.Config, verbose bool) float64 {
 	lo, hi := 0.80*offline, 1.0*offline
-	if r := serverRun(tb, ndev, lo, cfg); !r.valid {
+	if r := serverRun(tb, ndev, lo, cfg, serverSeed); !r.valid {
 		tb.Logf("lower end %0.f QPS already invalid (p99 %v)", lo, r.p99)
 		return 0
 	}
 	for hi-lo > 0.002*offline {
 		mid := (lo + hi) / 2
-		r := serverRun(tb, ndev, mid, cfg)
+		r := serverRun(tb, ndev, mid, cfg, serverSeed)
 		if verbose {
 			tb.Logf("devices=%d qps=%.0f (%.3f) p99=%v valid=%v", ndev, mid, mid/offline, r.p99, r.valid)
 		}
@@ -233,6 +233,3 @@ func BenchmarkOverhead(b *testing.B) {
 		})
 	}
 }
-
-// trialSeed is the schedule seed of Server trials; the study varies it.
-var trialSeed uint64 = serverSeed

@@ -175,7 +175,9 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	t0 := s.clk.Now()
 	s.warmSizes = warmSizes(s.maxOfMax())
 	for _, w := range s.workers {
-		s.g.Go(func() error { return s.work(w, ready) })
+		// Bound to the clock: a virtual clock holds time still until the
+		// goroutine parks, so time cannot pass a worker still starting.
+		s.g.Go(clock.Bind(s.clk, func() error { return s.work(w, ready) }))
 	}
 	var err error
 	for range s.workers {

@@ -62,6 +62,9 @@ func TestPartialBatchFormsAfterTimeout(t *testing.T) {
 	p := simdev.T4ResNet50()
 	s := start(t, simDevices(c, 1, p), nil, sched.Config{MaxBatch: 8, BatchTimeout: 3 * time.Millisecond, NoWarmup: true}, c)
 	rec := newRecorder(c, 3)
+	// The test drives the scheduler as the load generator does: it holds
+	// the virtual clock while it issues, so all queries arrive at t0.
+	c.Hold()
 	t0 := c.Now()
 	for i := range 3 {
 		q := []loadgen.QuerySample{{ID: uint64(i + 1)}}
@@ -82,6 +85,9 @@ func TestFullBatchFormsWithoutWaiting(t *testing.T) {
 	p := simdev.T4ResNet50()
 	s := start(t, simDevices(c, 1, p), nil, sched.Config{MaxBatch: 4, BatchTimeout: time.Second, NoWarmup: true}, c)
 	rec := newRecorder(c, 4)
+	// The test drives the scheduler as the load generator does: it holds
+	// the virtual clock while it issues, so all queries arrive at t0.
+	c.Hold()
 	t0 := c.Now()
 	for i := range 4 {
 		q := []loadgen.QuerySample{{ID: uint64(i + 1)}}
@@ -98,6 +104,9 @@ func TestFlushQueriesSendsPartialBatch(t *testing.T) {
 	p := simdev.T4ResNet50()
 	s := start(t, simDevices(c, 1, p), nil, sched.Config{MaxBatch: 8, BatchTimeout: time.Second, NoWarmup: true}, c)
 	rec := newRecorder(c, 2)
+	// The test drives the scheduler as the load generator does: it holds
+	// the virtual clock while it issues, so all queries arrive at t0.
+	c.Hold()
 	t0 := c.Now()
 	for i := range 2 {
 		q := []loadgen.QuerySample{{ID: uint64(i + 1)}}
@@ -171,6 +180,19 @@ func TestWarmupRunsEverySizeOnEveryStreamAndIsReportedApart(t *testing.T) {
 	for _, d := range st.Devices {
 		assert.Zero(t, d.Batches, "warm-up is not part of the run")
 	}
+}
+
+func TestWarmupOfEveryDeviceStartsAtOnce(t *testing.T) {
+	// Eight devices warm up in parallel from time 0: the warm-up lasts one
+	// device's warm-up, however late the Go scheduler starts a worker.
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	p := simdev.T4ResNet50()
+	s := start(t, simDevices(c, 8, p), nil, sched.Config{MaxBatch: 4, WarmupBatches: 1}, c)
+	st := s.Stats()
+	want := p.BatchTime(1) + p.BatchTime(2) + p.BatchTime(4)
+	assert.Equal(t, want, time.Duration(st.Warmup.DurationNS))
+	assert.Zero(t, c.Stalls())
 }
 
 func TestPerDeviceOverrides(t *testing.T) {
@@ -266,9 +288,9 @@ func (badDevice) NewExecutor(int, int) (sched.Executor, error) {
 	return nil, errOpen
 }
 
-func TestExecutorErrorEndsRunWithinASecond(t *testing.T) {
-	// Real clock: the bound is on wall time.
-	c := clock.NewReal()
+func TestExecutorErrorEndsRunAtTheFault(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
 	p := simdev.Profile{Fixed: 200 * time.Microsecond, PerSample: 10 * time.Microsecond}
 	devs := []sched.Device{
 		simdev.New("sim0", p, c),
@@ -281,15 +303,13 @@ func TestExecutorErrorEndsRunWithinASecond(t *testing.T) {
 		q[i] = loadgen.QuerySample{ID: uint64(i + 1)}
 	}
 	rec.issue(q, 0)
-	t0 := time.Now()
 	s.IssueQuery(q, rec)
-	select {
-	case <-rec.failed:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the run did not fail")
-	}
+	c.SleepUntil(clock.Never, rec.failed)
 	err := s.Close()
-	assert.Less(t, time.Since(t0), time.Second)
+	// sim1 fails as its sixth batch starts, after five batch times at
+	// most (it runs one batch at a time); the 100,000 samples would take
+	// some 3,000 batch times.
+	assert.LessOrEqual(t, c.Now(), 6*p.BatchTime(16), "the run ends at the fault")
 	require.ErrorIs(t, rec.failErr, simdev.ErrInjected)
 	assert.ErrorIs(t, rec.failErr, sched.ErrDevice)
 	assert.ErrorContains(t, rec.failErr, "sim1")
