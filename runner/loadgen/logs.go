@@ -273,13 +273,14 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		p("  Early stopping satisfied: ", yesNo(st.earlyMet))
 		if !st.valid {
 			p("Recommendations:")
-			if !st.perfMet {
+			cut := interruptedReason(st.abortReason) // no advice from a run cut short
+			if !st.perfMet && !cut {
 				p(" * " + st.perfRec)
 			}
-			if !st.minDurationMet {
+			if !st.minDurationMet && !cut {
 				p(" * " + st.durRec)
 			}
-			if !st.minQueriesMet {
+			if !st.minQueriesMet && !cut {
 				p(" * The test exited early, before enough queries were issued.\n   See the detailed log for why this may have occurred.")
 			}
 			// gotrt's fault findings, which LoadGen has no words for.

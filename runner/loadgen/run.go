@@ -197,7 +197,7 @@ func (r *runner) supervise(ctx context.Context, stall time.Duration) {
 	for {
 		if !r.o.clk.SleepUntil(r.o.clk.Now()+interval, ctx.Done()) {
 			if err := r.ctx.Err(); err != nil && !r.finished.Load() {
-				r.abort.fire(fmt.Sprintf("run cancelled: %v", err))
+				r.abort.interrupt(err)
 			}
 			return
 		}
@@ -534,6 +534,7 @@ func (r *runner) fillResult() {
 		res.Host = result.DetectHost()
 	}
 	res.Reasons = []string{}
+	res.Interrupted = r.abort.fired() && r.abort.interrupted
 	if st == nil {
 		res.Reasons = append(res.Reasons, "no trial ran")
 		if r.abort.fired() {

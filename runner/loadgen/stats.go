@@ -266,7 +266,9 @@ func (st *trialStats) judge(lat, qlat []int64) {
 	}
 
 	var r []string
-	if !st.accuracy {
+	// An interrupted run is INVALID for that alone: what it did not reach
+	// says nothing of the settings, so no advice to raise the QPS.
+	if !st.accuracy && !interruptedReason(st.abortReason) {
 		if !st.perfMet {
 			r = append(r, fmt.Sprintf("performance constraints not met: %sth percentile latency %d ns is over the target latency %d ns; %s",
 				strconv.FormatFloat(e.TargetLatencyPercentile*100, 'f', 2, 64), st.samples.target, int64(e.targetLat), st.perfRec))

@@ -17,6 +17,8 @@ type abort struct {
 	ch     chan struct{}
 	flag   atomic.Bool
 	reason string
+	// interrupted: the run's context ended (see interrupt).
+	interrupted bool
 }
 
 func newAbort() *abort { return &abort{ch: make(chan struct{})} }
@@ -160,6 +162,11 @@ func (t *trial) Fail(err error) {
 		t.failErr = err
 	}
 	t.errMu.Unlock()
+	if isInterrupt(err) {
+		// The SUT stopped because the run's context ended.
+		t.abort.interrupt(err)
+		return
+	}
 	t.abort.fire(fmt.Sprintf("the SUT failed: %v", err))
 }
 

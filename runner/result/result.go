@@ -19,6 +19,11 @@ type Result struct {
 	Mode          string   `json:"mode"`
 	Valid         bool     `json:"valid"`
 	Reasons       []string `json:"reasons"`
+	// Interrupted is set when the run was stopped before its end (Ctrl-C,
+	// SIGTERM, a cancelled context), at any stage: start-up, warm-up, the
+	// Offline probe or the timed run. Such a run is INVALID; its figures
+	// cover what ran before the interruption.
+	Interrupted bool `json:"interrupted,omitempty"`
 	// Simulated is true when any device of the run is simulated; such a
 	// result is never a measurement.
 	Simulated  bool       `json:"simulated,omitempty"`

@@ -90,4 +90,11 @@ type LostDevice struct {
 	// FailedSamples is how many samples were in the batches that failed on
 	// it; they went back to the queue (RequeuedSamples) or were failed.
 	FailedSamples uint64 `json:"failed_samples"`
+	// AtNS is when the device failed, in ns after the scheduler was given
+	// its first sample (the Offline probe's first, when the run probes);
+	// 0 when it failed before any sample.
+	AtNS int64 `json:"at_ns"`
+	// RequeuedSamples is how many of its failed samples went back to the
+	// queue and ran on another device (the continue policy).
+	RequeuedSamples uint64 `json:"requeued_samples"`
 }

@@ -24,7 +24,7 @@ func (s *Scheduler) fault(w *worker, n int, err error) error {
 	d.failed += uint64(n)
 	derr := fmt.Errorf("sched: device %s stream %d: %w: %w", d.id, w.stream, ErrDevice, err)
 	if !d.lost {
-		d.lost, d.lostErr = true, derr
+		d.lost, d.lostErr, d.lostAt = true, derr, s.clk.Now()
 	}
 	live := 0
 	for _, o := range s.devs {
@@ -40,6 +40,7 @@ func (s *Scheduler) fault(w *worker, n int, err error) error {
 			w.batch[i] = entry{}
 		}
 		s.requeued += uint64(n)
+		d.requeued += uint64(n)
 		// The device's other streams leave; another device takes over.
 		var wake []*worker
 		for _, o := range s.workers {

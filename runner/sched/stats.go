@@ -62,7 +62,11 @@ func (s *Scheduler) Stats() result.Scheduler {
 		r.Warmup.Batches += st.warmBatches
 		r.Warmup.Samples += st.warmSamples
 		if d.lostErr != nil {
-			r.Lost = append(r.Lost, result.LostDevice{ID: d.id, Error: d.lostErr.Error(), FailedSamples: d.failed})
+			ld := result.LostDevice{ID: d.id, Error: d.lostErr.Error(), FailedSamples: d.failed, RequeuedSamples: d.requeued}
+			if s.haveFirst {
+				ld.AtNS = int64(d.lostAt - s.first)
+			}
+			r.Lost = append(r.Lost, ld)
 		}
 	}
 	return r

@@ -26,7 +26,9 @@ type device struct {
 	inflight int // batches of this device inside Run
 	lost     bool
 	lostErr  error
+	lostAt   time.Duration // clock time of the first failure
 	failed   uint64
+	requeued uint64 // of failed, samples put back for another device
 	model    model
 	st       devStats
 }
