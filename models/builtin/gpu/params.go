@@ -101,3 +101,23 @@ func packParams(p builtin.Int8Params) ([]byte, error) {
 // sharedBytes is the dynamic shared memory of the kernel with s samples per
 // block.
 func sharedBytes(s int) int { return smemParams + s*slotSize }
+
+// launchShape picks the samples per block (want, or else the variant that
+// keeps the most samples resident per SM, preferring more blocks on a tie)
+// and the number of resident blocks of the whole device. The kernel uses 109
+// registers per thread (ptxas for sm_75 and sm_90), so at most two
+// 256-thread blocks fit an SM's 64 K registers; the driver reserves 1 KiB of
+// shared memory per block.
+func launchShape(want, sms, perBlockMax, perSM int) (perBlock, maxBlocks int) {
+	best := 0
+	for _, s := range []int{2, 4, 8} {
+		if (want != 0 && want != s) || sharedBytes(s) > perBlockMax {
+			continue
+		}
+		blocks := max(1, min(2, perSM/(sharedBytes(s)+1024)))
+		if blocks*s > best {
+			best, perBlock, maxBlocks = blocks*s, s, max(1, sms)*blocks
+		}
+	}
+	return perBlock, maxBlocks
+}
