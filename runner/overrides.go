@@ -115,3 +115,13 @@ func (c Config) overrideNotes() []string {
 	notes, _ := c.Overrides.Apply(&ts)
 	return notes
 }
+
+// extraOptions are the load generator options cfg asks for beyond the
+// settings: the override notes and the trial callback.
+func (c Config) extraOptions() []loadgen.Option {
+	opts := []loadgen.Option{loadgen.WithNotes(c.overrideNotes()...)}
+	if c.OnTrial != nil {
+		opts = append(opts, loadgen.WithTrialFunc(c.OnTrial))
+	}
+	return opts
+}

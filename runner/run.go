@@ -72,6 +72,9 @@ type Config struct {
 	// for a live display. It runs on its own goroutine and must not block.
 	Progress         func(elapsed time.Duration, s result.Scheduler)
 	ProgressInterval time.Duration
+	// OnTrial, when set, is called as each find-peak trial ends (see
+	// loadgen.WithTrialFunc), for a line per trial.
+	OnTrial func(loadgen.TrialEvent)
 	// Log receives notes for the user (no NVML library, config warnings);
 	// nil discards them.
 	Log io.Writer
@@ -142,7 +145,7 @@ func Run(ctx context.Context, cfg Config) (*loadgen.Report, error) {
 		cfg.logf("warning: %v", w)
 	}
 	opts := []loadgen.Option{loadgen.WithModel(cfg.model()), loadgen.WithConfigWarnings(warns)}
-	opts = append(opts, loadgen.WithNotes(cfg.overrideNotes()...))
+	opts = append(opts, cfg.extraOptions()...)
 
 	if cfg.SUT == "null" {
 		qsl := loadgen.NewNullQSL(ts.PerformanceSampleCount, ts.PerformanceSampleCount)

@@ -31,6 +31,7 @@ type runFlags struct {
 	maxBatch, streams     int
 	batchTimeout          time.Duration
 	noProbe               bool
+	ov                    overrideFlags
 }
 
 // addRunFlags declares the run flags on fl.
@@ -49,6 +50,7 @@ func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.IntVar(&f.streams, "streams", 0, "streams per device (default: the device's)")
 	fl.DurationVar(&f.batchTimeout, "batch-timeout", 0, "how long the oldest sample waits for a fuller batch (default 2ms)")
 	fl.BoolVar(&f.noProbe, "no-probe", false, "Offline: keep the configured expected QPS instead of measuring the devices first")
+	addOverrideFlags(fl, &f.ov)
 }
 
 // parseMode reads --mode: the short names of the CLI or LoadGen's own.
@@ -72,6 +74,9 @@ func (f *runFlags) config(log io.Writer) (runner.Config, error) {
 	}
 	cfg.Sched.MaxBatch, cfg.Sched.Streams, cfg.Sched.BatchTimeout = f.maxBatch, f.streams, f.batchTimeout
 	var err error
+	if cfg.Overrides, err = f.ov.overrides(); err != nil {
+		return cfg, err
+	}
 	if cfg.Scenario, err = loadgen.ParseScenario(f.scenario); err != nil {
 		return cfg, usageError{fmt.Errorf("--scenario: %w", err)}
 	}
@@ -110,7 +115,8 @@ func init() { rootCmd.AddCommand(newRunCmd(runner.Run)) }
 func newRunCmd(run func(context.Context, runner.Config) (*loadgen.Report, error)) *cobra.Command {
 	f := &runFlags{}
 	var out string
-	var progress string
+	var progress, format string
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run an MLPerf scenario and write the MLPerf logs and result.json",
@@ -136,8 +142,14 @@ config, 1 other failures.`,
 			if err != nil {
 				return err
 			}
+			if format, err = parseFormat(format, asJSON, runFormats...); err != nil {
+				return err
+			}
 			if showProgress(progress, cmd.ErrOrStderr()) {
 				cfg.Progress = liveProgress(cmd.ErrOrStderr())
+			}
+			if progress != "off" {
+				cfg.OnTrial = trialLine(cmd.ErrOrStderr(), cfg.Progress != nil)
 			}
 			rep, err := run(ctx, cfg)
 			if cfg.Progress != nil {
@@ -149,13 +161,14 @@ config, 1 other failures.`,
 			if err := rep.WriteLogs(out); err != nil {
 				return err
 			}
-			return printRun(cmd.OutOrStdout(), rep, out)
+			return printRunAs(cmd.OutOrStdout(), format, rep, out)
 		},
 	}
 	cmd.SetFlagErrorFunc(flagUsage)
 	addRunFlags(cmd.Flags(), f)
 	cmd.Flags().StringVar(&out, "out", "out", "folder for the MLPerf logs and result.json")
-	cmd.Flags().StringVar(&progress, "progress", "auto", "live progress on stderr: auto (when stderr is a terminal), on or off")
+	cmd.Flags().StringVar(&progress, "progress", "auto", "live progress on stderr: auto (when stderr is a terminal), on or off; find-peak prints a line per trial unless off")
+	addFormatFlags(cmd, &format, &asJSON, "text", "text (the summary), json (result.json alone), md or csv (one row)")
 	return cmd
 }
 

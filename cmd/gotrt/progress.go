@@ -1,0 +1,77 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/report"
+)
+
+// trialLine prints one line per find-peak trial to w as the trial ends,
+// terminal or not: its target QPS, VALID or INVALID and why, and the
+// bounds the search holds so far. live says a status line may be on the
+// screen, to be cleared first.
+func trialLine(w io.Writer, live bool) func(loadgen.TrialEvent) {
+	return func(e loadgen.TrialEvent) {
+		verdict := "VALID"
+		if !e.Trial.Valid {
+			verdict = "INVALID"
+			if len(e.Trial.Reasons) > 0 {
+				verdict += ": " + strings.Join(e.Trial.Reasons, "; ")
+			}
+		}
+		retry := ""
+		if e.Trial.Retry {
+			retry = " (re-run)"
+		}
+		lo, hi := "none yet", "none yet"
+		if e.Lower > 0 {
+			lo = report.FormatValue(e.Lower)
+		}
+		if e.Upper > 0 {
+			hi = report.FormatValue(e.Upper)
+		}
+		clear := ""
+		if live {
+			clear = "\r\033[K"
+		}
+		fmt.Fprintf(w, "%sgotrt: find-peak trial %d%s at %s QPS: %s (latency at the target percentile %s); highest VALID %s, lowest INVALID %s QPS\n",
+			clear, e.N, retry, report.FormatValue(e.Trial.TargetQPS), oneLine(verdict), fmtLatency(e.Trial.TargetPctlNS), lo, hi)
+	}
+}
+
+// fmtLatency prints nanoseconds as milliseconds with three significant
+// digits or so.
+func fmtLatency(ns int64) string {
+	return report.FormatValue(float64(ns)/1e6) + " ms"
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// stepLine prints one line per finished step of a multi-run command
+// (scale, compare): "[2/4] ... , about 1m20s left" with the time left
+// estimated from the mean step so far.
+type stepLine struct {
+	w     io.Writer
+	total int
+	start time.Time
+	now   func() time.Time
+}
+
+func newStepLine(w io.Writer, total int) *stepLine {
+	return &stepLine{w: w, total: total, start: time.Now(), now: time.Now}
+}
+
+// done prints step i (1-based) with msg and the time left.
+func (s *stepLine) done(i int, msg string) {
+	el := s.now().Sub(s.start)
+	left := ""
+	if i < s.total && i > 0 {
+		rest := time.Duration(float64(el) / float64(i) * float64(s.total-i)).Round(time.Second)
+		left = fmt.Sprintf(", about %s left", rest)
+	}
+	fmt.Fprintf(s.w, "gotrt: [%d/%d] %s (%s elapsed%s)\n", i, s.total, msg, el.Round(time.Second), left)
+}

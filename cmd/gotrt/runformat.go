@@ -1,0 +1,39 @@
+package main
+
+import (
+	"io"
+
+	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/report"
+)
+
+// runFormats are run's --format values, the default first.
+var runFormats = []string{formatText, formatJSON, formatMD, formatCSV}
+
+// printRunAs prints the run's result in format: the summary (text),
+// result.json alone (json), or one table row of the MLPerf metric and
+// latencies (md, csv). It returns errInvalid for an INVALID run or a FAIL,
+// whatever the format.
+func printRunAs(w io.Writer, format string, rep *loadgen.Report, out string) error {
+	r := &rep.Result
+	switch format {
+	case formatText:
+		return printRun(w, rep, out)
+	case formatJSON:
+		if err := rep.WriteResult(w); err != nil {
+			return err
+		}
+	default:
+		f := report.Markdown
+		if format == formatCSV {
+			f = report.CSV
+		}
+		if err := report.ResultTable(r, f).Write(w, f); err != nil {
+			return err
+		}
+	}
+	if !r.Valid || (r.Accuracy != nil && !r.Accuracy.Passed()) {
+		return errInvalid
+	}
+	return nil
+}
