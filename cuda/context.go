@@ -2,26 +2,39 @@
 
 package cuda
 
+/*
+#include <stdlib.h>
+#include "driver.h"
+*/
+import "C"
+
 import (
 	"errors"
 	"fmt"
 	"math"
 	"runtime"
 	"runtime/cgo"
-	"sync/atomic"
 	"time"
 	"unsafe"
 
-	"gorgonia.org/cu"
+	"github.com/gotrt/gotrt/internal/handle"
 )
 
 // Built reports whether this binary has the CUDA layer (the `cuda` tag).
 const Built = true
 
-// DeviceCount returns the number of CUDA devices this process can see.
+// DeviceCount returns the number of CUDA devices this process can see. The
+// first call loads the driver; without one it returns an error matching
+// [ErrNotSupported] that says why.
 func DeviceCount() (int, error) {
-	n, err := cu.NumDevices()
-	return n, check("cuDeviceGetCount", err)
+	if err := load(); err != nil {
+		return 0, err
+	}
+	var n C.int
+	if err := checkC("cuDeviceGetCount", C.gotrt_cuDeviceGetCount(&n)); err != nil {
+		return 0, err
+	}
+	return int(n), nil
 }
 
 // Context is a device's primary CUDA context, retained by [NewContext] and
@@ -29,10 +42,13 @@ func DeviceCount() (int, error) {
 // the context current on a locked OS thread for the duration of the call.
 type Context struct {
 	ordinal int
-	dev     cu.Device
-	ctx     cu.CUContext
-	closed  atomic.Bool
-	open    atomic.Int64 // streams, buffers, events and graphs not yet closed
+	dev     C.CUdevice
+	ctx     C.CUcontext
+
+	// parent counts the open streams, buffers, events, graphs and modules,
+	// and Do calls in progress; Close releases only when there are none,
+	// under the same lock, so no child is made between check and release.
+	parent handle.Parent
 }
 
 // NewContext retains the primary context of the device with this CUDA
@@ -46,13 +62,13 @@ func NewContext(ordinal int) (*Context, error) {
 		return nil, fmt.Errorf("cuda context %d: %d devices visible: %w", ordinal, n,
 			&Error{Op: "cuDeviceGet", Code: ErrInvalidDevice})
 	}
-	dev, err := cu.GetDevice(ordinal)
-	if err != nil {
-		return nil, fmt.Errorf("cuda context %d: %w", ordinal, check("cuDeviceGet", err))
+	var dev C.CUdevice
+	if err := checkC("cuDeviceGet", C.gotrt_cuDeviceGet(&dev, C.int(ordinal))); err != nil {
+		return nil, fmt.Errorf("cuda context %d: %w", ordinal, err)
 	}
-	ctx, err := dev.RetainPrimaryCtx()
-	if err != nil {
-		return nil, fmt.Errorf("cuda context %d: %w", ordinal, check("cuDevicePrimaryCtxRetain", err))
+	var ctx C.CUcontext
+	if err := checkC("cuDevicePrimaryCtxRetain", C.gotrt_cuDevicePrimaryCtxRetain(&ctx, dev)); err != nil {
+		return nil, fmt.Errorf("cuda context %d: %w", ordinal, err)
 	}
 	return &Context{ordinal: ordinal, dev: dev, ctx: ctx}, nil
 }
@@ -65,46 +81,63 @@ func (c *Context) Ordinal() int {
 	return c.ordinal
 }
 
-// Close releases the primary context. Close every stream, buffer, event and
-// graph made from it first: Close reports how many are still open (and still
-// releases the context). It is safe on nil and on a second call.
+// Close releases the primary context. It refuses, with an error wrapping
+// [ErrInUse] that says how many handles are open, while a stream, buffer,
+// event, graph or module made from it is open (or a [Context.Do] runs); the
+// context then stays usable, and Close succeeds once they are closed. It is
+// safe on nil and on a second call.
 func (c *Context) Close() error {
-	if c == nil || !c.closed.CompareAndSwap(false, true) {
+	if c == nil {
 		return nil
 	}
-	err := check("cuDevicePrimaryCtxRelease", c.dev.ReleasePrimaryCtx())
-	if n := c.open.Load(); n > 0 {
-		err = errors.Join(err, fmt.Errorf("cuda context %d: closed with %d handles open", c.ordinal, n))
-	}
-	return err
+	return c.parent.Close(fmt.Sprintf("cuda context %d", c.ordinal), func() error {
+		if err := checkC("cuDevicePrimaryCtxRelease", C.gotrt_cuDevicePrimaryCtxRelease(c.dev)); err != nil {
+			return fmt.Errorf("cuda context %d: %w", c.ordinal, err)
+		}
+		return nil
+	})
 }
 
-// enter makes c current on this goroutine's locked OS thread; exit undoes it.
-func (c *Context) enter() (pushed bool, err error) {
-	if c == nil || c.closed.Load() {
-		return false, fmt.Errorf("cuda context: %w", ErrClosed)
+// acquire counts a child about to be made (or a Do in progress), so that
+// Close refuses until the matching release; it fails once c is closed.
+func (c *Context) acquire(op string) error {
+	if c == nil {
+		return fmt.Errorf("cuda %s: context: %w", op, ErrClosed)
 	}
+	if c.parent.Acquire("cuda context") != nil { // its only error: closed
+		return fmt.Errorf("cuda %s: context %d: %w", op, c.ordinal, ErrClosed)
+	}
+	return nil
+}
+
+// release undoes acquire: a child closed (or failed to be made), a Do ended.
+func (c *Context) release() { c.parent.Release() }
+
+// enter makes c current on this goroutine's locked OS thread; exit undoes it.
+// Callers hold a child of c or a Do call, so c cannot be released meanwhile.
+func (c *Context) enter() (pushed bool, err error) {
 	runtime.LockOSThread()
-	if cur, err := cu.CurrentContext(); err == nil && cur == c.ctx {
+	var cur C.CUcontext
+	if C.gotrt_cuCtxGetCurrent(&cur) == C.CUDA_SUCCESS && cur == c.ctx {
 		return false, nil
 	}
-	if err := cu.PushCurrentCtx(c.ctx); err != nil {
+	if err := checkC("cuCtxPushCurrent", C.gotrt_cuCtxPushCurrent(c.ctx)); err != nil {
 		runtime.UnlockOSThread()
-		return false, check("cuCtxPushCurrent", err)
+		return false, err
 	}
 	return true, nil
 }
 
 func (c *Context) exit(pushed bool) {
 	if pushed {
-		_, _ = cu.PopCurrentCtx()
+		var old C.CUcontext
+		C.gotrt_cuCtxPopCurrent(&old)
 	}
 	runtime.UnlockOSThread()
 }
 
-// Do runs f with the context current on a locked OS thread, and returns f's
-// error. Calls to this package inside f stay on that thread.
-func (c *Context) Do(f func() error) error {
+// run runs f with c current; the caller holds a child of c.
+func (c *Context) run(f func() error) error {
 	pushed, err := c.enter()
 	if err != nil {
 		return err
@@ -113,29 +146,92 @@ func (c *Context) Do(f func() error) error {
 	return f()
 }
 
+// Do runs f with the context current on a locked OS thread, and returns f's
+// error. Calls to this package inside f stay on that thread. Close refuses
+// while a Do runs.
+func (c *Context) Do(f func() error) error {
+	if err := c.acquire("do"); err != nil {
+		return err
+	}
+	defer c.release()
+	return c.run(f)
+}
+
 // Synchronize waits for all work of the context to finish.
 func (c *Context) Synchronize() error {
-	return c.Do(func() error { return check("cuCtxSynchronize", cu.Synchronize()) })
+	return c.Do(func() error { return checkC("cuCtxSynchronize", C.gotrt_cuCtxSynchronize()) })
+}
+
+// Attribute returns one of the device's attributes.
+func (c *Context) Attribute(a DeviceAttribute) (int, error) {
+	var v C.int
+	err := c.Do(func() error {
+		return checkC("cuDeviceGetAttribute", C.gotrt_cuDeviceGetAttribute(&v, C.CUdevice_attribute(a), c.dev))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cuda context %d: attribute %d: %w", c.Ordinal(), int(a), err)
+	}
+	return int(v), nil
+}
+
+// ComputeCapability returns the device's compute capability (9, 0 on an
+// H100 or H200).
+func (c *Context) ComputeCapability() (major, minor int, err error) {
+	if major, err = c.Attribute(AttrComputeCapabilityMajor); err != nil {
+		return 0, 0, err
+	}
+	if minor, err = c.Attribute(AttrComputeCapabilityMinor); err != nil {
+		return 0, 0, err
+	}
+	return major, minor, nil
+}
+
+// MultiprocessorCount returns the number of SMs of the device (or of the MIG
+// instance).
+func (c *Context) MultiprocessorCount() (int, error) {
+	return c.Attribute(AttrMultiprocessorCount)
+}
+
+// Name returns the device's name as CUDA reports it.
+func (c *Context) Name() (string, error) {
+	var buf [256]C.char
+	err := c.Do(func() error {
+		return checkC("cuDeviceGetName", C.gotrt_cuDeviceGetName(&buf[0], C.int(len(buf)), c.dev))
+	})
+	if err != nil {
+		return "", fmt.Errorf("cuda context %d: name: %w", c.Ordinal(), err)
+	}
+	return C.GoString(&buf[0]), nil
 }
 
 // Stream is a non-blocking CUDA stream, owned by one goroutine.
 type Stream struct {
 	c *Context
-	s cu.Stream
+	s C.CUstream
+
+	// params is C memory for Launch's kernel parameters: nParams pointers,
+	// each to its own 8-byte slot in the nParams slots that follow. C memory
+	// so that the driver gets no Go pointer to Go pointers; reused by every
+	// launch (the driver copies the values before cuLaunchKernel returns,
+	// also while capturing a graph).
+	params  unsafe.Pointer
+	nParams int
 }
 
 // NewStream creates a stream that does not synchronise with the legacy
 // default stream.
 func (c *Context) NewStream() (*Stream, error) {
-	var s cu.Stream
-	err := c.Do(func() (err error) {
-		s, err = cu.MakeStream(cu.NonBlocking)
-		return check("cuStreamCreate", err)
+	if err := c.acquire("new stream"); err != nil {
+		return nil, err
+	}
+	var s C.CUstream
+	err := c.run(func() error {
+		return checkC("cuStreamCreate", C.gotrt_cuStreamCreate(&s, C.CU_STREAM_NON_BLOCKING))
 	})
 	if err != nil {
+		c.release()
 		return nil, fmt.Errorf("cuda new stream: %w", err)
 	}
-	c.open.Add(1)
 	return &Stream{c: c, s: s}, nil
 }
 
@@ -145,7 +241,7 @@ func (s *Stream) Handle() unsafe.Pointer {
 	if s == nil || s.c == nil {
 		return nil
 	}
-	return unsafe.Pointer(s.s.C())
+	return unsafe.Pointer(s.s)
 }
 
 func (s *Stream) live() error {
@@ -160,7 +256,7 @@ func (s *Stream) Synchronize() error {
 	if err := s.live(); err != nil {
 		return err
 	}
-	return s.c.Do(func() error { return check("cuStreamSynchronize", s.s.Synchronize()) })
+	return s.c.run(func() error { return checkC("cuStreamSynchronize", C.gotrt_cuStreamSynchronize(s.s)) })
 }
 
 // Close waits for the stream's work and destroys it. Safe on nil and twice.
@@ -169,9 +265,13 @@ func (s *Stream) Close() error {
 		return nil
 	}
 	c := s.c
-	err := c.Do(func() error { return check("cuStreamDestroy", s.s.Destroy()) })
+	err := c.run(func() error { return checkC("cuStreamDestroy", C.gotrt_cuStreamDestroy(s.s)) })
 	s.c = nil
-	c.open.Add(-1)
+	if s.params != nil {
+		C.free(s.params)
+		s.params, s.nParams = nil, 0
+	}
+	c.release()
 	return err
 }
 
@@ -185,10 +285,13 @@ func (s *Stream) CopyHtoD(dst *DeviceBuffer, dstOff int, src []byte) error {
 	if err := dst.span("copy to device", dstOff, len(src)); err != nil || len(src) == 0 {
 		return err
 	}
-	return s.c.Do(func() error {
-		return check("cuMemcpyHtoDAsync", cu.MemcpyHtoDAsync(dst.ptr+cu.DevicePtr(dstOff),
-			unsafe.Pointer(&src[0]), int64(len(src)), s.s))
-	})
+	pushed, err := s.c.enter()
+	if err != nil {
+		return err
+	}
+	r := C.gotrt_cuMemcpyHtoDAsync(dst.ptr+C.CUdeviceptr(dstOff), unsafe.Pointer(&src[0]), C.size_t(len(src)), s.s)
+	s.c.exit(pushed)
+	return checkC("cuMemcpyHtoDAsync", r)
 }
 
 // CopyDtoH queues a copy of len(dst) bytes of src from srcOff into dst. It is
@@ -201,10 +304,13 @@ func (s *Stream) CopyDtoH(dst []byte, src *DeviceBuffer, srcOff int) error {
 	if err := src.span("copy from device", srcOff, len(dst)); err != nil || len(dst) == 0 {
 		return err
 	}
-	return s.c.Do(func() error {
-		return check("cuMemcpyDtoHAsync", cu.MemcpyDtoHAsync(unsafe.Pointer(&dst[0]),
-			src.ptr+cu.DevicePtr(srcOff), int64(len(dst)), s.s))
-	})
+	pushed, err := s.c.enter()
+	if err != nil {
+		return err
+	}
+	r := C.gotrt_cuMemcpyDtoHAsync(unsafe.Pointer(&dst[0]), src.ptr+C.CUdeviceptr(srcOff), C.size_t(len(dst)), s.s)
+	s.c.exit(pushed)
+	return checkC("cuMemcpyDtoHAsync", r)
 }
 
 // CopyDtoD queues a copy of n bytes between device buffers.
@@ -218,10 +324,13 @@ func (s *Stream) CopyDtoD(dst *DeviceBuffer, dstOff int, src *DeviceBuffer, srcO
 	if err := src.span("copy within device", srcOff, n); err != nil || n == 0 {
 		return err
 	}
-	return s.c.Do(func() error {
-		return check("cuMemcpyDtoDAsync", cu.MemcpyDtoDAsync(dst.ptr+cu.DevicePtr(dstOff),
-			src.ptr+cu.DevicePtr(srcOff), int64(n), s.s))
-	})
+	pushed, err := s.c.enter()
+	if err != nil {
+		return err
+	}
+	r := C.gotrt_cuMemcpyDtoDAsync(dst.ptr+C.CUdeviceptr(dstOff), src.ptr+C.CUdeviceptr(srcOff), C.size_t(n), s.s)
+	s.c.exit(pushed)
+	return checkC("cuMemcpyDtoDAsync", r)
 }
 
 // Memset queues setting n bytes of dst from off to value.
@@ -232,9 +341,13 @@ func (s *Stream) Memset(dst *DeviceBuffer, off, n int, value byte) error {
 	if err := dst.span("memset", off, n); err != nil || n == 0 {
 		return err
 	}
-	return s.c.Do(func() error {
-		return check("cuMemsetD8Async", cu.MemsetD8Async(dst.ptr+cu.DevicePtr(off), value, int64(n), s.s))
-	})
+	pushed, err := s.c.enter()
+	if err != nil {
+		return err
+	}
+	r := C.gotrt_cuMemsetD8Async(dst.ptr+C.CUdeviceptr(off), C.uchar(value), C.size_t(n), s.s)
+	s.c.exit(pushed)
+	return checkC("cuMemsetD8Async", r)
 }
 
 // WaitEvent makes later work on the stream wait for e's last recorded work.
@@ -245,7 +358,7 @@ func (s *Stream) WaitEvent(e *Event) error {
 	if e == nil || e.c == nil {
 		return fmt.Errorf("cuda stream wait: event: %w", ErrClosed)
 	}
-	return s.c.Do(func() error { return check("cuStreamWaitEvent", s.s.Wait(e.ev, 0)) })
+	return s.c.run(func() error { return checkC("cuStreamWaitEvent", C.gotrt_cuStreamWaitEvent(s.s, e.ev, 0)) })
 }
 
 // LaunchHostFunc queues f to run on a driver thread once the stream's earlier
@@ -259,7 +372,9 @@ func (s *Stream) LaunchHostFunc(f func()) error {
 		return errors.New("cuda launch host func: nil function")
 	}
 	h := cgo.NewHandle(f)
-	err := s.c.Do(func() error { return launchHostFunc(s.Handle(), uintptr(h)) })
+	err := s.c.run(func() error {
+		return checkC("cuLaunchHostFunc", C.gotrt_cuLaunchHostFunc(s.s, C.uintptr_t(h)))
+	})
 	if err != nil {
 		h.Delete()
 	}
@@ -280,15 +395,17 @@ func (c *Context) AllocHost(n int) (*HostBuffer, error) {
 	if n <= 0 {
 		return nil, fmt.Errorf("cuda alloc host: %d bytes: size must be positive", n)
 	}
+	if err := c.acquire("alloc host"); err != nil {
+		return nil, err
+	}
 	var p unsafe.Pointer
-	err := c.Do(func() (err error) {
-		p, err = memHostAlloc(n)
-		return err
+	err := c.run(func() error {
+		return checkC("cuMemHostAlloc", C.gotrt_cuMemHostAlloc(&p, C.size_t(n), C.CU_MEMHOSTALLOC_PORTABLE))
 	})
 	if err != nil {
+		c.release()
 		return nil, fmt.Errorf("cuda alloc host %d bytes: %w", n, err)
 	}
-	c.open.Add(1)
 	return &HostBuffer{c: c, p: p, n: n}, nil
 }
 
@@ -316,14 +433,15 @@ func (b *HostBuffer) Close() error {
 	}
 	p, c := b.p, b.c
 	b.p, b.n = nil, 0
-	c.open.Add(-1)
-	return c.Do(func() error { return memFreeHost(p) })
+	err := c.run(func() error { return checkC("cuMemFreeHost", C.gotrt_cuMemFreeHost(p)) })
+	c.release()
+	return err
 }
 
 // DeviceBuffer is device memory from cuMemAlloc.
 type DeviceBuffer struct {
 	c   *Context
-	ptr cu.DevicePtr
+	ptr C.CUdeviceptr
 	n   int
 }
 
@@ -332,19 +450,20 @@ func (c *Context) AllocDevice(n int) (*DeviceBuffer, error) {
 	if n <= 0 {
 		return nil, fmt.Errorf("cuda alloc device: %d bytes: size must be positive", n)
 	}
-	var p cu.DevicePtr
-	err := c.Do(func() (err error) {
-		p, err = cu.MemAlloc(int64(n))
-		return check("cuMemAlloc", err)
-	})
+	if err := c.acquire("alloc device"); err != nil {
+		return nil, err
+	}
+	var p C.CUdeviceptr
+	err := c.run(func() error { return checkC("cuMemAlloc", C.gotrt_cuMemAlloc(&p, C.size_t(n))) })
 	if err != nil {
+		c.release()
 		return nil, fmt.Errorf("cuda alloc device %d bytes: %w", n, err)
 	}
-	c.open.Add(1)
 	return &DeviceBuffer{c: c, ptr: p, n: n}, nil
 }
 
-// Ptr returns the CUdeviceptr; 0 after Close.
+// Ptr returns the CUdeviceptr (a kernel argument for [Stream.Launch]); 0
+// after Close.
 func (b *DeviceBuffer) Ptr() uintptr {
 	if b == nil || b.c == nil {
 		return 0
@@ -377,27 +496,28 @@ func (b *DeviceBuffer) Close() error {
 	}
 	c, p := b.c, b.ptr
 	b.c, b.ptr, b.n = nil, 0, 0
-	c.open.Add(-1)
-	return c.Do(func() error { return check("cuMemFree", cu.MemFree(p)) })
+	err := c.run(func() error { return checkC("cuMemFree", C.gotrt_cuMemFree(p)) })
+	c.release()
+	return err
 }
 
 // Event is a CUDA event with timing enabled.
 type Event struct {
 	c  *Context
-	ev cu.Event
+	ev C.CUevent
 }
 
 // NewEvent creates an event that records time.
 func (c *Context) NewEvent() (*Event, error) {
-	var ev cu.Event
-	err := c.Do(func() (err error) {
-		ev, err = cu.MakeEvent(cu.DefaultEvent)
-		return check("cuEventCreate", err)
-	})
+	if err := c.acquire("new event"); err != nil {
+		return nil, err
+	}
+	var ev C.CUevent
+	err := c.run(func() error { return checkC("cuEventCreate", C.gotrt_cuEventCreate(&ev, C.CU_EVENT_DEFAULT)) })
 	if err != nil {
+		c.release()
 		return nil, fmt.Errorf("cuda new event: %w", err)
 	}
-	c.open.Add(1)
 	return &Event{c: c, ev: ev}, nil
 }
 
@@ -416,7 +536,7 @@ func (e *Event) Record(s *Stream) error {
 	if err := s.live(); err != nil {
 		return err
 	}
-	return e.c.Do(func() error { return check("cuEventRecord", e.ev.Record(s.s)) })
+	return e.c.run(func() error { return checkC("cuEventRecord", C.gotrt_cuEventRecord(e.ev, s.s)) })
 }
 
 // Synchronize waits for the recorded work to finish.
@@ -424,7 +544,7 @@ func (e *Event) Synchronize() error {
 	if err := e.live(); err != nil {
 		return err
 	}
-	return e.c.Do(func() error { return check("cuEventSynchronize", e.ev.Synchronize()) })
+	return e.c.run(func() error { return checkC("cuEventSynchronize", C.gotrt_cuEventSynchronize(e.ev)) })
 }
 
 // Query reports whether the recorded work has finished, without waiting.
@@ -432,7 +552,7 @@ func (e *Event) Query() (bool, error) {
 	if err := e.live(); err != nil {
 		return false, err
 	}
-	err := e.c.Do(func() error { return check("cuEventQuery", e.ev.Query()) })
+	err := e.c.run(func() error { return checkC("cuEventQuery", C.gotrt_cuEventQuery(e.ev)) })
 	if errors.Is(err, ErrNotReady) {
 		return false, nil
 	}
@@ -448,15 +568,14 @@ func (e *Event) Elapsed(from *Event) (time.Duration, error) {
 	if err := from.live(); err != nil {
 		return 0, err
 	}
-	var ms float64
-	err := e.c.Do(func() (err error) {
-		ms, err = from.ev.Elapsed(e.ev)
-		return check("cuEventElapsedTime", err)
+	var ms C.float
+	err := e.c.run(func() error {
+		return checkC("cuEventElapsedTime", C.gotrt_cuEventElapsedTime(&ms, from.ev, e.ev))
 	})
 	if err != nil {
 		return 0, err
 	}
-	return time.Duration(math.Round(ms * 1e6)), nil
+	return time.Duration(math.Round(float64(ms) * 1e6)), nil
 }
 
 // Close destroys the event. Safe on nil and twice.
@@ -466,36 +585,42 @@ func (e *Event) Close() error {
 	}
 	c := e.c
 	e.c = nil
-	c.open.Add(-1)
-	return c.Do(func() error { return check("cuEventDestroy", cu.DestroyEvent(&e.ev)) })
+	err := c.run(func() error { return checkC("cuEventDestroy", C.gotrt_cuEventDestroy(e.ev)) })
+	c.release()
+	return err
 }
 
 // Capture records the work f queues on s into a [Graph] instead of running
 // it. f runs on the calling goroutine's locked OS thread with the context
-// current, and must queue work on s only.
+// current, and must queue work on s only (copies, memsets, [Stream.Launch],
+// host functions, events).
 func (s *Stream) Capture(f func() error) (*Graph, error) {
 	if err := s.live(); err != nil {
 		return nil, err
 	}
-	var g *Graph
-	err := s.c.Do(func() error {
-		if err := beginCapture(s.Handle()); err != nil {
+	c := s.c
+	if err := c.acquire("stream capture"); err != nil {
+		return nil, err
+	}
+	var g C.CUgraph
+	err := c.run(func() error {
+		if err := checkC("cuStreamBeginCapture",
+			C.gotrt_cuStreamBeginCapture(s.s, C.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL)); err != nil {
 			return err
 		}
 		ferr := f()
-		cg, err := endCapture(s.Handle())
+		err := checkC("cuStreamEndCapture", C.gotrt_cuStreamEndCapture(s.s, &g))
 		if ferr != nil || err != nil {
-			if cg != nil {
-				_ = graphDestroy(cg)
+			if g != nil {
+				_ = checkC("cuGraphDestroy", C.gotrt_cuGraphDestroy(g))
 			}
 			return errors.Join(ferr, err)
 		}
-		g = &Graph{c: s.c, g: cg}
 		return nil
 	})
 	if err != nil {
+		c.release()
 		return nil, fmt.Errorf("cuda stream capture: %w", err)
 	}
-	s.c.open.Add(1)
-	return g, nil
+	return &Graph{c: c, g: g}, nil
 }

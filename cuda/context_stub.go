@@ -18,6 +18,13 @@ var errNoCUDA = &UnsupportedError{Feature: "cuda", Hint: "build with -tags cuda"
 // Without the `cuda` build tag it returns an error matching ErrNotSupported.
 func DeviceCount() (int, error) { return 0, errNoCUDA }
 
+// Available reports whether this process can use a CUDA device. Without the
+// `cuda` build tag it returns an error matching ErrNotSupported.
+func Available() error { return errNoCUDA }
+
+// DriverVersion returns the CUDA version the driver supports.
+func DriverVersion() (int, error) { return 0, errNoCUDA }
+
 // Context is a device's primary CUDA context. Without the `cuda` build tag
 // none can be made.
 type Context struct{ _ [0]func() }
@@ -53,6 +60,39 @@ func (c *Context) AllocDevice(n int) (*DeviceBuffer, error) { return nil, errNoC
 // NewEvent creates an event that records time.
 func (c *Context) NewEvent() (*Event, error) { return nil, errNoCUDA }
 
+// LoadModule loads a PTX, cubin or fat binary module.
+func (c *Context) LoadModule(image []byte) (*Module, error) { return nil, errNoCUDA }
+
+// Attribute returns one of the device's attributes.
+func (c *Context) Attribute(a DeviceAttribute) (int, error) { return 0, errNoCUDA }
+
+// ComputeCapability returns the device's compute capability.
+func (c *Context) ComputeCapability() (major, minor int, err error) { return 0, 0, errNoCUDA }
+
+// MultiprocessorCount returns the number of SMs of the device.
+func (c *Context) MultiprocessorCount() (int, error) { return 0, errNoCUDA }
+
+// Name returns the device's name.
+func (c *Context) Name() (string, error) { return "", errNoCUDA }
+
+// Module is a loaded module.
+type Module struct{ _ [0]func() }
+
+// Function looks up a kernel.
+func (m *Module) Function(name string) (*Function, error) { return nil, errNoCUDA }
+
+// Close unloads the module; safe on nil.
+func (m *Module) Close() error { return nil }
+
+// Function is a kernel of a Module.
+type Function struct{ _ [0]func() }
+
+// Name returns the kernel's name.
+func (f *Function) Name() string { return "" }
+
+// SetMaxDynamicSharedMemory raises the kernel's dynamic shared memory limit.
+func (f *Function) SetMaxDynamicSharedMemory(n int) error { return errNoCUDA }
+
 // Stream is a CUDA stream.
 type Stream struct{ _ [0]func() }
 
@@ -84,6 +124,11 @@ func (s *Stream) WaitEvent(e *Event) error { return errNoCUDA }
 
 // LaunchHostFunc queues a Go function after the stream's work.
 func (s *Stream) LaunchHostFunc(f func()) error { return errNoCUDA }
+
+// Launch enqueues a kernel on the stream.
+func (s *Stream) Launch(f *Function, grid, block Dim3, sharedMem int, args ...uint64) error {
+	return errNoCUDA
+}
 
 // Capture records stream work into a graph.
 func (s *Stream) Capture(f func() error) (*Graph, error) { return nil, errNoCUDA }

@@ -16,8 +16,9 @@ import (
 	"github.com/gotrt/gotrt/internal/testutil"
 )
 
-// These tests need a GPU; a binary built with -tags cuda does not even start
-// without one (gorgonia.org/cu's init exits), so CI only compiles them.
+// These tests need a GPU. Without one (or without libcuda.so.1) NewContext
+// returns an error matching ErrNotSupported and they skip, so the test binary
+// runs anywhere; .ci/cuda-check.sh runs it on CI's GPU-less machine.
 
 func newContext(tb testing.TB) *cuda.Context {
 	tb.Helper()
@@ -31,6 +32,7 @@ func newContext(tb testing.TB) *cuda.Context {
 func TestBuiltWithCUDA(t *testing.T) { assert.True(t, cuda.Built) }
 
 func TestNewContextBadOrdinal(t *testing.T) {
+	testutil.SkipIfNotSupported(t, cuda.Available())
 	for _, ord := range []int{-1, 1 << 20} {
 		_, err := cuda.NewContext(ord)
 		assert.ErrorIs(t, err, cuda.ErrInvalidDevice, "ordinal %d", ord)
@@ -131,23 +133,67 @@ func TestCloseIsIdempotentAndNilSafe(t *testing.T) {
 		ne *cuda.Event
 		ng *cuda.Graph
 		nx *cuda.GraphExec
+		nm *cuda.Module
 	)
-	for _, cl := range []interface{ Close() error }{nc, ns, nh, nd, ne, ng, nx} {
+	for _, cl := range []interface{ Close() error }{nc, ns, nh, nd, ne, ng, nx, nm} {
 		assert.NoError(t, cl.Close())
 	}
 }
 
-func TestContextCloseReportsOpenHandles(t *testing.T) {
+// Context.Close refuses while a child is open, names how many, leaves the
+// context usable, and succeeds once the children are closed.
+func TestContextCloseRefusesWhileInUse(t *testing.T) {
 	c, err := cuda.NewContext(0)
 	testutil.SkipIfNotSupported(t, err)
 	require.NoError(t, err)
+	s, err := c.NewStream()
+	require.NoError(t, err)
 	d, err := c.AllocDevice(64)
 	require.NoError(t, err)
-	assert.ErrorContains(t, c.Close(), "1 handles open")
-	assert.NoError(t, c.Close())
+
+	err = c.Close()
+	require.ErrorIs(t, err, cuda.ErrInUse)
+	assert.Contains(t, err.Error(), "2 children still open")
+	require.NoError(t, s.Memset(d, 0, 64, 7), "the context stays usable")
+	require.NoError(t, s.Synchronize())
+	require.NoError(t, c.Synchronize())
+
+	require.NoError(t, d.Close())
+	require.ErrorIs(t, c.Close(), cuda.ErrInUse, "the stream is still open")
+	require.NoError(t, s.Close())
+	require.NoError(t, c.Close())
+	require.NoError(t, c.Close(), "a second Close is harmless")
 	_, err = c.NewStream()
 	assert.ErrorIs(t, err, cuda.ErrClosed)
-	_ = d // its context is gone; nothing more to free
+	assert.ErrorIs(t, c.Do(func() error { return nil }), cuda.ErrClosed)
+}
+
+// A stream made concurrently with Close either is refused (ErrClosed) or
+// makes Close refuse (ErrInUse); run with -race.
+func TestContextCloseRacesNewStream(t *testing.T) {
+	for range 20 {
+		c, err := cuda.NewContext(0)
+		testutil.SkipIfNotSupported(t, err)
+		require.NoError(t, err)
+		made := make(chan *cuda.Stream, 1)
+		go func() {
+			s, err := c.NewStream()
+			if err != nil {
+				assert.ErrorIs(t, err, cuda.ErrClosed)
+			}
+			made <- s
+		}()
+		cerr := c.Close()
+		s := <-made
+		if s != nil {
+			require.ErrorIs(t, cerr, cuda.ErrInUse, "a stream opened: Close must have refused")
+			require.NoError(t, s.Synchronize())
+			require.NoError(t, s.Close())
+			require.NoError(t, c.Close())
+		} else {
+			require.NoError(t, cerr)
+		}
+	}
 }
 
 func TestEventsTimeAndOrder(t *testing.T) {

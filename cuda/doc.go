@@ -19,23 +19,42 @@
 // # CUDA layer (build tag `cuda`)
 //
 // [NewContext] retains a device's primary context; from it come [Stream],
-// [HostBuffer] (pinned, cuMemHostAlloc), [DeviceBuffer], [Event] and, through
-// [Stream.Capture], [Graph] and [GraphExec]. It is built on gorgonia.org/cu
-// with the project's own cgo where cu lacks a call. Without the tag the same
-// API exists and every call returns an error matching [ErrNotSupported].
+// [HostBuffer] (pinned, cuMemHostAlloc), [DeviceBuffer], [Event], [Module]
+// (PTX or cubin loaded through cuModuleLoadData, whose [Function]s
+// [Stream.Launch] runs) and, through [Stream.Capture], [Graph] and
+// [GraphExec]. Without the tag the same API exists and every call returns an
+// error matching [ErrNotSupported].
 //
-// Note that gorgonia.org/cu's package init exits the process when cuInit
-// fails, so a binary built with the `cuda` tag only starts on a machine with
-// an NVIDIA driver and a GPU.
+// The layer is the project's own binding of the CUDA driver API (driver.c,
+// driver.h): it dlopen()s libcuda.so.1 on the first CUDA call, as go-nvml
+// loads NVML, resolves each entry point under the versioned name cuda.h maps
+// it to, and calls cuInit, once. The binary links no libcuda, so it starts
+// on any machine. Where the library is absent or cuInit fails (no GPU, a
+// failed GPU, a container without one) every call returns an error matching
+// [ErrNotSupported] with the reason in one line; [Available] gives it up
+// front so callers can choose the CPU. Compiling still needs cuda.h
+// (third_party/cuda/fetch.sh); running needs only the driver: no CUDA
+// runtime, no NVRTC.
+//
+// It replaced gorgonia.org/cu, which could not serve: its package init calls
+// cuInit and exits the process when that fails, so a `cuda` binary died
+// before main on any machine without a usable GPU; it links -lcuda, so it
+// would not even load without the driver; it does not compile against CUDA
+// 13 headers; and it lacks pinned memory, host functions and CUDA graphs,
+// which already needed cgo of our own.
 //
 // # Ownership
 //
 // Every handle has one owner and is released by Close, which is safe on nil
 // and on a second call; no finalizer frees GPU memory. Close streams,
-// buffers, events and graphs before their [Context] (Context.Close reports
-// any left open). A [Stream] belongs to one goroutine. Every method makes its
-// context current on a locked OS thread for the duration of the call;
-// [Context.Do] holds it across several calls. Close the [Sampler] (Stop)
+// buffers, events, graphs and modules before their [Context]: while any is
+// open, Context.Close refuses with an error wrapping [ErrInUse] that says how
+// many, and the context stays usable (the project's one close policy,
+// internal/handle). Close graphs before the modules whose kernels they
+// launch. A [Stream] belongs to one goroutine (its Launch reuses one C block
+// for kernel parameters). Every method makes its context current on a
+// locked OS thread for the duration of the call; [Context.Do] holds it
+// across several calls. Close the [Sampler] (Stop)
 // before the [Inventory].
 //
 // # Errors
@@ -44,5 +63,6 @@
 // [ErrNotSupported] (no `cuda` tag, no library, no GPU, a driver too old).
 // A failed driver call is an [*Error] carrying its [Result] code, so
 // errors.Is(err, [ErrOutOfMemory]) works; bad arguments give [ErrOutOfRange]
-// or [ErrClosed] wrapped with the detail.
+// or [ErrClosed] wrapped with the detail. [ErrClosed] and [ErrInUse] are
+// internal/gpuerr's, the same sentinels trt and the built-in model use.
 package cuda

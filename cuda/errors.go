@@ -27,8 +27,14 @@ var (
 // ErrOutOfRange means an offset and length fall outside a buffer.
 var ErrOutOfRange = errors.New("out of range")
 
-// ErrClosed means a handle was used after Close.
-var ErrClosed = errors.New("use of closed handle")
+// ErrClosed is [gpuerr.ErrClosed]: a handle was used after Close. One
+// sentinel for every layer (cuda, trt, the built-in model's executors).
+var ErrClosed = gpuerr.ErrClosed
+
+// ErrInUse is [gpuerr.ErrInUse]: Close of a [Context] (or a [Module]'s
+// parent) while handles made from it are still open. The parent refuses,
+// says how many are open, and stays usable.
+var ErrInUse = gpuerr.ErrInUse
 
 // reason is a sentinel that also matches ErrNotSupported.
 type reason struct{ msg string }

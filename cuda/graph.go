@@ -2,7 +2,7 @@
 
 package cuda
 
-// #include <cuda.h>
+// #include "driver.h"
 import "C"
 
 import "fmt"
@@ -18,12 +18,9 @@ func (g *Graph) Nodes() (int, error) {
 	if g == nil || g.c == nil {
 		return 0, fmt.Errorf("cuda graph: %w", ErrClosed)
 	}
-	var n int
-	err := g.c.Do(func() (err error) {
-		n, err = graphNodes(g.g)
-		return err
-	})
-	return n, err
+	var n C.size_t
+	err := g.c.run(func() error { return checkC("cuGraphGetNodes", C.gotrt_cuGraphGetNodes(g.g, nil, &n)) })
+	return int(n), err
 }
 
 // Instantiate makes an executable graph, launchable many times.
@@ -31,16 +28,19 @@ func (g *Graph) Instantiate() (*GraphExec, error) {
 	if g == nil || g.c == nil {
 		return nil, fmt.Errorf("cuda graph instantiate: %w", ErrClosed)
 	}
+	c := g.c
+	if err := c.acquire("graph instantiate"); err != nil {
+		return nil, err
+	}
 	var e C.CUgraphExec
-	err := g.c.Do(func() (err error) {
-		e, err = graphInstantiate(g.g)
-		return err
+	err := c.run(func() error {
+		return checkC("cuGraphInstantiateWithFlags", C.gotrt_cuGraphInstantiateWithFlags(&e, g.g, 0))
 	})
 	if err != nil {
+		c.release()
 		return nil, fmt.Errorf("cuda graph instantiate: %w", err)
 	}
-	g.c.open.Add(1)
-	return &GraphExec{c: g.c, e: e}, nil
+	return &GraphExec{c: c, e: e}, nil
 }
 
 // Close destroys the graph (its instances stay valid). Safe on nil and twice.
@@ -50,11 +50,13 @@ func (g *Graph) Close() error {
 	}
 	c := g.c
 	g.c = nil
-	c.open.Add(-1)
-	return c.Do(func() error { return graphDestroy(g.g) })
+	err := c.run(func() error { return checkC("cuGraphDestroy", C.gotrt_cuGraphDestroy(g.g)) })
+	c.release()
+	return err
 }
 
-// GraphExec is an instantiated graph.
+// GraphExec is an instantiated graph. Close it before the [Module]s whose
+// kernels it launches.
 type GraphExec struct {
 	c *Context
 	e C.CUgraphExec
@@ -68,7 +70,13 @@ func (x *GraphExec) Launch(s *Stream) error {
 	if err := s.live(); err != nil {
 		return err
 	}
-	return x.c.Do(func() error { return graphLaunch(x.e, s.Handle()) })
+	pushed, err := x.c.enter()
+	if err != nil {
+		return err
+	}
+	r := C.gotrt_cuGraphLaunch(x.e, s.s)
+	x.c.exit(pushed)
+	return checkC("cuGraphLaunch", r)
 }
 
 // Close destroys the executable graph. Safe on nil and twice.
@@ -78,6 +86,7 @@ func (x *GraphExec) Close() error {
 	}
 	c := x.c
 	x.c = nil
-	c.open.Add(-1)
-	return c.Do(func() error { return graphExecDestroy(x.e) })
+	err := c.run(func() error { return checkC("cuGraphExecDestroy", C.gotrt_cuGraphExecDestroy(x.e)) })
+	c.release()
+	return err
 }
