@@ -154,6 +154,10 @@ func Run(ctx context.Context, sut SystemUnderTest, qsl QuerySampleLibrary, s Tes
 		QSLTotalCount: total, QSLPerformanceCount: perf, Start: time.Now(), modeTag: s.Mode,
 	}
 	r.rep = rep
+	// On a virtual clock the run holds time still until it first waits, as
+	// if the clock had woken it, so the SUT cannot run ahead of the first
+	// query.
+	clock.Hold(o.clk)
 	t0 := o.clk.Now()
 	rep.SUTName = sut.Name()
 	r.logStart(&e, o.clk.Now()-t0)
@@ -161,10 +165,10 @@ func Run(ctx context.Context, sut SystemUnderTest, qsl QuerySampleLibrary, s Tes
 	runCtx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() {
+	clock.Go(o.clk, func() {
 		defer wg.Done()
 		r.supervise(runCtx, e.stallTimeout)
-	}()
+	})
 	defer func() {
 		r.finished.Store(true)
 		cancel()
@@ -231,7 +235,7 @@ func (r *runner) runTrial(e *EffectiveSettings, set loadableSet, accuracy bool) 
 	r.qt.reset()
 	t := &trial{
 		e: e, sut: r.sut, clk: r.o.clk, abort: r.abort,
-		accAll: accuracy, accLog: g.accRNG != nil, base: r.nextID, wake: make(chan struct{}, 1),
+		accAll: accuracy, accLog: g.accRNG != nil, base: r.nextID, wake: clock.NewEvent(r.o.clk),
 		gen: g, tab: &r.tab, qt: &r.qt, samples: r.samples,
 	}
 	r.cur.Store(t)

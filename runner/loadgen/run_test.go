@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/gotrt/gotrt/runner/clock"
 	"github.com/gotrt/gotrt/runner/loadgen"
 )
 
@@ -143,14 +144,19 @@ func quick(sc loadgen.Scenario) loadgen.TestSettings {
 }
 
 func TestScenariosWithFixedServiceTime(t *testing.T) {
+	// On the virtual clock every query takes exactly delay: what the load
+	// generator measures and decides is exact, however busy the machine.
 	const delay = 500 * time.Microsecond
 	for _, sc := range loadgen.Scenarios {
 		t.Run(string(sc), func(t *testing.T) {
+			c := clock.NewVirtual(0)
+			defer c.Stop()
 			var sut loadgen.SystemUnderTest
-			d := &delaySUTSim{delay: delay}
+			d := &virtualDelaySUTSim{c: c, delay: delay}
 			sut = d
 			qsl := loadgen.NewNullQSL(500, 64)
 			s := quick(sc)
+			s.ServerTargetLatency = 2 * delay
 			switch sc {
 			case loadgen.SingleStream:
 				s.MinQueryCount = 100 // early stopping at p90 needs 64
@@ -159,22 +165,25 @@ func TestScenariosWithFixedServiceTime(t *testing.T) {
 				s.MinQueryCount = 700 // early stopping at p99 needs 662
 			case loadgen.Offline:
 				// A fixed cost per sample, so the query outlasts min duration.
-				c := newCapacitySUTSim(50 * time.Microsecond)
+				c := newVirtualCapacitySUTSim(c, 50*time.Microsecond)
 				defer c.Close()
 				sut = c
 			}
-			rep, err := loadgen.Run(context.Background(), sut, qsl, s, loadgen.WithoutHostDetection())
+			rep, err := loadgen.Run(context.Background(), sut, qsl, s, loadgen.WithoutHostDetection(), loadgen.WithClock(c))
 			d.wg.Wait()
 			require.NoError(t, err)
 			res := rep.Result
 			assert.Equal(t, string(sc), res.Scenario)
 			assert.True(t, res.Valid, "%v", res.Reasons)
 			assert.Empty(t, res.Reasons)
-			// Every latency includes the service time and the percentiles
-			// are ordered.
 			l := res.LatencyNS
 			if sc != loadgen.Offline {
-				assert.GreaterOrEqual(t, l.Min, int64(delay))
+				// Every query takes exactly the service time.
+				assert.Equal(t, int64(delay), l.Min)
+				assert.Equal(t, int64(delay), l.Max)
+			} else {
+				// Samples complete in batches over the 150 ms minimum.
+				assert.GreaterOrEqual(t, l.Max, int64(150*time.Millisecond))
 			}
 			assert.LessOrEqual(t, l.Min, l.P50)
 			assert.LessOrEqual(t, l.P50, l.P90)
@@ -184,10 +193,14 @@ func TestScenariosWithFixedServiceTime(t *testing.T) {
 			assert.Greater(t, res.Throughput.Value, 0.0)
 			assert.Equal(t, 0, qsl.Loaded(), "every loaded sample is unloaded")
 			assert.Equal(t, 1, qsl.Loads)
-			if sc == loadgen.SingleStream {
-				// One query at a time: no more than 1/delay queries per second.
-				assert.Less(t, res.Throughput.Value, float64(time.Second/delay)*1.01)
+			switch sc {
+			case loadgen.SingleStream:
+				// One query at a time, back to back: 1/delay queries per second.
+				assert.InDelta(t, float64(time.Second/delay), res.Throughput.Value, 1)
+			case loadgen.Offline:
+				assert.InDelta(t, 20000, res.Throughput.Value, 20, "one sample per 50 µs")
 			}
+			assert.Zero(t, c.Stalls(), "the clock accounted for every goroutine")
 		})
 	}
 }
@@ -210,16 +223,20 @@ func TestSingleStreamGoesOnPastExpectedLatency(t *testing.T) {
 	// The expected latency is 10x too pessimistic: LoadGen would generate
 	// 2 × 150 ms / 20 ms = 15 queries and run out of them before the
 	// minimum duration. gotrt generates queries as it issues them, so the
-	// run goes on until min duration and min query count are met.
-	sut := &delaySUTSim{delay: 2 * time.Millisecond}
+	// run goes on until min duration and min query count are met: the
+	// query issued at 150 ms is the 76th (queries of exactly 2 ms on the
+	// virtual clock).
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	sut := &virtualDelaySUTSim{c: c, delay: 2 * time.Millisecond}
 	s := quick(loadgen.SingleStream)
 	s.SingleStreamExpectedLatency = 20 * time.Millisecond
-	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection())
+	s.MinQueryCount = 64 // early stopping at p90 needs 64
+	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection(), loadgen.WithClock(c))
 	sut.wg.Wait()
 	require.NoError(t, err)
 	assert.True(t, rep.Result.Valid, "%v", rep.Result.Reasons)
-	n, _ := rep.Result.Extra["query_count"].(int)
-	assert.Greater(t, n, 15, "more queries than LoadGen would have generated")
+	assert.Equal(t, 76, rep.Result.Extra["query_count"], "until 150 ms: more queries than LoadGen would have generated")
 	var detail strings.Builder
 	require.NoError(t, rep.WriteDetail(&detail))
 	assert.NotContains(t, detail.String(), "Ran out of generated queries")
@@ -250,11 +267,14 @@ func TestStreamsStopAtMinDurationAndMinQueries(t *testing.T) {
 
 func TestIssueUniqueRunsOutOfGeneratedQueries(t *testing.T) {
 	// performance_issue_unique issues each loaded sample once, as LoadGen:
-	// 64 queries of 2 ms end before the 150 ms minimum duration.
-	sut := &delaySUTSim{delay: 2 * time.Millisecond}
+	// 64 queries of 2 ms (virtual clock) end at 128 ms, before the 150 ms
+	// minimum duration.
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	sut := &virtualDelaySUTSim{c: c, delay: 2 * time.Millisecond}
 	s := quick(loadgen.SingleStream)
 	s.PerformanceIssueUnique = true
-	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection())
+	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection(), loadgen.WithClock(c))
 	sut.wg.Wait()
 	require.NoError(t, err)
 	assert.False(t, rep.Result.Valid)

@@ -65,7 +65,12 @@ type trial struct {
 
 	waiting atomic.Int32
 	waitFor atomic.Int64
-	wake    chan struct{}
+	// wake is set by Complete (and on abort) for waitCompleted: an event
+	// of the run's clock, so that a virtual clock knows the issuer waits
+	// for completions and does not hold time while it does.
+	wake      *clock.Event
+	watchOnce sync.Once
+	watchStop chan struct{}
 
 	errMu     sync.Mutex
 	badCount  int
@@ -124,10 +129,7 @@ func (t *trial) Complete(rs []Response) error {
 	if n > 0 {
 		c := t.completed.Add(n)
 		if t.waiting.Load() != 0 && c >= t.waitFor.Load() && t.waiting.CompareAndSwap(1, 0) {
-			select {
-			case t.wake <- struct{}{}:
-			default:
-			}
+			t.wake.Set()
 		}
 	}
 	return err
@@ -172,8 +174,8 @@ func (t *trial) Fail(err error) {
 
 // waitCompleted blocks until target samples have completed or the run is
 // aborted, and reports which. A SUT that completes inside IssueQuery never
-// makes it block; otherwise it spins a little, then parks until Complete
-// wakes it (one channel send per wait, never per sample).
+// makes it block; otherwise it spins a little, then waits on the clock's
+// event until Complete sets it (one wake-up per wait, never per sample).
 func (t *trial) waitCompleted(target int64) bool {
 	for i := 0; i < 64; i++ {
 		if t.completed.Load() >= target {
@@ -184,6 +186,7 @@ func (t *trial) waitCompleted(target int64) bool {
 		}
 		runtime.Gosched()
 	}
+	t.watchOnce.Do(t.watchAbort)
 	for {
 		t.waitFor.Store(target)
 		t.waiting.Store(1)
@@ -191,16 +194,28 @@ func (t *trial) waitCompleted(target int64) bool {
 			t.waiting.Store(0)
 			return true
 		}
-		select {
-		case <-t.wake:
-			if t.completed.Load() >= target {
-				return true
-			}
-		case <-t.abort.ch:
+		if t.abort.fired() {
 			t.waiting.Store(0)
 			return t.completed.Load() >= target
 		}
+		t.wake.Wait(clock.Never)
+		if t.completed.Load() >= target {
+			return true
+		}
 	}
+}
+
+// watchAbort sets wake when the run is aborted, until the trial ends: an
+// event has no done channel to select on.
+func (t *trial) watchAbort() {
+	t.watchStop = make(chan struct{})
+	go func() {
+		select {
+		case <-t.abort.ch:
+			t.wake.Set()
+		case <-t.watchStop:
+		}
+	}()
 }
 
 // sleepUntil waits for the scheduled time due (ns from start) through the
@@ -217,6 +232,10 @@ func (t *trial) sleepUntil(due int64) int64 {
 // end stops accepting completions and waits out Complete calls under way,
 // after which the trial's arrays are stable and may be read or reused.
 func (t *trial) end() {
+	t.watchOnce.Do(func() {})
+	if t.watchStop != nil {
+		close(t.watchStop)
+	}
 	t.ended.Store(true)
 	for t.inflight.Load() != 0 {
 		runtime.Gosched()
