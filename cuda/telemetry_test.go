@@ -106,9 +106,14 @@ func TestSamplerDevices(t *testing.T) {
 	require.NotNil(t, tel.Host.ProcessCPUPct)
 	assert.Positive(t, tel.Host.CPUs)
 
+	// GPU 0 ran the work: the run's energy is its own, not GPU 1's.
 	tel.SetSamples(6000, map[string]int64{"cuda:0": 6000})
 	assert.InDelta(t, 100.0, tel.Devices[0].SamplesPerJoule, 1e-9)
 	assert.Zero(t, tel.Devices[1].SamplesPerJoule)
+	assert.True(t, tel.Devices[0].Ran)
+	assert.False(t, tel.Devices[1].Ran)
+	assert.InDelta(t, 60.0, tel.EnergyJ, 1e-9)
+	assert.InDelta(t, 100.0, tel.SamplesPerJoule, 1e-9)
 
 	again, err := sm.Stop()
 	require.NoError(t, err)
@@ -135,8 +140,33 @@ func TestSamplerEnergyFromPower(t *testing.T) {
 	want := 100 * time.Duration(tel.DurationNS).Seconds()
 	assert.InDelta(t, want, tel.Devices[0].EnergyJ, want*1e-6)
 	assert.Equal(t, tel.Devices[0].EnergyJ, tel.EnergyJ)
-	tel.SetSamples(1000, nil)
+	tel.SetSamples(1000, map[string]int64{"cuda:0": 1000})
 	assert.InDelta(t, 1000/tel.EnergyJ, tel.SamplesPerJoule, 1e-9)
+}
+
+// A run on the CPU of a GPU host: the idle GPU is sampled, but its energy
+// never divides the CPU's samples.
+func TestSamplerCPURunOnGPUHost(t *testing.T) {
+	s := h100Server(1, nvml.GPU_VIRTUALIZATION_MODE_PASSTHROUGH)
+	instrument(s.Devices[0].(*server.Device), []uint32{75_000, 76_000}, []uint64{0, 1_528_000})
+	inv, err := cuda.Discover(s, cuda.WithHost(testHost), cuda.WithAllDevices())
+	require.NoError(t, err)
+	defer inv.Close()
+	sm, err := cuda.NewSampler(inv, never)
+	require.NoError(t, err)
+	require.NoError(t, sm.Start())
+	tel, err := sm.Stop()
+	require.NoError(t, err)
+
+	tel.SetSamples(7_000_000, map[string]int64{"cpu0": 7_000_000})
+	require.Len(t, tel.Devices, 1)
+	gpu := tel.Devices[0]
+	assert.False(t, gpu.Ran, "the GPU did not run the work")
+	assert.InDelta(t, 1528.0, gpu.EnergyJ, 1e-9, "its energy is still reported")
+	assert.Zero(t, gpu.Samples)
+	assert.Zero(t, gpu.SamplesPerJoule)
+	assert.Zero(t, tel.EnergyJ, "the CPU's energy is not measured")
+	assert.Zero(t, tel.SamplesPerJoule, "no samples/J from an idle GPU's energy")
 }
 
 func TestSamplerHostOnly(t *testing.T) {

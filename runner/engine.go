@@ -6,12 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
-	"github.com/NVIDIA/go-nvml/pkg/nvml"
-
-	"github.com/gotrt/gotrt/cuda"
 	"github.com/gotrt/gotrt/models/catalog"
 	"github.com/gotrt/gotrt/models/dataset"
 	"github.com/gotrt/gotrt/runner/loadgen"
@@ -44,7 +39,7 @@ func runEngine(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []
 	if err != nil {
 		return nil, err
 	}
-	gpus, err := selectGPUs(cfg.Devices)
+	gpus, err := placeEngine(&cfg, cfg.Inventory)
 	if err != nil {
 		return nil, err
 	}
@@ -150,35 +145,4 @@ func DataSources(e catalog.Entry, dir string) ([]dataset.Source, error) {
 		return nil, fmt.Errorf("%w: data %s: no %s.npy for input %s (or val_map.txt and one .npy per sample)", ErrConfig, dir, in.Name, in.Name)
 	}
 	return srcs, nil
-}
-
-// selectGPUs picks the GPUs a device spec names: all, a count, or indices.
-func selectGPUs(spec string) ([]result.Device, error) {
-	inv, err := cuda.Discover(nvml.New())
-	if err != nil {
-		return nil, err
-	}
-	defer inv.Close()
-	if !inv.GPUs() {
-		return nil, fmt.Errorf("no GPU for a TensorRT engine: %s: %w", inv.Note, inv.Cause)
-	}
-	all := inv.Devices
-	if spec == "" || spec == "all" {
-		return all, nil
-	}
-	if n, err := strconv.Atoi(spec); err == nil && !strings.Contains(spec, ",") {
-		if n < 1 || n > len(all) {
-			return nil, fmt.Errorf("%w: devices %q: this machine has %d GPUs", ErrConfig, spec, len(all))
-		}
-		return all[:n], nil
-	}
-	var out []result.Device
-	for _, f := range strings.Split(spec, ",") {
-		i, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || i < 0 || i >= len(all) {
-			return nil, fmt.Errorf("%w: devices %q: no GPU %q (there are %d)", ErrConfig, spec, f, len(all))
-		}
-		out = append(out, all[i])
-	}
-	return out, nil
 }

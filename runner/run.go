@@ -6,9 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
@@ -45,11 +42,24 @@ type Config struct {
 	// SUT is "" (the scheduler over the devices) or "null" (completes every
 	// sample at once: the harness measuring itself).
 	SUT string
-	// Devices picks devices: "" or "all" (every GPU, else the whole CPU as
-	// one device), "cpu", "cpu:N" (the CPU split into N devices of equal
-	// cores), a count "N" (the first N devices; on the CPU, N devices of one
-	// core each), or a list of GPU indices "0,2".
+	// Devices picks devices as CUDA_VISIBLE_DEVICES does: "" or "all"
+	// (every visible GPU, vGPU and MIG instance when the run can use them,
+	// else the whole CPU as one device), GPU indices "0,2" (CUDA ordinals),
+	// "GPU-…" or "MIG-…" UUIDs, "cpu", or "cpu:N" (the CPU split into N
+	// devices of equal cores). A bare number is an index, never a count.
 	Devices string
+	// Count, when positive, runs on the first Count devices of the
+	// selection: the first Count GPUs, or on the CPU Count devices of one
+	// core each (what `gotrt scale --counts` steps).
+	Count int
+	// NVML is the library device discovery reads; nil is go-nvml's
+	// nvml.New() (the driver's libnvidia-ml.so.1, loaded at run time).
+	// Tests pass go-nvml's mock.
+	NVML nvml.Interface
+	// Inventory, when set, is used instead of discovering the devices (and
+	// stays the caller's to close): a program running many benchmarks
+	// discovers once. Otherwise Run discovers once per run through NVML.
+	Inventory *cuda.Inventory
 	// Precision is the built-in model's precision: "" or "int8", or "fp32".
 	Precision string
 	// Engine and Data are a TensorRT plan and a preprocessed data set for
@@ -115,24 +125,6 @@ func Settings(cfg Config) (loadgen.TestSettings, []loadgen.Warning, error) {
 	return ts, warns, err
 }
 
-// DeviceCount says how many devices Devices "all" stands for on this machine,
-// the most a count may ask for: the GPUs, or on a machine without one the
-// CPU's cores (one core per device).
-func DeviceCount(cfg Config) (int, error) {
-	if cfg.model() == BuiltinModel || cfg.SUT == "null" {
-		return runtime.NumCPU(), nil
-	}
-	inv, err := cuda.Discover(nvml.New())
-	if err != nil {
-		return 0, err
-	}
-	defer inv.Close()
-	if !inv.GPUs() {
-		return 0, fmt.Errorf("%w: model %s needs a GPU: %s", ErrConfig, cfg.model(), inv.Note)
-	}
-	return len(inv.Devices), nil
-}
-
 // Run runs cfg to completion, or until ctx is cancelled (the run then ends
 // within a second, INVALID, with its logs intact). The report's Result is the
 // whole of result.json.
@@ -157,6 +149,13 @@ func Run(ctx context.Context, cfg Config) (*loadgen.Report, error) {
 	if cfg.SUT != "" {
 		return nil, fmt.Errorf("%w: sut %q: want \"\" (the devices) or \"null\"", ErrConfig, cfg.SUT)
 	}
+	// One discovery serves device selection and telemetry.
+	inv, release, err := cfg.inventory()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	cfg.Inventory = inv
 	if cfg.model() != BuiltinModel {
 		return runEngine(ctx, cfg, ts, opts)
 	}
@@ -168,37 +167,52 @@ func runBuiltin(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts [
 	if err != nil {
 		return nil, err
 	}
-	prec := builtin.Precision(0)
-	if cfg.Precision != "" {
-		if prec, err = builtin.ParsePrecision(cfg.Precision); err != nil {
-			return nil, fmt.Errorf("%w: precision: %w", ErrConfig, err)
-		}
-	}
-	devs, err := cpuDevices(cfg.Devices, m, prec)
+	prec, err := cfg.precision()
 	if err != nil {
 		return nil, err
+	}
+	place, err := placeBuiltin(&cfg, cfg.Inventory, prec)
+	if err != nil {
+		return nil, err
+	}
+	if place.note != "" {
+		cfg.logf("%s", place.note)
 	}
 	qsl, err := builtin.DefaultQSL(m)
 	if err != nil {
 		return nil, err
 	}
-	sdevs := make([]sched.Device, len(devs))
-	infos := make([]result.Device, len(devs))
-	for i, d := range devs {
-		sdevs[i] = d
-		infos[i] = d.Info()
+	sdevs, infos, closeDevs, err := builtinDevices(place, m, prec)
+	if err != nil {
+		return nil, err
 	}
-	sc := schedConfig(cfg.Sched, ts, 64)
-	if sc.Streams == 0 {
-		// One stream per core of the device: each stream is a goroutine
-		// computing its own batch.
-		sc.Streams = devs[0].Streams()
+	maxBatch := 64
+	if len(place.gpus) > 0 {
+		maxBatch = gpuMaxBatch
+	}
+	sc := schedConfig(cfg.Sched, ts, maxBatch)
+	if s, ok := sdevs[0].(interface{ Streams() int }); ok && sc.Streams == 0 {
+		// The device's own count: on the CPU one stream per core (each a
+		// goroutine computing its own batch), on a GPU enough to overlap
+		// one batch's copies with another's kernel.
+		sc.Streams = s.Streams()
 	}
 	rep, err := runScheduler(ctx, cfg, sdevs, qsl, sc, ts, opts)
+	// The scheduler has closed its executors: the devices may go.
+	if cerr := closeDevs(); err == nil && cerr != nil {
+		err = cerr
+	}
 	if err != nil {
 		return nil, err
 	}
 	rep.Result.Devices = infos
+	if rep.Result.Extra == nil {
+		rep.Result.Extra = map[string]any{}
+	}
+	rep.Result.Extra["model_description"] = describe(place, prec, sdevs)
+	if place.note != "" {
+		rep.Result.Extra["devices_note"] = place.note
+	}
 	if ts.Mode == loadgen.AccuracyOnly {
 		if err := scoreAccuracy(rep); err != nil {
 			return nil, err
@@ -244,16 +258,14 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 		if iv == 0 {
 			iv = 200 * time.Millisecond
 		}
-		inv, derr := cuda.Discover(nvml.New())
-		if derr == nil {
-			defer inv.Close()
-			if sampler, err = cuda.NewSampler(inv, iv); err == nil {
-				err = sampler.Start()
-			}
-			if err != nil {
-				return nil, errors.Join(err, s.Close())
-			}
+		if sampler, err = cuda.NewSampler(cfg.Inventory, iv); err == nil {
+			err = sampler.Start()
 		}
+		if err != nil {
+			return nil, errors.Join(err, s.Close())
+		}
+		// Stopped below; this only ends the goroutine on an early return.
+		defer func() { _, _ = sampler.Stop() }()
 	}
 	var probeQPS float64
 	if ts.Scenario == loadgen.Offline && ts.Mode == loadgen.PerformanceOnly && !cfg.NoProbe {
@@ -302,28 +314,6 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 	}
 	rep.Result.Telemetry = tel
 	return rep, nil
-}
-
-// cpuDevices turns a device spec into CPU devices of the built-in model.
-func cpuDevices(spec string, m *builtin.Model, p builtin.Precision) ([]*builtin.Device, error) {
-	switch {
-	case spec == "" || spec == "all" || spec == "cpu":
-		return builtin.SplitCPU(1, m, p)
-	case strings.HasPrefix(spec, "cpu:"):
-		n, err := strconv.Atoi(strings.TrimPrefix(spec, "cpu:"))
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("%w: devices %q: want cpu:N with N ≥ 1", ErrConfig, spec)
-		}
-		return builtin.SplitCPU(n, m, p)
-	}
-	n, err := strconv.Atoi(spec)
-	if err != nil {
-		return nil, fmt.Errorf("%w: devices %q: the built-in model runs on the CPU: use all, cpu, cpu:N or a count", ErrConfig, spec)
-	}
-	if n < 1 || n > runtime.NumCPU() {
-		return nil, fmt.Errorf("%w: devices %q: this machine has %d cores, so 1 to %d one-core devices", ErrConfig, spec, runtime.NumCPU(), runtime.NumCPU())
-	}
-	return builtin.SplitCores(n, n, m, p)
 }
 
 // probe measures the SUT's Offline rate with short untimed runs of the same

@@ -11,16 +11,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gotrt/gotrt/cuda"
+	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/runner/result"
 )
 
 func init() {
-	rootCmd.AddCommand(newDevicesCmd(func() (*cuda.Inventory, error) { return cuda.Discover(nvml.New()) }))
+	rootCmd.AddCommand(newDevicesCmd(func() (*cuda.Inventory, error) { return cuda.Discover(nvml.New()) }, runner.GPUUsable))
 }
 
 // newDevicesCmd builds `gotrt devices` over a discovery function (the real
-// NVML in the binary, a mock in tests).
-func newDevicesCmd(discover func() (*cuda.Inventory, error)) *cobra.Command {
+// NVML in the binary, a mock in tests) and the check whether the built-in
+// model can use a GPU in this process.
+func newDevicesCmd(discover func() (*cuda.Inventory, error), gpuUsable func() error) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "devices",
@@ -28,7 +30,10 @@ func newDevicesCmd(discover func() (*cuda.Inventory, error)) *cobra.Command {
 		Long: `devices lists what gotrt would run on: every GPU, vGPU and MIG instance
 that NVML reports and CUDA_VISIBLE_DEVICES lets through, in CUDA ordinal order;
 or the CPU alone, with the reason on stderr, when there is no NVML library or
-no GPU. With --json, stdout holds the JSON array of devices and nothing else.`,
+no GPU. The INDEX column is what --devices takes (as do GPU-/MIG- UUIDs).
+When GPUs are listed but this gotrt cannot run the built-in model on them (a
+build without -tags cuda, or no usable CUDA device), stderr says why.
+With --json, stdout holds the JSON array of devices and nothing else.`,
 		Args: noArgs("devices"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			inv, err := discover()
@@ -42,6 +47,11 @@ no GPU. With --json, stdout holds the JSON array of devices and nothing else.`,
 			}
 			for _, w := range inv.Warnings {
 				fmt.Fprintln(stderr, "gotrt: warning:", w)
+			}
+			if inv.GPUs() {
+				if err := gpuUsable(); err != nil {
+					fmt.Fprintf(stderr, "gotrt: the built-in model runs on the CPU here: %v\n", err)
+				}
 			}
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
@@ -110,4 +120,22 @@ func detail(d result.Device) string {
 		return "-"
 	}
 	return strings.Join(parts, "; ")
+}
+
+// deviceLabel names a scheduled device for the summary: its kind, and for a
+// GPU or MIG instance its product name from the run's device list.
+func deviceLabel(devs []result.Device, d result.SchedulerDevice) string {
+	kind := d.Kind
+	for _, info := range devs {
+		if info.ID != d.ID {
+			continue
+		}
+		if kind == "" {
+			kind = info.Kind
+		}
+		if info.Kind == result.KindGPU || info.Kind == result.KindMIG {
+			return kind + " " + info.Name
+		}
+	}
+	return dash(kind)
 }

@@ -32,10 +32,17 @@ func mockDGX() nvml.Interface {
 
 func runDevices(t *testing.T, lib nvml.Interface, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	return runDevicesGPU(t, lib, nil, args...)
+}
+
+// runDevicesGPU runs `gotrt devices` where the built-in model's GPU check
+// gives usable.
+func runDevicesGPU(t *testing.T, lib nvml.Interface, usable error, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	host := result.Device{ID: "cpu", Kind: "cpu", Name: "Test CPU", Multiprocessors: 2}
 	cmd := newDevicesCmd(func() (*cuda.Inventory, error) {
 		return cuda.Discover(lib, cuda.WithHost(host), cuda.WithVisibleDevices("0,1"))
-	})
+	}, func() error { return usable })
 	var out, errb bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&errb)
@@ -110,9 +117,23 @@ func TestDevicesCommandErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "devices takes no arguments")
 	assert.Equal(t, exitUsage, exitCode(err))
 
-	cmd := newDevicesCmd(func() (*cuda.Inventory, error) { return nil, errors.New("nvml device count: GPU is lost") })
+	cmd := newDevicesCmd(func() (*cuda.Inventory, error) { return nil, errors.New("nvml device count: GPU is lost") }, func() error { return nil })
 	cmd.SetOut(&bytes.Buffer{})
 	cmd.SetErr(&bytes.Buffer{})
 	cmd.SetArgs(nil)
 	assert.ErrorContains(t, cmd.Execute(), "devices: nvml device count: GPU is lost")
+}
+
+func TestDevicesSaysWhenTheBuiltinModelCannotUseTheGPUs(t *testing.T) {
+	noTag := fmt.Errorf("the built-in model on a GPU: %w (this gotrt was built without -tags cuda)", cuda.ErrNotSupported)
+	out, errOut, err := runDevicesGPU(t, mockDGX(), noTag)
+	require.NoError(t, err)
+	assert.Contains(t, out, "cuda:1", "the GPUs are listed all the same")
+	assert.Equal(t, "gotrt: the built-in model runs on the CPU here: "+noTag.Error()+"\n", errOut)
+
+	// Without a GPU there is nothing to say beyond discovery's note.
+	noLib := &mock.Interface{InitFunc: func() nvml.Return { return nvml.ERROR_LIBRARY_NOT_FOUND }}
+	_, errOut, err = runDevicesGPU(t, noLib, noTag)
+	require.NoError(t, err)
+	assert.NotContains(t, errOut, "built-in model")
 }

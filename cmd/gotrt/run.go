@@ -42,7 +42,7 @@ func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.StringVar(&f.mlperfConf, "mlperf-conf", "", "mlperf.conf to read instead of the embedded one")
 	fl.StringVar(&f.userConf, "user-conf", "", "user.conf applied after mlperf.conf")
 	fl.StringVar(&f.sut, "sut", "", `system under test: "" (the scheduler over the devices) or "null" (the harness alone)`)
-	fl.StringVar(&f.devices, "devices", "all", "all, cpu, cpu:N (the CPU split in N devices), a count N, or GPU indices 0,2")
+	fl.StringVar(&f.devices, "devices", "all", "as CUDA_VISIBLE_DEVICES: GPU indices 0,2 or GPU-/MIG- UUIDs; or all (every GPU, else the CPU), cpu, cpu:N (the CPU split in N devices); counts: scale --counts")
 	fl.StringVar(&f.engine, "engine", "", "TensorRT plan of a catalogue model (needs a -tags cuda,tensorrt build)")
 	fl.StringVar(&f.data, "data", "", "folder of the catalogue model's preprocessed .npy inputs")
 	fl.StringVar(&f.precision, "precision", "", "built-in model precision: int8 (default) or fp32")
@@ -262,13 +262,16 @@ func printRun(w io.Writer, rep *loadgen.Report, out string) error {
 			fmt.Fprintf(w, "Accuracy: %s %.4f, target %.4f: FAIL\n", a.Metric, a.Value, a.Target)
 		}
 	}
+	if desc, ok := r.Extra["model_description"].(string); ok {
+		fmt.Fprintf(w, "Model: %s\n", desc)
+	}
 	if s := r.Scheduler; s != nil && len(s.Devices) > 0 {
 		fmt.Fprintf(w, "Devices (%s batching):\n", s.Policy)
 		devs := append([]result.SchedulerDevice(nil), s.Devices...)
 		sort.SliceStable(devs, func(i, j int) bool { return devs[i].ID < devs[j].ID })
 		for _, d := range devs {
-			fmt.Fprintf(w, "  %-8s %d streams  %d batches  mean batch %.1f  %d samples  utilisation %.0f%%\n",
-				d.ID, d.Streams, d.Batches, d.MeanBatch, d.Samples, 100*d.Utilisation)
+			fmt.Fprintf(w, "  %-8s %s  %d streams  %d batches  mean batch %.1f  %d samples  utilisation %.0f%%\n",
+				d.ID, deviceLabel(r.Devices, d), d.Streams, d.Batches, d.MeanBatch, d.Samples, 100*d.Utilisation)
 		}
 	}
 	fmt.Fprintln(w, "Logs and result.json in", out)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -39,10 +38,13 @@ speed-up and efficiency per count. At the top of --out it writes a chart of
 throughput and speed-up against device count (scale.svg, scale.png) and the
 tables (scale.txt, scale.md, scale.csv).
 
---counts defaults to 1, 2, 4 ... up to every device of the machine (every GPU,
-or on a machine without one every CPU core). A count N runs on the first N
-devices. --from DIR reads an earlier scale folder back and prints its table
-(and rewrites its chart) without running anything.
+--counts defaults to 1, 2, 4 ... up to every device the run can use. A count N
+runs on the first N of them: N GPUs where the run uses GPUs (a TensorRT engine,
+or the built-in model in a -tags cuda build on a GPU host), else N one-core CPU
+devices. --devices narrows the devices counted (e.g. --devices 2,3 steps over
+GPUs 2 and 3; --devices cpu counts CPU cores on a GPU host). --from DIR reads
+an earlier scale folder back and prints its table (and rewrites its chart)
+without running anything.
 
 Exit status: 0 every run VALID, 3 a run INVALID, 2 bad flags, 1 a run failed.`,
 		Args: noArgs("scale"),
@@ -98,9 +100,7 @@ func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
 	if err != nil {
 		return err
 	}
-	all := cfg
-	all.Devices = "all"
-	n, err := deviceCount(all)
+	n, err := deviceCount(cfg)
 	if err != nil {
 		return scaleError(fmt.Errorf("scale: count the devices: %w", err))
 	}
@@ -115,7 +115,7 @@ func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
 	}
 	s, runErr := report.Scale(ctx, f.out, counts, func(ctx context.Context, n int, dir string) (*result.Result, error) {
 		c := cfg
-		c.Devices = strconv.Itoa(n)
+		c.Count = n
 		rep, err := run(ctx, c)
 		if err != nil {
 			return nil, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -31,10 +32,10 @@ type fakeRunner struct {
 }
 
 func (f *fakeRunner) run(_ context.Context, cfg runner.Config) (*loadgen.Report, error) {
-	f.devices = append(f.devices, cfg.Devices)
-	var n int
-	if _, err := fmt.Sscan(cfg.Devices, &n); err != nil {
-		return nil, err
+	f.devices = append(f.devices, strconv.Itoa(cfg.Count))
+	n := cfg.Count
+	if cfg.Devices != "all" {
+		return nil, fmt.Errorf("devices %q: scale passes --devices through and steps the count", cfg.Devices)
 	}
 	if n == f.fail {
 		return nil, f.err

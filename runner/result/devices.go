@@ -95,7 +95,10 @@ type Telemetry struct {
 	Devices []DeviceTelemetry `json:"devices,omitempty"`
 	// Host is the CPU utilisation of this process and of the system.
 	Host HostTelemetry `json:"host"`
-	// EnergyJ is the sum of the devices' energy, when every device reported it.
+	// EnergyJ is the energy of the devices that ran the work (Ran), when
+	// each of them reported it; zero for a run on the CPU, whose energy is
+	// not measured (an idle GPU's energy is never counted). Until
+	// SetSamples says which devices ran, it sums every sampled device.
 	EnergyJ float64 `json:"energy_j,omitempty"`
 	// SamplesPerJoule is the run's samples over EnergyJ, set by SetSamples.
 	SamplesPerJoule float64 `json:"samples_per_joule,omitempty"`
@@ -113,6 +116,10 @@ type DeviceTelemetry struct {
 	// ID and UUID are those of the Device sampled.
 	ID   string `json:"id"`
 	UUID string `json:"uuid,omitempty"`
+	// Ran is true for a device that ran the run's work; the others were
+	// sampled while idle or busy with other processes, and count toward no
+	// energy figure of the run.
+	Ran bool `json:"ran"`
 	// UtilizationPct is the percentage of time a kernel was running.
 	UtilizationPct *Stat `json:"utilization_pct,omitempty"`
 	// MemoryUtilizationPct is the percentage of time memory was read or written.
@@ -146,23 +153,42 @@ type HostTelemetry struct {
 }
 
 // SetSamples records how many samples the run processed, in total and per
-// device ID, and derives samples per joule wherever energy is known.
+// device ID. The sampled devices named in perDevice are the ones that ran
+// (Ran); the run's EnergyJ becomes their energy, and samples per joule is
+// derived wherever energy is known. A run whose devices were not sampled
+// (the CPU) gets no energy figure, so an idle GPU's energy never divides
+// the CPU's samples.
 func (t *Telemetry) SetSamples(total int64, perDevice map[string]int64) {
 	if t == nil {
 		return
 	}
-	if t.EnergyJ > 0 {
-		t.SamplesPerJoule = float64(total) / t.EnergyJ
-	}
+	t.EnergyJ, t.SamplesPerJoule = 0, 0
+	ran, measured := 0, 0
+	var energy float64
 	for i := range t.Devices {
 		d := &t.Devices[i]
 		n, ok := perDevice[d.ID]
+		d.Ran, d.Samples, d.SamplesPerJoule = ok, 0, 0
 		if !ok {
 			continue
 		}
+		ran++
 		d.Samples = n
+		if d.EnergySource != "" || d.EnergyJ > 0 {
+			measured++
+			energy += d.EnergyJ
+		}
 		if d.EnergyJ > 0 {
 			d.SamplesPerJoule = float64(n) / d.EnergyJ
 		}
+	}
+	// Only a run whose every device was sampled and measured has a whole
+	// energy figure: devices that ran unsampled (the CPU) leave it unknown.
+	if ran == 0 || ran != measured || ran != len(perDevice) {
+		return
+	}
+	t.EnergyJ = energy
+	if energy > 0 {
+		t.SamplesPerJoule = float64(total) / energy
 	}
 }
