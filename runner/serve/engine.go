@@ -142,11 +142,18 @@ func (e *engine) Complete(rs []sut.Response) error {
 // Fail is the scheduler saying it cannot go on (a device failed): every job
 // in flight fails, and the server stops taking requests.
 func (e *engine) Fail(err error) {
-	var jobs []*job
 	e.mu.Lock()
 	if e.failed == nil {
 		e.failed = err
 	}
+	e.mu.Unlock()
+	e.abort(fmt.Errorf("%w: devices failed: %w", ErrInternal, err))
+}
+
+// abort fails every job in flight with err and frees their slots.
+func (e *engine) abort(err error) {
+	var jobs []*job
+	e.mu.Lock()
 	seen := map[*job]bool{}
 	freed := 0
 	for s, j := range e.owner {
@@ -158,7 +165,7 @@ func (e *engine) Fail(err error) {
 		freed++
 		if !seen[j] {
 			seen[j] = true
-			j.err = fmt.Errorf("%w: devices failed: %w", ErrInternal, err)
+			j.err = err
 			jobs = append(jobs, j)
 		}
 	}

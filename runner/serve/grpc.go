@@ -302,6 +302,9 @@ func (g *grpcService) ModelStreamInfer(stream pb.GRPCInferenceService_ModelStrea
 			mu.Lock()
 			stopped = true
 			mu.Unlock()
+		case <-ctx.Done():
+			// Close cut the connection, or the client went away.
+			return status.FromContextError(ctx.Err()).Err()
 		case <-drain:
 			drain = nil
 			mu.Lock()

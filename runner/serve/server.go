@@ -326,6 +326,9 @@ func (srv *Server) Close() error {
 		}
 		srv.e.close()
 		errs = append(errs, srv.s.Close())
+		// Samples the scheduler dropped will never be answered: release
+		// whoever still waits for them.
+		srv.e.abort(fmt.Errorf("%w: server closed", ErrUnavailable))
 		if srv.cancel != nil {
 			srv.cancel()
 		}
