@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # fetch.sh: put Debian's CUDA development headers and link stubs into a cache
-# folder, enough to compile and link gotrt's `cuda` build without a GPU and
+# folder, enough to compile gotrt's `cuda` build (it needs cuda.h; libcuda.so.1
+# is dlopened at run time) and link the `tensorrt` shim, without a GPU and
 # without installing anything system-wide. See README.md beside this file.
 #
 #   third_party/cuda/fetch.sh [--suite trixie|bookworm] [--cache DIR] [--print-env]
