@@ -36,3 +36,14 @@ func (m *Model) Int8() Int8Params {
 	p.FCBias = append([]float32(nil), m.bias[3]...)
 	return p
 }
+
+// FP32Params returns copies of the FP32 reference weights and biases: W[i]
+// is layer i's K×N matrix in [Int8Params.W]'s layout, B[i] its N biases.
+// The FP32 input of pixel p is p/255.
+func (m *Model) FP32Params() (w, b [4][]float32) {
+	for i := range 4 {
+		w[i] = append([]float32(nil), m.ref.W[i]...)
+		b[i] = append([]float32(nil), m.ref.B[i]...)
+	}
+	return w, b
+}
