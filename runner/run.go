@@ -125,10 +125,8 @@ func Settings(cfg Config) (loadgen.TestSettings, []loadgen.Warning, error) {
 	return ts, warns, err
 }
 
-// Run runs cfg to completion, or until ctx is cancelled (the run then ends
-// within a second, INVALID, with its logs intact). The report's Result is the
-// whole of result.json.
-func Run(ctx context.Context, cfg Config) (*loadgen.Report, error) {
+// run is Run before the notes on the host.
+func run(ctx context.Context, cfg Config) (*loadgen.Report, error) {
 	ts, warns, err := Settings(cfg)
 	if err != nil {
 		return nil, err

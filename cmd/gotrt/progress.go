@@ -23,10 +23,6 @@ func trialLine(w io.Writer, live bool) func(loadgen.TrialEvent) {
 				verdict += ": " + strings.Join(e.Trial.Reasons, "; ")
 			}
 		}
-		retry := ""
-		if e.Trial.Retry {
-			retry = " (re-run)"
-		}
 		lo, hi := "none yet", "none yet"
 		if e.Lower > 0 {
 			lo = report.FormatValue(e.Lower)
@@ -38,8 +34,8 @@ func trialLine(w io.Writer, live bool) func(loadgen.TrialEvent) {
 		if live {
 			clear = "\r\033[K"
 		}
-		fmt.Fprintf(w, "%sgotrt: find-peak trial %d%s at %s QPS: %s (latency at the target percentile %s); highest VALID %s, lowest INVALID %s QPS\n",
-			clear, e.N, retry, report.FormatValue(e.Trial.TargetQPS), oneLine(verdict), fmtLatency(e.Trial.TargetPctlNS), lo, hi)
+		fmt.Fprintf(w, "%sgotrt: find-peak trial %d at %s QPS: %s (latency at the target percentile %s); highest VALID %s, lowest INVALID %s QPS\n",
+			clear, e.N, report.FormatValue(e.Trial.TargetQPS), oneLine(verdict), fmtLatency(e.Trial.TargetPctlNS), lo, hi)
 	}
 }
 

@@ -158,6 +158,7 @@ config, 1 other failures.`,
 			if err != nil {
 				return runError(err)
 			}
+			rep.Result.CommandLine = os.Args
 			if err := rep.WriteLogs(out); err != nil {
 				return err
 			}

@@ -71,6 +71,13 @@ func TestRunFormats(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(out, "result.json"))
 	require.NoError(t, err)
 	assert.JSONEq(t, string(b), stdout)
+	assert.NotEmpty(t, r.CommandLine)
+	_, err = time.Parse(time.RFC3339, r.StartTime)
+	assert.NoError(t, err, "start_time %q", r.StartTime)
+
+	stdout, _, err = execCmd(t, newRunCmd(runner.Run), append(base, "--out", t.TempDir())...)
+	okOrInvalid(t, err)
+	assert.Contains(t, stdout, "Not an MLPerf submission")
 
 	stdout, _, err = execCmd(t, newRunCmd(runner.Run), append(base, "--out", t.TempDir(), "--format", "csv")...)
 	okOrInvalid(t, err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/gotrt/gotrt/runner/loadgen"
@@ -18,7 +19,12 @@ func printRunAs(w io.Writer, format string, rep *loadgen.Report, out string) err
 	r := &rep.Result
 	switch format {
 	case formatText:
-		return printRun(w, rep, out)
+		err := printRun(w, rep, out)
+		for _, m := range r.Warnings {
+			fmt.Fprintln(w, "Warning:", m)
+		}
+		fmt.Fprintln(w, notSubmission)
+		return err
 	case formatJSON:
 		if err := rep.WriteResult(w); err != nil {
 			return err
@@ -37,3 +43,7 @@ func printRunAs(w io.Writer, format string, rep *loadgen.Report, out string) err
 	}
 	return nil
 }
+
+// notSubmission ends the printed summary: the logs follow LoadGen's formats
+// but are not MLPerf's.
+const notSubmission = "Not an MLPerf submission: gotrt's own load generator and random streams; no SubmissionRun mode, no audit tests."

@@ -19,6 +19,13 @@ type Result struct {
 	Mode          string   `json:"mode"`
 	Valid         bool     `json:"valid"`
 	Reasons       []string `json:"reasons"`
+	// StartTime is when the run started, RFC 3339 in UTC.
+	StartTime string `json:"start_time,omitempty"`
+	// CommandLine is the gotrt command that ran it, as the process got it.
+	CommandLine []string `json:"command_line,omitempty"`
+	// Warnings are conditions that may have skewed the figures without
+	// making the run INVALID, e.g. a host busy with other work.
+	Warnings []string `json:"warnings,omitempty"`
 	// Interrupted is set when the run was stopped before its end (Ctrl-C,
 	// SIGTERM, a cancelled context), at any stage: start-up, warm-up, the
 	// Offline probe or the timed run. Such a run is INVALID; its figures
