@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -49,6 +48,7 @@ func runRemote(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []
 		if q := probeQPS * 1.5; q > ts.OfflineExpectedQPS {
 			ts.OfflineExpectedQPS = q
 		}
+		cl.ResetStats()
 	}
 	rep, err := loadgen.Run(ctx, cl, qsl, ts, opts...)
 	if err != nil {
@@ -67,5 +67,5 @@ func runRemote(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []
 			return nil, err
 		}
 	}
-	return rep, errors.Join(nil, cl.Close())
+	return rep, cl.Close()
 }

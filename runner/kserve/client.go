@@ -762,6 +762,19 @@ func (c *Client) Stats() result.Remote {
 	return r
 }
 
+// ResetStats zeroes the counts and round trips (not the lost endpoints):
+// an untimed probe run before the timed one is left out of Stats.
+func (c *Client) ResetStats() {
+	c.mu.Lock()
+	c.requeued = 0
+	c.mu.Unlock()
+	for _, ep := range c.eps {
+		ep.mu.Lock()
+		ep.requests, ep.samples, ep.requeued, ep.lat = 0, 0, 0, nil
+		ep.mu.Unlock()
+	}
+}
+
 // latency summarises round trips by an exact sort.
 func latency(d []time.Duration) result.Latency {
 	if len(d) == 0 {
