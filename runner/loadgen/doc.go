@@ -34,37 +34,36 @@
 //
 // FindPeakPerformance (Server) follows LoadGen's FindPeakPerformanceMode
 // (check target_qps, widen the upper bound by 1 + step until a trial fails,
-// then bisect) with three deliberate differences, because gotrt's users
-// measure on shared and virtual machines (vGPU guests) where one stalled
-// spell can fail a trial that the SUT would pass:
-//   - every trial must be VALID, not only meet the latency bound;
-//   - a trial INVALID only for the latency bound or early stopping is re-run
-//     once at the same target QPS, and only a VALID re-run makes that QPS
-//     VALID. Both trials are in [Report.Trials] (the re-run with Retry set)
-//     and in the detail log. A trial cancelled, with missing or
-//     mis-completed samples, or short of its min duration or query count
-//     (as one ended early by max_async_queries is) is not re-run: noise
-//     does not cause those. A re-run draws the same schedule and samples
-//     from the same seeds; it is a second look, never a relaxed rule, though
-//     a QPS at the edge now gets two chances. In the binary search only
-//     while the bounds are more than 5% apart: closer in, a noisy failure
-//     costs the peak under 2.5%, less than these machines vary between
-//     runs, and most failures at the SUT's edge are real;
-//   - when the starting QPS is INVALID on its trial and its re-run, it is
-//     halved, at most three times (down to target_qps/8), and the search
-//     widens again from the first VALID one, so a spell that has passed
-//     costs no peak; LoadGen gives up at once. With none VALID, PeakQPS is 0
-//     and the result is INVALID, its first reason naming the QPS tried,
-//     followed by the last trial's reasons (its statistics are the run's).
+// then bisect) with these deliberate differences:
+//   - every trial must be VALID, not only meet the latency bound; and a
+//     target QPS counts only if every trial at it was VALID: no trial is
+//     re-run until it passes, and a QPS that was INVALID once is never
+//     tried again (the search takes it as an upper bound);
+//   - the peak the search finds is confirmed by one more full-length trial
+//     at it (Confirm set in [Report.Trials]), and that trial is the run's
+//     result: its summary, statistics and result.json. If the confirmation
+//     is INVALID, that QPS no longer counts and the highest lower QPS at
+//     which every trial was VALID is confirmed instead, at most three
+//     times; with none confirmed, PeakQPS is 0 and the result INVALID.
+//     LoadGen reports the search's lower bound; a peak that a plain run
+//     cannot hold is not a peak;
+//   - when the starting QPS is INVALID for the latency bound or early
+//     stopping alone, it is halved, at most three times (down to
+//     target_qps/8), and the search widens again from the first VALID one;
+//     LoadGen gives up at once. With none VALID, PeakQPS is 0 and the
+//     result is INVALID, its first reason naming the QPS tried, followed by
+//     the last trial's reasons (its statistics are the run's);
+//   - an interrupted search (a cancelled context) has no peak: PeakQPS is
+//     0 and the result INVALID for "interrupted" alone, with no advice on
+//     the target QPS.
 //
-// The cost: each re-run is one more trial of min duration (or min query
-// count) at that QPS, one per INVALID trial of the widening and of the
-// search's first steps.
+// The cost: one more trial of min duration (or min query count) at the
+// peak, and one per failed confirmation.
 //
 // Speed: the hot path allocates nothing per sample. Per-sample state lives in
 // fixed-size chunks indexed by ID, added as queries are generated and reused
 // by the next trial; Complete takes one clock reading per call and one CAS
-// per response, and the issuing goroutine only parks (one channel send) when
-// it must wait for a completion. Statistics (from an exact sort) and logs are
+// per response, and the issuing goroutine only parks (one wake-up of a clock
+// event) when it must wait for a completion. Statistics (from an exact sort) and logs are
 // computed after the run.
 package loadgen

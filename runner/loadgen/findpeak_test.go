@@ -5,88 +5,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gotrt/gotrt/runner/clock"
 	"github.com/gotrt/gotrt/runner/loadgen"
 )
 
-// stallingSUTSim is a test tool: capacitySUTSim's single worker serving
-// queued samples at a fixed cost each, whose worker stalls once, for stall,
-// at the fifth query of each of its first stallTrials trials (a new
-// Completer is a new trial): a noisy spell of a shared machine, on demand.
-type stallingSUTSim struct {
-	cost, stall time.Duration
-	stallTrials int
-
-	mu       sync.Mutex
-	queue    []loadgen.Response
-	c        loadgen.Completer
-	trials   int
-	queries  int
-	stallNow bool
-	kick     chan struct{}
-	stop     chan struct{}
-	done     chan struct{}
-}
-
-func newStallingSUTSim(cost, stall time.Duration, stallTrials int) *stallingSUTSim {
-	s := &stallingSUTSim{cost: cost, stall: stall, stallTrials: stallTrials,
-		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	go s.work()
-	return s
-}
-
-func (s *stallingSUTSim) Name() string  { return "stallingSUTSim" }
-func (s *stallingSUTSim) FlushQueries() {}
-func (s *stallingSUTSim) Close()        { close(s.stop); <-s.done }
-func (s *stallingSUTSim) IssueQuery(samples []loadgen.QuerySample, c loadgen.Completer) {
-	s.mu.Lock()
-	if c != s.c {
-		s.c, s.trials, s.queries = c, s.trials+1, 0
-	}
-	s.queries++
-	if s.queries == 5 && s.trials <= s.stallTrials {
-		s.stallNow = true
-	}
-	for _, q := range samples {
-		s.queue = append(s.queue, loadgen.Response{ID: q.ID})
-	}
-	s.mu.Unlock()
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
-}
-
-func (s *stallingSUTSim) work() {
-	defer close(s.done)
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-s.kick:
-		}
-		for {
-			s.mu.Lock()
-			batch, c, stall := s.queue, s.c, s.stallNow
-			s.queue, s.stallNow = nil, false
-			s.mu.Unlock()
-			if len(batch) == 0 {
-				break
-			}
-			if stall {
-				time.Sleep(s.stall)
-			}
-			time.Sleep(time.Duration(len(batch)) * s.cost)
-			_ = c.Complete(batch)
-		}
-	}
-}
+// The find-peak tests run on the virtual clock: every trial of a search is
+// decided by the simulated SUT alone, so each search repeats exactly.
 
 // findPeakQuick: short Server trials for a SUT of about 1000 samples/s, a
 // 100 ms bound that a 400 ms stall breaks for sure, early stopping off so
@@ -113,98 +43,146 @@ func detailLog(t *testing.T, rep *loadgen.Report) string {
 	return string(b)
 }
 
-func TestFindPeakRetriesANoisyTrial(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs about ten Server trials")
-	}
-	sut := newStallingSUTSim(time.Millisecond, 400*time.Millisecond, 1)
+// findPeak runs a find-peak search on a virtualCapacitySUTSim of cost per
+// sample whose stallTrial-th trial (0: none) stalls 400 ms.
+func findPeak(t *testing.T, s loadgen.TestSettings, cost time.Duration, stallTrial int, opts ...loadgen.Option) *loadgen.Report {
+	t.Helper()
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	sut := newVirtualCapacitySUTSim(c, cost)
+	sut.stallTrial, sut.stall = stallTrial, 400*time.Millisecond
 	defer sut.Close()
-	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), findPeakQuick(), loadgen.WithoutHostDetection())
+	opts = append(opts, loadgen.WithoutHostDetection(), loadgen.WithClock(c))
+	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), s, opts...)
 	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(rep.Trials), 3)
-	first, retry := rep.Trials[0], rep.Trials[1]
-	assert.False(t, first.Valid, "the stalled trial")
-	assert.False(t, first.Retry)
-	assert.Contains(t, strings.Join(first.Reasons, "\n"), "performance constraints not met")
-	assert.True(t, retry.Retry, "re-run at once")
-	assert.Equal(t, first.TargetQPS, retry.TargetQPS)
-	assert.True(t, retry.Valid, "the re-run without the stall: %v", retry.Reasons)
-	assert.Greater(t, rep.PeakQPS, 200.0, "the search went on from the re-run")
-	assert.True(t, rep.Result.Valid, "%v", rep.Result.Reasons)
-	assert.Equal(t, rep.PeakQPS, rep.Effective.TargetQPS)
-	for i, tr := range rep.Trials {
-		if tr.Valid {
-			assert.LessOrEqual(t, tr.TargetQPS, rep.PeakQPS)
-		}
-		if tr.Retry {
-			// A re-run follows an INVALID trial at the same QPS, and only one.
-			require.Positive(t, i)
-			assert.False(t, rep.Trials[i-1].Valid)
-			assert.False(t, rep.Trials[i-1].Retry)
-			assert.Equal(t, rep.Trials[i-1].TargetQPS, tr.TargetQPS)
-		}
-	}
 	for _, tr := range rep.Trials {
-		t.Logf("%.0f valid=%v retry=%v p99=%d", tr.TargetQPS, tr.Valid, tr.Retry, tr.TargetPctlNS)
+		t.Logf("%.0f QPS valid=%v confirm=%v p99=%d", tr.TargetQPS, tr.Valid, tr.Confirm, tr.TargetPctlNS)
 	}
-	assertFindPeakRetries(t, rep.Trials)
-	det := detailLog(t, rep)
-	assert.Contains(t, det, "FindPeakPerformance: retrying 200.000000 once")
-	assert.Contains(t, det, "FindPeakPerformance: trial 2 (retry) at 200.000000: VALID")
-	assert.NotContains(t, det, "stepping down")
+	return rep
 }
 
-func TestFindPeakStepsDownFromANoisyStart(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs about ten Server trials")
+// assertHonestPeak checks the rules of an honest peak: no QPS is tried again
+// after an INVALID trial at it except as the INVALID bound it is; the peak
+// is the QPS of the last trial, a VALID confirmation run, which is the
+// report's result; every trial at the peak was VALID.
+func assertHonestPeak(t *testing.T, rep *loadgen.Report) {
+	t.Helper()
+	failed := map[float64]bool{}
+	for i, tr := range rep.Trials {
+		assert.False(t, failed[tr.TargetQPS], "trial %d at %.0f QPS: a QPS INVALID once is not tried again", i+1, tr.TargetQPS)
+		if !tr.Valid {
+			failed[tr.TargetQPS] = true
+		}
 	}
-	// The stall hits the starting QPS's trial and its re-run.
-	sut := newStallingSUTSim(time.Millisecond, 400*time.Millisecond, 2)
-	defer sut.Close()
-	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), findPeakQuick(), loadgen.WithoutHostDetection())
-	require.NoError(t, err)
+	require.NotEmpty(t, rep.Trials)
+	last := rep.Trials[len(rep.Trials)-1]
+	assert.True(t, last.Confirm, "the search ends with a confirmation run")
+	assert.True(t, last.Valid, "%v", last.Reasons)
+	assert.Equal(t, last.TargetQPS, rep.PeakQPS)
+	assert.False(t, failed[rep.PeakQPS], "every trial at the peak was VALID")
+	assert.True(t, rep.Result.Valid, "the confirmation run is the result: %v", rep.Result.Reasons)
+	assert.Equal(t, rep.PeakQPS, rep.Effective.TargetQPS)
+	assert.Equal(t, rep.PeakQPS, rep.Result.Extra["peak_qps"])
+}
+
+func TestFindPeakPerformance(t *testing.T) {
+	s := quick(loadgen.Server)
+	s.Mode = loadgen.FindPeakPerformance
+	s.MinDuration = 100 * time.Millisecond
+	s.MinQueryCount = 500 // Server early stopping needs 459 queries
+	s.ServerTargetQPS = 500
+	s.ServerTargetLatency = 100 * time.Millisecond
+	s.ServerFindPeakQPSDecimalsOfPrecision = 0
+	rep := findPeak(t, s, 200*time.Microsecond, 0) // 5000 samples/s
 	require.GreaterOrEqual(t, len(rep.Trials), 4)
-	assert.Equal(t, []float64{200, 200, 100}, []float64{rep.Trials[0].TargetQPS, rep.Trials[1].TargetQPS, rep.Trials[2].TargetQPS})
-	assert.False(t, rep.Trials[0].Valid)
-	assert.False(t, rep.Trials[1].Valid)
-	assert.True(t, rep.Trials[1].Retry)
-	assert.True(t, rep.Trials[2].Valid, "the halved QPS: %v", rep.Trials[2].Reasons)
-	assert.False(t, rep.Trials[2].Retry)
-	// The search widens again from the stepped-down bound, so a spell that
-	// has passed costs no peak.
-	assert.Equal(t, 200.0, rep.Trials[3].TargetQPS)
-	assert.GreaterOrEqual(t, rep.PeakQPS, 200.0)
-	assert.True(t, rep.Result.Valid, "%v", rep.Result.Reasons)
+	assert.True(t, rep.Trials[0].Valid, "the starting QPS: %v", rep.Trials[0].Reasons)
+	assert.Greater(t, rep.PeakQPS, 4000.0)
+	// A trial of 500 queries lasts about 60 ms at 8000 QPS: too short for
+	// the 5000 samples/s SUT's backlog to pass the 100 ms bound below about
+	// 7900 QPS.
+	assert.Less(t, rep.PeakQPS, 8000.0)
+	assertHonestPeak(t, rep)
+	confirms := 0
 	for _, tr := range rep.Trials {
-		t.Logf("%.0f valid=%v retry=%v p99=%d", tr.TargetQPS, tr.Valid, tr.Retry, tr.TargetPctlNS)
+		if tr.Confirm {
+			confirms++
+		}
 	}
-	assertFindPeakRetries(t, rep.Trials)
+	assert.Equal(t, 1, confirms, "the peak held its confirmation")
+	assert.Contains(t, detailLog(t, rep), "(confirmation) at ")
+}
+
+func TestFindPeakCountsANoisyTrialAsInvalid(t *testing.T) {
+	// The first trial (200 QPS) stalls 400 ms: it is INVALID, and 200 QPS
+	// never counts again; the search steps down to 100 and bisects below
+	// 200, although the SUT could hold 200 without the stall.
+	rep := findPeak(t, findPeakQuick(), time.Millisecond, 1)
+	require.GreaterOrEqual(t, len(rep.Trials), 3)
+	assert.Equal(t, 200.0, rep.Trials[0].TargetQPS)
+	assert.False(t, rep.Trials[0].Valid)
+	assert.Contains(t, strings.Join(rep.Trials[0].Reasons, "\n"), "performance constraints not met")
+	assert.Equal(t, 100.0, rep.Trials[1].TargetQPS, "stepped down")
+	assert.True(t, rep.Trials[1].Valid)
+	assert.Less(t, rep.PeakQPS, 200.0, "no re-run lets 200 QPS pass")
+	assert.Greater(t, rep.PeakQPS, 100.0)
+	assertHonestPeak(t, rep)
 	det := detailLog(t, rep)
-	assert.Contains(t, det, "FindPeakPerformance: lower bound 200.000000 is INVALID twice, stepping down to 100.000000 (1 of at most 3")
+	assert.Contains(t, det, "FindPeakPerformance: lower bound 200.000000 is INVALID, stepping down to 100.000000 (1 of at most 3")
+	assert.Contains(t, det, "FindPeakPerformance: 200.000000 is INVALID: a trial at it was")
+	assert.NotContains(t, det, "retry")
+}
+
+func TestFindPeakFallsBackWhenTheConfirmationFails(t *testing.T) {
+	// The same search twice; the second time the confirmation run stalls.
+	// The peak it found no longer counts, and the next lower QPS at which
+	// every trial was VALID is confirmed instead.
+	clean := findPeak(t, findPeakQuick(), time.Millisecond, 0)
+	assertHonestPeak(t, clean)
+	n := len(clean.Trials)
+	rep := findPeak(t, findPeakQuick(), time.Millisecond, n)
+	require.Len(t, rep.Trials, n+1)
+	assert.Equal(t, clean.Trials[:n-1], rep.Trials[:n-1], "the same search")
+	failed := rep.Trials[n-1]
+	assert.True(t, failed.Confirm)
+	assert.False(t, failed.Valid)
+	assert.Equal(t, clean.PeakQPS, failed.TargetQPS)
+	assert.Less(t, rep.PeakQPS, clean.PeakQPS)
+	assertHonestPeak(t, rep)
+	// The fallback is the highest QPS below the failed one that was VALID.
+	want := 0.0
+	for _, tr := range rep.Trials[:n-1] {
+		if tr.Valid && tr.TargetQPS < failed.TargetQPS {
+			want = max(want, tr.TargetQPS)
+		}
+	}
+	assert.Equal(t, want, rep.PeakQPS)
+	assert.Contains(t, detailLog(t, rep), "was INVALID on its confirmation run, falling back to")
 }
 
 func TestFindPeakTooSlowSUTStaysInvalid(t *testing.T) {
 	// Every sample takes 150 ms against a 50 ms bound: no QPS is VALID.
-	sut := &delaySUTSim{delay: 150 * time.Millisecond}
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	sut := &virtualDelaySUTSim{c: c, delay: 150 * time.Millisecond}
 	s := findPeakQuick()
 	s.MinDuration = 100 * time.Millisecond
 	s.ServerTargetLatency = 50 * time.Millisecond
 	s.EarlyStopping = true
 	s.ServerTargetQPS = 400
-	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection())
+	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection(), loadgen.WithClock(c))
 	sut.wg.Wait()
 	require.NoError(t, err)
 	var qps []float64
-	for i, tr := range rep.Trials {
+	for _, tr := range rep.Trials {
 		qps = append(qps, tr.TargetQPS)
 		assert.False(t, tr.Valid)
-		assert.Equal(t, i%2 == 1, tr.Retry, "trial %d", i)
+		assert.False(t, tr.Confirm)
 	}
-	assert.Equal(t, []float64{400, 400, 200, 200, 100, 100, 50, 50}, qps, "each QPS twice, three step-downs")
+	assert.Equal(t, []float64{400, 200, 100, 50}, qps, "each QPS once, three step-downs")
 	assert.Zero(t, rep.PeakQPS)
 	assert.False(t, rep.Result.Valid)
 	require.NotEmpty(t, rep.Result.Reasons)
-	assert.Equal(t, "FindPeakPerformance found no VALID target QPS: 400, 200, 100 and 50 QPS were each INVALID twice (3 step-downs, the most allowed); lower target_qps",
+	assert.Equal(t, "FindPeakPerformance found no VALID target QPS: 400, 200, 100 and 50 QPS were each INVALID (3 step-downs, the most allowed); lower target_qps",
 		rep.Result.Reasons[0])
 	all := strings.Join(rep.Result.Reasons, "\n")
 	assert.Contains(t, all, "performance constraints not met")
@@ -218,14 +196,16 @@ func TestFindPeakTooSlowSUTStaysInvalid(t *testing.T) {
 	assert.Contains(t, string(sum), " * FindPeakPerformance found no VALID target QPS")
 }
 
-func TestFindPeakDoesNotRetryWhatNoiseCannotCause(t *testing.T) {
+func TestFindPeakDoesNotStepDownForWhatALowerQPSCannotCure(t *testing.T) {
 	// Too many outstanding queries ends the trial early: min duration is
-	// not met, which neither a re-run nor a lower QPS cures.
-	sut := &delaySUTSim{delay: 50 * time.Millisecond}
+	// not met, which a lower QPS does not cure.
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	sut := &virtualDelaySUTSim{c: c, delay: 50 * time.Millisecond}
 	s := findPeakQuick()
 	s.ServerMaxAsyncQueries = 2
 	s.ServerTargetQPS = 1000
-	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection())
+	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection(), loadgen.WithClock(c))
 	sut.wg.Wait()
 	require.NoError(t, err)
 	require.Len(t, rep.Trials, 1)
@@ -238,19 +218,50 @@ func TestFindPeakDoesNotRetryWhatNoiseCannotCause(t *testing.T) {
 }
 
 func TestFindPeakCallsTheTrialFunc(t *testing.T) {
-	sut := &delaySUTSim{delay: 50 * time.Millisecond}
-	s := findPeakQuick()
-	s.ServerMaxAsyncQueries = 2
-	s.ServerTargetQPS = 1000
 	var evs []loadgen.TrialEvent
-	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection(),
+	rep := findPeak(t, findPeakQuick(), time.Millisecond, 0,
 		loadgen.WithTrialFunc(func(e loadgen.TrialEvent) { evs = append(evs, e) }),
 		loadgen.WithNotes("command line: min_duration = 300 ms (--duration 300ms)"))
-	sut.wg.Wait()
-	require.NoError(t, err)
 	require.Len(t, evs, len(rep.Trials), "one call per trial")
 	assert.Equal(t, rep.Trials[0], evs[0].Trial)
-	assert.Equal(t, 1000.0, evs[0].Upper)
-	assert.Zero(t, evs[0].Lower)
+	assert.Equal(t, 200.0, evs[0].Lower)
+	assert.Zero(t, evs[0].Upper, "still widening")
+	last := evs[len(evs)-1]
+	assert.True(t, last.Trial.Confirm)
+	assert.Equal(t, rep.PeakQPS, last.Lower)
 	assert.Contains(t, detailLog(t, rep), `"value": "command line: min_duration = 300 ms (--duration 300ms)"`)
+}
+
+func TestInterruptedFindPeakHasNoPeakAndNoAdvice(t *testing.T) {
+	// Cancelled after its second trial, the search ends INVALID and
+	// interrupted, reports no peak, and advises nothing: what it did not
+	// reach says nothing of the target QPS.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	sut := newVirtualCapacitySUTSim(c, time.Millisecond)
+	defer sut.Close()
+	rep, err := loadgen.Run(ctx, sut, loadgen.NewNullQSL(100, 64), findPeakQuick(), loadgen.WithoutHostDetection(), loadgen.WithClock(c),
+		loadgen.WithTrialFunc(func(e loadgen.TrialEvent) {
+			if e.N == 2 {
+				cancel()
+			}
+		}))
+	require.NoError(t, err)
+	assert.Zero(t, rep.PeakQPS, "an interrupted search has no peak")
+	assert.False(t, rep.Result.Valid)
+	assert.True(t, rep.Result.Interrupted)
+	require.NotEmpty(t, rep.Result.Reasons)
+	assert.True(t, strings.HasPrefix(rep.Result.Reasons[0], loadgen.ReasonInterrupted), "%v", rep.Result.Reasons)
+	for _, tr := range rep.Trials {
+		assert.False(t, tr.Confirm, "no confirmation after the interrupt")
+	}
+	dir := t.TempDir()
+	require.NoError(t, rep.WriteLogs(dir))
+	sum, err := os.ReadFile(filepath.Join(dir, loadgen.SummaryFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(sum), "Result is : INVALID")
+	assert.NotContains(t, string(sum), "Increase the target QPS")
+	assert.NotContains(t, string(sum), "Reduce target QPS")
 }

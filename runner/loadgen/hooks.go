@@ -5,13 +5,14 @@ import "math"
 // TrialEvent tells a [WithTrialFunc] callback about one find-peak trial
 // that just ended.
 type TrialEvent struct {
-	// N counts the trials so far, this one included (re-runs count).
+	// N counts the trials so far, this one included (confirmation runs
+	// count).
 	N int
 	// Trial is the trial as Report.Trials records it.
 	Trial PeakTrial
-	// Lower is the highest target QPS found VALID so far (0: none yet);
-	// Upper the lowest INVALID one above it (0: none yet, the search is
-	// still widening its bounds).
+	// Lower is the highest target QPS at which every trial so far was
+	// VALID (0: none yet); Upper the lowest one above it with an INVALID
+	// trial (0: none yet, the search is still widening its bounds).
 	Lower, Upper float64
 }
 
@@ -34,26 +35,22 @@ func (r *runner) trialEnded() {
 	}
 	ts := r.rep.Trials
 	ev := TrialEvent{N: len(ts), Trial: ts[len(ts)-1]}
+	// A QPS counts as VALID only if every trial at it was.
+	bad := map[float64]bool{}
 	for _, t := range ts {
-		if t.Valid {
+		if !t.Valid {
+			bad[t.TargetQPS] = true
+		}
+	}
+	for _, t := range ts {
+		if !bad[t.TargetQPS] {
 			ev.Lower = math.Max(ev.Lower, t.TargetQPS)
 		}
 	}
 	for _, t := range ts {
-		if !t.Valid && t.TargetQPS > ev.Lower && (ev.Upper == 0 || t.TargetQPS < ev.Upper) && !validRetry(ts, t.TargetQPS) {
+		if bad[t.TargetQPS] && t.TargetQPS > ev.Lower && (ev.Upper == 0 || t.TargetQPS < ev.Upper) {
 			ev.Upper = t.TargetQPS
 		}
 	}
 	r.o.onTrial(ev)
-}
-
-// validRetry says whether some trial at qps was VALID (a re-run that
-// overturned an INVALID first try).
-func validRetry(ts []PeakTrial, qps float64) bool {
-	for _, t := range ts {
-		if t.Valid && t.TargetQPS == qps {
-			return true
-		}
-	}
-	return false
 }

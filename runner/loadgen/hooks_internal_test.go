@@ -10,17 +10,21 @@ func TestTrialEndedReportsTheBounds(t *testing.T) {
 	var got []TrialEvent
 	r := &runner{rep: &Report{}, o: runOptions{onTrial: func(e TrialEvent) { got = append(got, e) }}}
 	for _, tr := range []PeakTrial{
-		{TargetQPS: 200, Valid: false},             // noisy start: no bounds but an upper one
-		{TargetQPS: 200, Valid: true, Retry: true}, // the re-run overturns it
-		{TargetQPS: 400, Valid: true},              // widening
-		{TargetQPS: 800, Valid: false},             // the upper bound
-		{TargetQPS: 600, Valid: false},             // bisection lowers it
-		{TargetQPS: 500, Valid: true},              // and raises the lower one
+		{TargetQPS: 200, Valid: false},                // noisy start: no bounds but an upper one
+		{TargetQPS: 100, Valid: true},                 // stepped down
+		{TargetQPS: 400, Valid: true},                 // widening past the INVALID 200
+		{TargetQPS: 800, Valid: false},                // the upper bound
+		{TargetQPS: 600, Valid: true},                 // bisection raises the lower one
+		{TargetQPS: 600, Valid: false, Confirm: true}, // its confirmation fails: 600 no longer counts
+		{TargetQPS: 400, Valid: true, Confirm: true},  // the fallback holds
 	} {
 		r.rep.Trials = append(r.rep.Trials, tr)
 		r.trialEnded()
 	}
-	want := [][2]float64{{0, 200}, {200, 0}, {400, 0}, {400, 800}, {400, 600}, {500, 600}}
+	// A QPS counts only if every trial at it was VALID: 200 stays an upper
+	// bound below the VALID 400 (no re-run overturns it), and 600 drops out
+	// once its confirmation fails.
+	want := [][2]float64{{0, 200}, {100, 200}, {400, 0}, {400, 800}, {600, 800}, {400, 600}, {400, 600}}
 	for i, e := range got {
 		assert.Equal(t, i+1, e.N)
 		assert.Equal(t, want[i], [2]float64{e.Lower, e.Upper}, "after trial %d", i+1)

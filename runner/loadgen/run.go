@@ -60,12 +60,13 @@ type Report struct {
 	// QSLTotalCount and QSLPerformanceCount are what the QSL reported.
 	QSLTotalCount       int
 	QSLPerformanceCount int
-	// PeakQPS is FindPeakPerformance's answer: the highest target QPS whose
-	// trial (or its re-run) was VALID; 0 when neither the starting QPS nor
-	// any of its step-downs was.
+	// PeakQPS is FindPeakPerformance's answer: the highest target QPS at
+	// which every trial was VALID, confirmed by one more full-length trial
+	// at it, which is the run's reported result; 0 when no QPS was, none
+	// held its confirmation, or the search was interrupted.
 	PeakQPS float64
-	// Trials lists FindPeakPerformance's trials in the order they ran,
-	// re-runs included (Retry set).
+	// Trials lists FindPeakPerformance's trials in the order they ran, the
+	// confirmation runs (Confirm set) last.
 	Trials []PeakTrial
 	// AccuracySamples counts the responses kept for mlperf_log_accuracy.json.
 	AccuracySamples int
@@ -88,9 +89,9 @@ type PeakTrial struct {
 	Valid        bool     `json:"valid"`
 	TargetPctlNS int64    `json:"target_percentile_latency_ns"`
 	Reasons      []string `json:"reasons,omitempty"`
-	// Retry marks a re-run of the trial before it, which was INVALID for
-	// the latency bound or early stopping only; the re-run decides.
-	Retry bool `json:"retry,omitempty"`
+	// Confirm marks a confirmation run: a full-length trial at the QPS the
+	// search found, which must be VALID for that QPS to be the peak.
+	Confirm bool `json:"confirm,omitempty"`
 }
 
 // runner is the state of one Run.
@@ -359,26 +360,20 @@ func (r *runner) runAccuracy(e *EffectiveSettings) error {
 	return nil
 }
 
-// Find-peak's defences against a noisy machine, gotrt's and not LoadGen's
-// (see the package doc): a trial INVALID only for the latency bound or
-// early stopping is re-run once at the same target QPS, and a starting QPS
-// INVALID twice is halved at most findPeakStepDowns times.
-//
-// In the binary search a re-run is only worth its trial while the bounds
-// are more than findPeakRetryWidth apart (relative to the lower one): a
-// noisy failure closer in costs the peak less than half of that, less than
-// these machines vary from run to run, while near the SUT's edge most
-// failures are real and each re-run would cost a whole trial.
+// Find-peak's rules, gotrt's and not LoadGen's (see the package doc): a
+// starting QPS that is INVALID only for the latency bound or early stopping
+// is halved at most findPeakStepDowns times; the peak the search finds is
+// confirmed by one more full-length trial at it, falling back to the next
+// lower QPS found VALID at most findPeakConfirmations times.
 const (
-	findPeakRetries    = 1
-	findPeakStepDowns  = 3
-	findPeakRetryWidth = 0.05
+	findPeakStepDowns     = 3
+	findPeakConfirmations = 3
 )
 
-// noiseOnly reports whether an INVALID trial failed only what a noisy spell
-// of the machine can fail: the latency bound or early stopping. A trial
-// that was cancelled, lost or mis-completed samples, ended early or missed
-// its min duration or query count is not re-run.
+// noiseOnly reports whether an INVALID trial failed only what a lower QPS
+// can cure: the latency bound or early stopping. A trial that was
+// cancelled, lost or mis-completed samples, ended early or missed its min
+// duration or query count is not.
 func (st *trialStats) noiseOnly() bool {
 	return !st.valid && (!st.perfMet || !st.earlyMet) && st.minDurationMet && st.minQueriesMet &&
 		st.abortReason == "" && st.missing == 0 && st.badCount == 0
@@ -388,62 +383,66 @@ func (st *trialStats) noiseOnly() bool {
 // as LoadGen's FindPeakPerformanceMode: check the requested QPS, widen an
 // upper bound by (1 + step) until a trial fails, then bisect until the
 // bounds agree to the requested decimals. LoadGen only checks the latency
-// bound of each trial; gotrt requires the whole trial to be VALID. Unlike
-// LoadGen, a trial INVALID only for latency or early stopping is re-run
-// once (the re-run decides), and a starting QPS INVALID twice is halved up
-// to findPeakStepDowns times before the search gives up.
+// bound of each trial; gotrt requires the whole trial to be VALID, and a QPS
+// counts only if every trial at it was VALID (none is re-run). Unlike
+// LoadGen, a starting QPS INVALID for the latency bound or early stopping
+// is halved up to findPeakStepDowns times, and the peak found is confirmed
+// by a full-length run at it, which the report presents.
 func (r *runner) runFindPeak(e *EffectiveSettings) error {
 	r.logf("generic_message", "Starting FindPeakPerformance mode")
 	set := loadableSets(e, r.total, e.PerformanceSampleCount)[0]
-	one := func(qps float64, retry bool) (*trialStats, error) {
+	failedAt := map[float64]*trialStats{} // a QPS with an INVALID trial
+	var passed []*trialStats              // VALID trials, in order
+	one := func(qps float64, confirm bool) (*trialStats, error) {
 		te := *e
 		te.TargetQPS = qps
 		st, err := r.runTrial(&te, set, false)
 		if err != nil {
 			return nil, err
 		}
-		r.rep.Trials = append(r.rep.Trials, PeakTrial{TargetQPS: qps, Valid: st.valid, TargetPctlNS: st.samples.target, Reasons: st.reasons, Retry: retry})
+		r.rep.Trials = append(r.rep.Trials, PeakTrial{TargetQPS: qps, Valid: st.valid, TargetPctlNS: st.samples.target, Reasons: st.reasons, Confirm: confirm})
 		tag := ""
-		if retry {
-			tag = " (retry)"
+		if confirm {
+			tag = " (confirmation)"
 		}
 		verdict := "VALID"
 		if !st.valid {
 			verdict = "INVALID: " + oneLine(strings.Join(st.reasons, "; "))
+			if _, ok := failedAt[qps]; !ok {
+				failedAt[qps] = st
+			}
+		} else {
+			passed = append(passed, st)
 		}
 		r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: trial %d%s at %f: %s", len(r.rep.Trials), tag, qps, verdict))
 		r.trialEnded()
 		return st, nil
 	}
-	// try runs a trial and, when it is INVALID for noise alone, re-runs it;
-	// only a VALID re-run makes the target QPS VALID.
-	try := func(qps float64, retry bool) (*trialStats, error) {
-		st, err := one(qps, false)
-		if err == nil && !retry && st.noiseOnly() {
-			r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: not retrying %f: the bounds are within %g%% of each other", qps, findPeakRetryWidth*100))
+	// try runs a trial at qps, unless a trial at qps was INVALID already:
+	// then qps is INVALID without another look (no re-run until it passes).
+	try := func(qps float64) (*trialStats, error) {
+		if st, ok := failedAt[qps]; ok {
+			r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: %f is INVALID: a trial at it was", qps))
+			return st, nil
 		}
-		for i := 0; retry && i < findPeakRetries && err == nil && st.noiseOnly() && !r.abort.fired(); i++ {
-			r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: retrying %f once: INVALID for the latency bound or early stopping only, which a noisy spell of the machine can cause (gotrt; LoadGen does not retry)", qps))
-			st, err = one(qps, true)
-		}
-		return st, err
+		return one(qps, false)
 	}
 	if err := r.load(set); err != nil {
 		return err
 	}
 	defer func() { _ = r.unload(set) }()
 	r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: Check validity of the base settings field: %f", e.TargetQPS))
-	lo, err := try(e.TargetQPS, true)
+	lo, err := try(e.TargetQPS)
 	if err != nil {
 		return err
 	}
-	var failed []string // starting QPS INVALID twice
+	var failed []string // starting QPS INVALID
 	for step := 1; !lo.valid && lo.noiseOnly() && step <= findPeakStepDowns && !r.abort.fired(); step++ {
 		failed = append(failed, fmtDouble(lo.e.TargetQPS))
 		q := lo.e.TargetQPS / 2
-		r.logErr("error_runtime", fmt.Sprintf("FindPeakPerformance: lower bound %f is INVALID twice, stepping down to %f (%d of at most %d; gotrt, LoadGen gives up), msg: %s",
+		r.logErr("error_runtime", fmt.Sprintf("FindPeakPerformance: lower bound %f is INVALID, stepping down to %f (%d of at most %d; gotrt, LoadGen gives up), msg: %s",
 			lo.e.TargetQPS, q, step, findPeakStepDowns, oneLine(strings.Join(lo.reasons, "; "))))
-		if lo, err = try(q, true); err != nil {
+		if lo, err = try(q); err != nil {
 			return err
 		}
 	}
@@ -460,9 +459,9 @@ func (r *runner) runFindPeak(e *EffectiveSettings) error {
 		case r.abort.fired():
 			why = none + "the run ended during the search (" + tried + " QPS tried)"
 		case lo.noiseOnly():
-			why = none + fmt.Sprintf("%s QPS were each INVALID twice (%d step-downs, the most allowed); lower target_qps", tried, len(failed))
+			why = none + fmt.Sprintf("%s QPS were each INVALID (%d step-downs, the most allowed); lower target_qps", tried, len(failed))
 		case len(failed) > 0:
-			why = none + fmt.Sprintf("%s QPS were each INVALID twice, and %s QPS INVALID for a reason a lower QPS cannot cure", strings.Join(failed, ", "), last)
+			why = none + fmt.Sprintf("%s QPS were each INVALID, and %s QPS INVALID for a reason a lower QPS cannot cure", strings.Join(failed, ", "), last)
 		default:
 			why = none + "the starting " + last + " QPS is INVALID for a reason a lower QPS cannot cure"
 		}
@@ -473,7 +472,7 @@ func (r *runner) runFindPeak(e *EffectiveSettings) error {
 	for !r.abort.fired() {
 		u := lo.e.TargetQPS * (1 + e.requested.ServerFindPeakQPSBoundaryStepSize)
 		r.logf("generic_message", fmt.Sprintf("FindBoundaries: Checking fields [%f, %f)", lo.e.TargetQPS, u))
-		st, err := try(u, true)
+		st, err := try(u)
 		if err != nil {
 			return err
 		}
@@ -491,7 +490,7 @@ func (r *runner) runFindPeak(e *EffectiveSettings) error {
 			(rel <= 0 || hi.e.TargetQPS-lo.e.TargetQPS > rel*lo.e.TargetQPS) {
 			m := lo.e.TargetQPS + (hi.e.TargetQPS-lo.e.TargetQPS)/2
 			r.logf("generic_message", fmt.Sprintf("FindPeakPerformanceBinarySearch: Testing the mid value of bounds [%f, %f): %f", lo.e.TargetQPS, hi.e.TargetQPS, m))
-			st, err := try(m, hi.e.TargetQPS-lo.e.TargetQPS > findPeakRetryWidth*lo.e.TargetQPS)
+			st, err := try(m)
 			if err != nil {
 				return err
 			}
@@ -503,8 +502,46 @@ func (r *runner) runFindPeak(e *EffectiveSettings) error {
 		}
 	}
 	r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: Found peak performance field: %f", lo.e.TargetQPS))
-	r.rep.PeakQPS = lo.e.TargetQPS
-	r.finishFindPeak(lo, "")
+	// A peak that a plain run cannot hold is not a peak: confirm it with
+	// one more full-length trial at it, and report that trial. If it fails,
+	// that QPS no longer counts; the next candidate is the highest QPS
+	// below it at which every trial was VALID.
+	var unconfirmed []string
+	for c := 0; c < findPeakConfirmations && !r.abort.fired(); c++ {
+		q := lo.e.TargetQPS
+		r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: Confirming %f with a full-length run (gotrt; LoadGen reports the search's bound)", q))
+		st, err := one(q, true)
+		if err != nil {
+			return err
+		}
+		if st.valid {
+			if !r.abort.fired() {
+				r.rep.PeakQPS = q
+			}
+			r.finishFindPeak(st, "")
+			return nil
+		}
+		unconfirmed = append(unconfirmed, fmtDouble(q))
+		lo = st
+		var next *trialStats
+		for _, p := range passed {
+			if _, bad := failedAt[p.e.TargetQPS]; !bad && p.e.TargetQPS < q && (next == nil || p.e.TargetQPS > next.e.TargetQPS) {
+				next = p
+			}
+		}
+		if next == nil {
+			break
+		}
+		r.logErr("error_runtime", fmt.Sprintf("FindPeakPerformance: %f was INVALID on its confirmation run, falling back to %f, msg: %s",
+			q, next.e.TargetQPS, oneLine(strings.Join(st.reasons, "; "))))
+		lo = next
+	}
+	why := ""
+	if len(unconfirmed) > 0 && !r.abort.fired() {
+		why = "FindPeakPerformance found no confirmed peak: " + strings.Join(unconfirmed, ", ") +
+			" QPS were VALID in the search but INVALID on their confirmation runs"
+	}
+	r.finishFindPeak(lo, why)
 	return nil
 }
 

@@ -504,68 +504,6 @@ func (c *captureSUT) IssueQuery(s []loadgen.QuerySample, comp loadgen.Completer)
 	c.f(s, comp)
 }
 
-func TestFindPeakPerformance(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a dozen Server trials")
-	}
-	sut := newCapacitySUTSim(200 * time.Microsecond) // about 5000 samples/s
-	defer sut.Close()
-	s := quick(loadgen.Server)
-	s.Mode = loadgen.FindPeakPerformance
-	s.MinDuration = 100 * time.Millisecond
-	s.MinQueryCount = 500 // Server early stopping needs 459 queries
-	s.ServerTargetQPS = 500
-	s.ServerTargetLatency = 100 * time.Millisecond
-	s.ServerFindPeakQPSDecimalsOfPrecision = 0
-	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), s, loadgen.WithoutHostDetection())
-	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(rep.Trials), 3)
-	// The starting QPS is VALID, at the latest on its re-run (a noisy spell).
-	assert.True(t, rep.Trials[0].Valid || rep.Trials[1].Retry && rep.Trials[1].Valid, "%+v", rep.Trials[:2])
-	assert.Greater(t, rep.PeakQPS, 500.0)
-	assert.Less(t, rep.PeakQPS, 20000.0, "a 5000 samples/s SUT cannot hold far more")
-	// The peak is the highest VALID trial, and every higher trial failed.
-	for _, tr := range rep.Trials {
-		if tr.Valid {
-			assert.LessOrEqual(t, tr.TargetQPS, rep.PeakQPS)
-		}
-	}
-	assert.Equal(t, rep.PeakQPS, rep.Result.Extra["peak_qps"])
-	for _, tr := range rep.Trials {
-		t.Logf("%.0f QPS valid %v retry %v", tr.TargetQPS, tr.Valid, tr.Retry)
-	}
-	assertFindPeakRetries(t, rep.Trials)
-}
-
-// assertFindPeakRetries replays a search's trials: a trial INVALID for the
-// latency bound or early stopping only is re-run, except in the binary
-// search once its bounds are within 5% of each other; nothing else is.
-func assertFindPeakRetries(t *testing.T, trials []loadgen.PeakTrial) {
-	t.Helper()
-	lo, hi := 0.0, 0.0 // hi 0: widening
-	for i, tr := range trials {
-		if tr.Retry {
-			continue
-		}
-		noise := !tr.Valid
-		for _, r := range tr.Reasons {
-			noise = noise && (strings.HasPrefix(r, "performance constraints not met") || strings.HasPrefix(r, "early stopping not met"))
-		}
-		want := noise && (hi == 0 || hi-lo > 0.05*lo)
-		got := i+1 < len(trials) && trials[i+1].Retry
-		assert.Equal(t, want, got, "trial %d at %.0f QPS (bounds [%.0f, %.0f)): re-run", i+1, tr.TargetQPS, lo, hi)
-		final := tr
-		if got {
-			final = trials[i+1]
-		}
-		if final.Valid {
-			lo = final.TargetQPS
-		} else if lo > 0 {
-			hi = final.TargetQPS
-		}
-	}
-}
-
 func TestLogsLayout(t *testing.T) {
 	s := quick(loadgen.Server)
 	rep, err := loadgen.Run(context.Background(), &loadgen.NullSUT{}, loadgen.NewNullQSL(100, 64), s, loadgen.WithModel("resnet50"))

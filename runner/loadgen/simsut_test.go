@@ -42,17 +42,19 @@ func (s *virtualDelaySUTSim) IssueQuery(samples []loadgen.QuerySample, c loadgen
 
 // virtualCapacitySUTSim is one worker that serves queued samples at a fixed
 // cost of simulated time per sample, so it sustains exactly 1/cost
-// samples/s. stallAt, when set, stalls the worker once for stall before
-// serving the query with that number (counted from 1 over the run).
+// samples/s. When stallTrial is set, the worker stalls once for stall at the
+// fifth query of that trial (counted from 1; a new Completer is a new
+// trial): a noisy spell of a shared machine, on demand.
 type virtualCapacitySUTSim struct {
-	c       *clock.Virtual
-	cost    time.Duration
-	stallAt int
-	stall   time.Duration
+	c          *clock.Virtual
+	cost       time.Duration
+	stallTrial int
+	stall      time.Duration
 
 	mu      sync.Mutex
 	queue   []loadgen.Response
 	comp    loadgen.Completer
+	trials  int
 	queries int
 	stallQ  bool
 	stopped bool
@@ -79,9 +81,11 @@ func (s *virtualCapacitySUTSim) Close() {
 
 func (s *virtualCapacitySUTSim) IssueQuery(samples []loadgen.QuerySample, c loadgen.Completer) {
 	s.mu.Lock()
-	s.comp = c
+	if c != s.comp {
+		s.comp, s.trials, s.queries = c, s.trials+1, 0
+	}
 	s.queries++
-	if s.queries == s.stallAt {
+	if s.queries == 5 && s.trials == s.stallTrial {
 		s.stallQ = true
 	}
 	for _, q := range samples {
