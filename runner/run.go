@@ -135,6 +135,10 @@ func run(ctx context.Context, cfg Config) (*loadgen.Report, error) {
 		cfg.logf("warning: %v", w)
 	}
 	opts := []loadgen.Option{loadgen.WithModel(cfg.model()), loadgen.WithConfigWarnings(warns)}
+	if cancelled(ctx) {
+		// Interrupted while starting: a report, as for a later interrupt.
+		return interruptedRun(stageStartup, nil, nil, ts, opts)
+	}
 	opts = append(opts, cfg.extraOptions()...)
 
 	if cfg.SUT == "null" {
@@ -243,12 +247,26 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 	loadgen.QuerySampleLibrary
 	sched.SampleSource
 }, sc sched.Config, ts loadgen.TestSettings, opts []loadgen.Option) (rep *loadgen.Report, err error) {
+	if err := checkStreams(devs, sc); err != nil {
+		return nil, err
+	}
+	if wrapDevices != nil {
+		devs = wrapDevices(devs)
+	}
+	if cancelled(ctx) {
+		return interruptedRun(stageStartup, nil, src, ts, opts)
+	}
 	s, err := sched.New(devs, src, sc)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.Start(ctx); err != nil {
-		return nil, errors.Join(err, s.Close())
+		// Start has closed the scheduler: closing again would report the
+		// same error twice.
+		if cancelled(ctx) {
+			return interruptedRun(stageWarmup, s, src, ts, opts)
+		}
+		return nil, err
 	}
 	var sampler *cuda.Sampler
 	if cfg.TelemetryInterval >= 0 {
@@ -267,7 +285,12 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 	}
 	var probeQPS float64
 	if ts.Scenario == loadgen.Offline && ts.Mode == loadgen.PerformanceOnly && !cfg.NoProbe {
-		if probeQPS, err = probe(ctx, s, src, ts); err != nil {
+		probeQPS, err = probe(ctx, s, src, ts)
+		if cancelled(ctx) {
+			_ = s.Close()
+			return interruptedRun(stageProbe, s, src, ts, opts)
+		}
+		if err != nil {
 			return nil, errors.Join(err, s.Close())
 		}
 		// Half as much again as measured: a run that ends short is
@@ -290,10 +313,10 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 	if cerr != nil && rep.Result.Valid {
 		// A device fault that the load generator did not see still spoils
 		// the result.
-		rep.Result.Valid = false
-		rep.Result.Reasons = append(rep.Result.Reasons, cerr.Error())
+		rep.Invalidate(cerr.Error())
 	}
 	st := s.Stats()
+	reportLost(rep, st, sc.OnFault)
 	rep.Result.Scheduler = &st
 	if tel != nil {
 		per := make(map[string]int64, len(st.Devices))

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"runtime"
 
-	"github.com/gotrt/gotrt/runner/result"
 	"github.com/gotrt/gotrt/runner/device"
+	"github.com/gotrt/gotrt/runner/result"
 )
 
 var _ device.Device = (*Device)(nil)
@@ -37,6 +37,10 @@ func NewDevice(id string, cores int, m *Model, p Precision) (*Device, error) {
 	return &Device{id: id, cores: cores, m: m, prec: p}, nil
 }
 
+// ErrSplit is wrapped by SplitCPU and SplitCores when the cores cannot be
+// split as asked (more devices than cores): the caller's request is wrong.
+var ErrSplit = errors.New("bad cpu split")
+
 // SplitCPU splits the machine's cores (runtime.NumCPU) into n devices
 // "cpu0"… of equal cores, as `--devices cpu:N`; cores that do not divide
 // evenly are left idle so that the devices stay equal.
@@ -47,7 +51,7 @@ func SplitCPU(n int, m *Model, p Precision) ([]*Device, error) {
 // SplitCores is [SplitCPU] for a given core count.
 func SplitCores(total, n int, m *Model, p Precision) ([]*Device, error) {
 	if n < 1 || n > total {
-		return nil, fmt.Errorf("split %d cpu cores into %d devices: want 1 to %d devices", total, n, total)
+		return nil, fmt.Errorf("%w: split %d cpu cores into %d devices: want 1 to %d devices", ErrSplit, total, n, total)
 	}
 	devs := make([]*Device, n)
 	for i := range devs {

@@ -35,6 +35,11 @@ type Point struct {
 // Scaling is the same benchmark over device counts, in increasing count.
 type Scaling struct {
 	Points []Point
+	// Interrupted is set when [Scale] was interrupted (its context ended,
+	// or a run came back interrupted): Points are the counts that
+	// finished, Unfinished the counts cut short or never run.
+	Interrupted bool
+	Unfinished  []int
 }
 
 // CountDir is the folder name of a device count's result: "devices-4".
@@ -76,7 +81,10 @@ func ParseCounts(s string) ([]int, error) {
 
 // Scale runs run once per device count, in increasing order, each into
 // out/devices-N, and returns the scaling study. It stops at the first
-// error and returns the points done so far with it. progress, when not
+// error and returns the points done so far with it. When ctx ends, or a run
+// comes back interrupted (result.Interrupted), it stops with no error and
+// the study marked Interrupted: the finished counts are kept, and the one
+// cut short is left out (its folder holds its logs). progress, when not
 // nil, is called after each count with the points so far.
 func Scale(ctx context.Context, out string, counts []int, run RunFunc, progress func(s *Scaling)) (*Scaling, error) {
 	if len(counts) == 0 {
@@ -89,8 +97,11 @@ func Scale(ctx context.Context, out string, counts []int, run RunFunc, progress 
 		if n < 1 {
 			return nil, fmt.Errorf("scale: device count %d is not positive", n)
 		}
-		if err := ctx.Err(); err != nil {
-			return s, fmt.Errorf("scale: %w", err)
+	}
+	for i, n := range counts {
+		if ctx.Err() != nil {
+			s.Interrupted, s.Unfinished = true, counts[i:]
+			return s, nil
 		}
 		dir := filepath.Join(out, CountDir(n))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -102,6 +113,10 @@ func Scale(ctx context.Context, out string, counts []int, run RunFunc, progress 
 		}
 		if r == nil {
 			return s, fmt.Errorf("scale: %d devices: the run returned no result", n)
+		}
+		if r.Interrupted {
+			s.Interrupted, s.Unfinished = true, counts[i:]
+			return s, nil
 		}
 		s.Points = append(s.Points, Point{Devices: n, Dir: dir, Result: r})
 		if err := s.derive(); err != nil {
@@ -229,6 +244,9 @@ func (s *Scaling) Table() *Table {
 		if !p.Result.Valid {
 			state, invalid = "INVALID", true
 		}
+		if p.Result.Interrupted {
+			state = "INVALID (interrupted)"
+		}
 		if isSimulated(p.Result) {
 			state, sim = state+" [simulated]", true
 		}
@@ -245,7 +263,26 @@ func (s *Scaling) Table() *Table {
 	if sim {
 		t.Notes = append(t.Notes, "Cells marked [simulated] come from simulated devices: not a measurement.")
 	}
+	if s.Interrupted {
+		t.Title += " (interrupted)"
+		t.Notes = append(t.Notes, "Interrupted: the rows are the counts that finished; "+countList(s.Unfinished)+" did not finish.")
+	}
 	return t
+}
+
+// countList words device counts: "count 4", "counts 4 and 8", "counts 2, 4 and 8".
+func countList(cs []int) string {
+	switch len(cs) {
+	case 0:
+		return "no count"
+	case 1:
+		return "count " + strconv.Itoa(cs[0])
+	}
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = strconv.Itoa(c)
+	}
+	return "counts " + strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
 // DataTable is the scaling table with raw numbers, for CSV.

@@ -71,13 +71,40 @@ func TestScaleStopsAtFirstError(t *testing.T) {
 	assert.Equal(t, 3, calls)
 	assert.Len(t, s.Points, 2, "the points done so far come back")
 
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err = Scale(ctx, t.TempDir(), []int{1}, run, nil)
-	assert.ErrorIs(t, err, context.Canceled)
-
 	_, err = Scale(context.Background(), t.TempDir(), nil, run, nil)
 	assert.Error(t, err)
+}
+
+// Ctrl-C during a study keeps the finished counts and marks the study
+// interrupted; the count cut short is left out of the table.
+func TestScaleInterruptedKeepsFinishedCounts(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	run := func(ctx context.Context, n int, dir string) (*result.Result, error) {
+		r := mkResult("resnet50", "Offline", float64(1000*n))
+		if n == 4 {
+			cancel() // the interrupt arrives during count 4's run
+			r.Valid, r.Interrupted, r.Reasons = false, true, []string{"interrupted"}
+		}
+		return r, nil
+	}
+	s, err := Scale(ctx, t.TempDir(), []int{1, 2, 4, 8}, run, nil)
+	require.NoError(t, err)
+	assert.True(t, s.Interrupted)
+	assert.Equal(t, []int{4, 8}, s.Unfinished)
+	require.Len(t, s.Points, 2)
+	assert.True(t, s.Valid(), "the finished counts were VALID")
+	var b bytes.Buffer
+	require.NoError(t, s.Table().Write(&b, Text))
+	assert.Contains(t, b.String(), "(interrupted)")
+	assert.Contains(t, b.String(), "counts 4 and 8 did not finish")
+	assert.Contains(t, b.String(), "2000")
+
+	// Interrupted before any count: nothing finished, no error.
+	s, err = Scale(ctx, t.TempDir(), []int{1}, run, nil)
+	require.NoError(t, err)
+	assert.True(t, s.Interrupted)
+	assert.Empty(t, s.Points)
 }
 
 func TestScaleRefusesMixedRuns(t *testing.T) {
