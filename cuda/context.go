@@ -114,6 +114,7 @@ func (c *Context) acquire(op string) error {
 func (c *Context) release() { c.parent.Release() }
 
 // enter makes c current on this goroutine's locked OS thread; exit undoes it.
+// Neither allocates (see driver.go's noescape lines): they wrap every call.
 // Callers hold a child of c or a Do call, so c cannot be released meanwhile.
 func (c *Context) enter() (pushed bool, err error) {
 	runtime.LockOSThread()
@@ -593,7 +594,8 @@ func (e *Event) Close() error {
 // Capture records the work f queues on s into a [Graph] instead of running
 // it. f runs on the calling goroutine's locked OS thread with the context
 // current, and must queue work on s only (copies, memsets, [Stream.Launch],
-// host functions, events).
+// host functions, events). Copies in a graph must use [HostBuffer] memory:
+// the graph keeps the host address.
 func (s *Stream) Capture(f func() error) (*Graph, error) {
 	if err := s.live(); err != nil {
 		return nil, err

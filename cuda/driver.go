@@ -5,23 +5,40 @@ package cuda
 // The Go half of gotrt's CUDA driver binding: driver.c dlopen()s
 // libcuda.so.1 on the first CUDA call, so a `cuda` binary links no libcuda
 // and starts anywhere; this file loads it once and turns CUresults into
-// errors. The noescape lines let Go pass pointers to its own stack variables
-// for the driver's out-parameters without moving them to the heap: the driver
-// writes them before returning and keeps none.
+// errors.
+//
+// The noescape and nocallback lines (cgo merges them across the package's
+// files) let Go pass pointers to its stack variables for the driver's
+// out-parameters, and Go memory to copy from, without moving them to the
+// heap, so the hot path does not allocate. Both hold for these calls: the
+// driver reads or writes the memory before returning and keeps no pointer,
+// and never calls back into Go from them (host functions run on the driver's
+// own thread, not inside the call that queued or waits for them).
 
 /*
 #cgo LDFLAGS: -ldl
 #cgo noescape gotrt_cuDriverGetVersion
+#cgo nocallback gotrt_cuDriverGetVersion
 #cgo noescape gotrt_cuGetErrorString
+#cgo nocallback gotrt_cuGetErrorString
 #cgo noescape gotrt_cuDeviceGetCount
+#cgo nocallback gotrt_cuDeviceGetCount
 #cgo noescape gotrt_cuDeviceGet
+#cgo nocallback gotrt_cuDeviceGet
 #cgo noescape gotrt_cuDeviceGetAttribute
+#cgo nocallback gotrt_cuDeviceGetAttribute
 #cgo noescape gotrt_cuCtxGetCurrent
+#cgo nocallback gotrt_cuCtxGetCurrent
 #cgo noescape gotrt_cuCtxPopCurrent
-#cgo noescape gotrt_cuEventElapsedTime
-#cgo noescape gotrt_cuGraphGetNodes
+#cgo nocallback gotrt_cuCtxPopCurrent
 #cgo noescape gotrt_cuMemcpyHtoDAsync
+#cgo nocallback gotrt_cuMemcpyHtoDAsync
 #cgo noescape gotrt_cuMemcpyDtoHAsync
+#cgo nocallback gotrt_cuMemcpyDtoHAsync
+#cgo noescape gotrt_cuEventElapsedTime
+#cgo nocallback gotrt_cuEventElapsedTime
+#cgo noescape gotrt_cuGraphGetNodes
+#cgo nocallback gotrt_cuGraphGetNodes
 #include "driver.h"
 */
 import "C"

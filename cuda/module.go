@@ -3,8 +3,6 @@
 package cuda
 
 /*
-#cgo noescape gotrt_cuModuleGetFunction
-#cgo noescape gotrt_cuLaunchKernel
 #include <stdlib.h>
 #include "driver.h"
 */
@@ -142,8 +140,10 @@ func (f *Function) SetMaxDynamicSharedMemory(n int) error {
 // shared memory. Each argument is one kernel parameter stored in an 8-byte
 // slot: pointers such as [DeviceBuffer.Ptr], and integers (a 4-byte int
 // parameter reads the low half, little-endian). A float parameter takes
-// uint64(math.Float32bits(v)). It works inside [Stream.Capture], and does not
-// allocate: the parameters go through a C block the stream keeps.
+// uint64(math.Float32bits(v)). Pass exactly the kernel's parameters: the
+// driver reads as many slots as the kernel declares. It works inside
+// [Stream.Capture] (the driver copies the values when it records the launch),
+// and does not allocate: the parameters go through a C block the stream keeps.
 func (s *Stream) Launch(f *Function, grid, block Dim3, sharedMem int, args ...uint64) error {
 	if err := s.live(); err != nil {
 		return err
@@ -191,9 +191,11 @@ func (s *Stream) growParams(n int) error {
 	if p == nil {
 		return fmt.Errorf("%d-argument block: %w", n, ErrOutOfMemory)
 	}
-	ptrs := unsafe.Slice((*unsafe.Pointer)(p), n)
+	// Pointer i holds the address of slot i. Written as integers: these are
+	// C addresses in C memory, nothing the garbage collector should see.
+	ptrs := unsafe.Slice((*uintptr)(p), n)
 	for i := range ptrs {
-		ptrs[i] = unsafe.Add(p, (n+i)*8) // slot i
+		ptrs[i] = uintptr(p) + uintptr((n+i)*8)
 	}
 	if s.params != nil {
 		C.free(s.params)
