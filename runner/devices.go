@@ -121,7 +121,7 @@ func parseDevices(s string) (deviceSpec, error) {
 // former --devices N may mean as a count.
 func (s deviceSpec) countHint() string {
 	if len(s.entries) == 1 {
-		if _, err := strconv.Atoi(s.entries[0]); err == nil {
+		if n, err := strconv.Atoi(s.entries[0]); err == nil && n > 0 {
 			return " (--devices takes GPU indices or UUIDs, not a count: `gotrt scale --counts N` runs on N devices)"
 		}
 	}
@@ -438,9 +438,10 @@ func (c *Config) precision() (builtin.Precision, error) {
 	return p, nil
 }
 
-// builtinDevices opens the built-in model where p puts it. close releases
-// the GPU devices; call it after the scheduler has closed their executors.
-func builtinDevices(p placement, m *builtin.Model, prec builtin.Precision) (devs []device.Device, infos []result.Device, close func() error, err error) {
+// builtinDevices opens the built-in model where p puts it, a GPU with the
+// given streams (0: its default). close releases the GPU devices; call it
+// after the scheduler has closed their executors.
+func builtinDevices(p placement, m *builtin.Model, prec builtin.Precision, streams int) (devs []device.Device, infos []result.Device, close func() error, err error) {
 	if len(p.gpus) == 0 {
 		var cpus []*builtin.Device
 		switch {
@@ -470,7 +471,7 @@ func builtinDevices(p placement, m *builtin.Model, prec builtin.Precision) (devs
 		return errors.Join(errs...)
 	}
 	for _, g := range p.gpus {
-		d, err := openGPU(g.Index, g.ID, m)
+		d, err := openGPU(g.Index, g.ID, m, streams)
 		if err != nil {
 			return nil, nil, nil, errors.Join(fmt.Errorf("open %s (%s): %w", g.ID, g.Name, err), closeAll())
 		}

@@ -105,7 +105,7 @@ var errNoDevice = fmt.Errorf("cuda: cuInit: CUDA_ERROR_NO_DEVICE: %w", cuda.ErrN
 
 // withGPU makes the process look as if it could (usable nil) or could not
 // run the built-in model on a GPU, and opens fakes for it.
-func withGPU(t *testing.T, usable error, open func(int, string, *builtin.Model) (gpuDevice, error)) {
+func withGPU(t *testing.T, usable error, open func(int, string, *builtin.Model, int) (gpuDevice, error)) {
 	t.Helper()
 	u, o := gpuUsable, openGPU
 	gpuUsable = func() error { return usable }
@@ -372,11 +372,14 @@ type fakeGPUs struct {
 	failAt int
 }
 
-func (g *fakeGPUs) open(ordinal int, id string, m *builtin.Model) (gpuDevice, error) {
+func (g *fakeGPUs) open(ordinal int, id string, m *builtin.Model, streams int) (gpuDevice, error) {
+	if streams == 0 {
+		streams = 2
+	}
 	if ordinal == g.failAt {
 		return nil, fmt.Errorf("cuda: out of memory: %w", errors.ErrUnsupported)
 	}
-	d, err := builtin.NewDevice(id, 2, m, builtin.INT8)
+	d, err := builtin.NewDevice(id, streams, m, builtin.INT8)
 	if err != nil {
 		return nil, err
 	}
@@ -475,7 +478,7 @@ func TestRunBuiltinCPUFallbackOnGPUHost(t *testing.T) {
 		{"no usable GPU", errNoDevice, "no GPU usable (cuda: cuInit: CUDA_ERROR_NO_DEVICE: not supported): running the built-in model on the CPU\n"},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
-			withGPU(t, tc.usable, func(int, string, *builtin.Model) (gpuDevice, error) {
+			withGPU(t, tc.usable, func(int, string, *builtin.Model, int) (gpuDevice, error) {
 				t.Error("a GPU was opened")
 				return nil, errors.ErrUnsupported
 			})

@@ -2,24 +2,29 @@ package runner
 
 import (
 	"github.com/gotrt/gotrt/cuda"
-	"github.com/gotrt/gotrt/internal/gpuerr"
 	"github.com/gotrt/gotrt/models/builtin"
+	"github.com/gotrt/gotrt/models/builtin/gpu"
 )
-
-// errGPUNotWired stands until models/builtin/gpu builds without the cuda
-// tag and cuda.Available lands; then these two functions call them.
-var errGPUNotWired error = &gpuerr.UnsupportedError{Feature: "the built-in model on a GPU", Hint: "not wired into the runner yet"}
 
 // usableGPU is nil when this binary has the cuda tag and CUDA can use a
 // device, else the reason (matching cuda.ErrNotSupported).
 func usableGPU() error {
-	if !cuda.Built {
+	if !cuda.Built || !gpu.Built {
 		return errNoCUDATag
 	}
-	return errGPUNotWired
+	return cuda.Available()
 }
 
-// openBuiltinGPU opens the built-in model on the GPU of CUDA ordinal ordinal.
-func openBuiltinGPU(int, string, *builtin.Model) (gpuDevice, error) {
-	return nil, errGPUNotWired
+// openBuiltinGPU opens the built-in model on the GPU of CUDA ordinal
+// ordinal, offering streams executors (0: the device's default).
+func openBuiltinGPU(ordinal int, id string, m *builtin.Model, streams int) (gpuDevice, error) {
+	var opts []gpu.Option
+	if streams > 0 {
+		opts = append(opts, gpu.WithStreams(streams))
+	}
+	d, err := gpu.Open(ordinal, id, m, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
 }

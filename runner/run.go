@@ -184,7 +184,7 @@ func runBuiltin(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts [
 	if err != nil {
 		return nil, err
 	}
-	sdevs, infos, closeDevs, err := builtinDevices(place, m, prec)
+	sdevs, infos, closeDevs, err := builtinDevices(place, m, prec, cfg.Sched.Streams)
 	if err != nil {
 		return nil, err
 	}

@@ -125,17 +125,15 @@ func detail(d result.Device) string {
 // deviceLabel names a scheduled device for the summary: its kind, and for a
 // GPU or MIG instance its product name from the run's device list.
 func deviceLabel(devs []result.Device, d result.SchedulerDevice) string {
-	kind := d.Kind
 	for _, info := range devs {
 		if info.ID != d.ID {
 			continue
 		}
-		if kind == "" {
-			kind = info.Kind
-		}
+		// Discovery's kind: it tells a MIG instance from a whole GPU.
 		if info.Kind == result.KindGPU || info.Kind == result.KindMIG {
-			return kind + " " + info.Name
+			return info.Kind + " " + info.Name
 		}
+		return dash(info.Kind)
 	}
-	return dash(kind)
+	return dash(d.Kind)
 }
