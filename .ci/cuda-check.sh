@@ -6,7 +6,8 @@
 # link no libcuda and must start on this GPU-less machine. This script vets
 # the build, builds the cuda test binary and gotrt with -tags cuda, checks
 # that neither needs libcuda.so.1, runs the test binary (the GPU tests skip
-# with the reason; TestAvailable checks that reason), and runs
+# with the reason; TestAvailable checks that reason), once more with the link
+# stub posing as libcuda.so.1 (every entry point must resolve), and runs
 # `gotrt devices`, which must exit 0, say in one line why there is no GPU,
 # and list the CPU alone.
 # GOTRT_CUDA_SUITES picks the CUDA versions: "trixie" (12.4, default),
@@ -53,6 +54,15 @@ for suite in ${GOTRT_CUDA_SUITES:-trixie}; do
     { cat "$tmp/test.out" >&2; fail "cuda.test failed without a GPU"; }
   (cd cuda && "$tmp/cuda.test" -test.run '^TestAvailable$' -test.v 2>&1) | grep 'cuda.Available:' ||
     fail "TestAvailable logged no reason"
+  # With the link stub posing as the driver (it exports the driver's entry
+  # points, and its cuInit fails), every name the binding resolves must be
+  # found and cuInit's failure must be the reason. Only here: a real run
+  # must never load the stub.
+  mkdir -p "$tmp/stub"
+  ln -s "$CUDA_STUBS/libcuda.so" "$tmp/stub/libcuda.so.1"
+  (cd cuda && LD_LIBRARY_PATH="$tmp/stub" "$tmp/cuda.test" -test.run '^TestAvailable$' -test.v 2>&1) |
+    grep 'cuda.Available: no usable CUDA device: cuInit: CUDA_ERROR_STUB_LIBRARY' ||
+    fail "with the stub as libcuda.so.1: want every entry point resolved and cuInit's error as the reason"
 
   # gotrt -tags cuda starts, says why in one line, and lists the CPU alone.
   "$tmp/gotrt" devices >"$tmp/devices.out" 2>"$tmp/devices.err" ||
