@@ -96,3 +96,35 @@ func ExampleNewContext() {
 	_ = done.Record(stream)
 	_ = done.Synchronize()
 }
+
+// A kernel of our own: load PTX (embedded with go:embed in real code), look
+// up the kernel and launch it on a stream. Each argument fills one 8-byte
+// parameter slot. Available says up front whether to use the GPU at all.
+func ExampleStream_Launch() {
+	if err := cuda.Available(); err != nil {
+		fmt.Println("running on the CPU:", err) // one line: why there is no GPU
+		return
+	}
+	ctx, err := cuda.NewContext(0)
+	if err != nil {
+		panic(err)
+	}
+	defer ctx.Close() // last: it refuses (ErrInUse) while its children are open
+
+	var ptx []byte // add_bytes(u8 *data, u32 n, u32 k): data[i] += k
+	mod, err := ctx.LoadModule(ptx)
+	if err != nil {
+		panic(err)
+	}
+	defer mod.Close()
+	addBytes, _ := mod.Function("add_bytes")
+	stream, _ := ctx.NewStream()
+	defer stream.Close()
+	buf, _ := ctx.AllocDevice(4096)
+	defer buf.Close()
+
+	block := cuda.Dim3{X: 256, Y: 1, Z: 1}
+	grid := cuda.Dim3{X: 4096 / 256, Y: 1, Z: 1}
+	_ = stream.Launch(addBytes, grid, block, 0, uint64(buf.Ptr()), 4096, 1)
+	_ = stream.Synchronize()
+}
