@@ -28,6 +28,11 @@ binary built with -tags cuda,tensorrt.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The file first: a missing plan is the user's to fix on any
+			// build, before what this build supports.
+			if err := checkPlanFile(args[0]); err != nil {
+				return err
+			}
 			rt, err := trt.NewRuntime()
 			if err != nil {
 				return err

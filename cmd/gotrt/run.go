@@ -32,6 +32,7 @@ type runFlags struct {
 	batchTimeout          time.Duration
 	noProbe               bool
 	ov                    overrideFlags
+	onDeviceError         string
 }
 
 // addRunFlags declares the run flags on fl.
@@ -50,6 +51,7 @@ func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.IntVar(&f.streams, "streams", 0, "streams per device (default: the device's)")
 	fl.DurationVar(&f.batchTimeout, "batch-timeout", 0, "how long the oldest sample waits for a fuller batch (default 2ms)")
 	fl.BoolVar(&f.noProbe, "no-probe", false, "Offline: keep the configured expected QPS instead of measuring the devices first")
+	fl.StringVar(&f.onDeviceError, "on-device-error", runner.OnDeviceErrorFail, deviceErrorHelp)
 	addOverrideFlags(fl, &f.ov)
 }
 
@@ -86,6 +88,9 @@ func (f *runFlags) config(log io.Writer) (runner.Config, error) {
 	if f.maxBatch < 0 || f.streams < 0 || f.batchTimeout < 0 {
 		return cfg, usageError{errors.New("--max-batch, --streams and --batch-timeout must not be negative")}
 	}
+	if cfg.Sched.OnFault, err = runner.ParseDeviceErrorPolicy(f.onDeviceError); err != nil {
+		return cfg, usageError{fmt.Errorf("--on-device-error: %w", err)}
+	}
 	for _, c := range []struct {
 		flag, path string
 		dst        **loadgen.ConfigFile
@@ -104,7 +109,7 @@ func (f *runFlags) config(log io.Writer) (runner.Config, error) {
 
 // runError sorts a runner error: a bad config or flag value is the user's.
 func runError(err error) error {
-	if errors.Is(err, runner.ErrConfig) || errors.Is(err, loadgen.ErrConfig) || errors.Is(err, loadgen.ErrBadSettings) {
+	if isUsage(err) {
 		return usageError{err}
 	}
 	return err
@@ -145,6 +150,13 @@ config, 1 other failures.`,
 			if format, err = parseFormat(format, asJSON, runFormats...); err != nil {
 				return err
 			}
+			if progress, err = parseProgress(progress); err != nil {
+				return err
+			}
+			if err := prepareOut(out); err != nil {
+				return err
+			}
+			warnIgnored(cmd.Flags(), cfg, cmd.ErrOrStderr())
 			if showProgress(progress, cmd.ErrOrStderr()) {
 				cfg.Progress = liveProgress(cmd.ErrOrStderr())
 			}

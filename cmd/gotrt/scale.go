@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -73,6 +74,9 @@ func scaleConfig(f *scaleFlags, log io.Writer) (runner.Config, error) {
 	if cfg.Mode == loadgen.AccuracyOnly {
 		return cfg, usageError{errors.New("scale: --mode accuracy measures no throughput")}
 	}
+	if cfg.Mode == loadgen.FindPeakPerformance && cfg.Scenario != loadgen.Server {
+		return cfg, usageError{fmt.Errorf("scale: --mode find-peak searches a Server target QPS, not %s's", cfg.Scenario)}
+	}
 	return cfg, nil
 }
 
@@ -93,12 +97,13 @@ func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
 		}
 		return finishScale(cmd, f.from, format, s, nil)
 	}
-	if f.out == "" {
-		return usageError{errors.New("scale: --out is empty")}
-	}
 	cfg, err := scaleConfig(f, stderr)
 	if err != nil {
 		return err
+	}
+	warnIgnored(cmd.Flags(), cfg, stderr)
+	if err := checkOut(f.out); err != nil {
+		return fmt.Errorf("scale: %w", err)
 	}
 	n, err := deviceCount(cfg)
 	if err != nil {
@@ -116,6 +121,9 @@ func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
 	s, runErr := report.Scale(ctx, f.out, counts, func(ctx context.Context, n int, dir string) (*result.Result, error) {
 		c := cfg
 		c.Count = n
+		if err := loadgen.PrepareLogDir(dir); err != nil {
+			return nil, err
+		}
 		rep, err := run(ctx, c)
 		if err != nil {
 			return nil, err
@@ -139,6 +147,10 @@ func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
 			return runErr
 		}
 	}
+	if s.Interrupted && len(s.Points) == 0 {
+		return fmt.Errorf("scale: interrupted before any count finished (logs of the count cut short in %s): %w",
+			filepath.Join(f.out, report.CountDir(s.Unfinished[0])), errInvalid)
+	}
 	return finishScale(cmd, f.out, format, s, runErr)
 }
 
@@ -157,6 +169,9 @@ func finishScale(cmd *cobra.Command, dir string, format report.Format, s *report
 	if runErr != nil {
 		return runErr
 	}
+	if s.Interrupted {
+		return fmt.Errorf("scale: interrupted: %w", errInvalid)
+	}
 	if !s.Valid() {
 		return fmt.Errorf("scale: %w", errInvalid)
 	}
@@ -166,7 +181,7 @@ func finishScale(cmd *cobra.Command, dir string, format report.Format, s *report
 // scaleError makes a bad run config (unknown model, too many devices) a
 // usage error.
 func scaleError(err error) error {
-	if errors.Is(err, runner.ErrConfig) {
+	if isUsage(err) {
 		return usageError{err}
 	}
 	return err

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A --out that cannot hold the logs is refused before the run (exit 2),
+// not after it.
+func TestOutThatCannotHoldLogsFailsBeforeTheRun(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
+	for _, tc := range []struct{ out, want string }{
+		{file, "is a file, not a folder"},
+		{filepath.Join(file, "sub"), "cannot create folder"},
+	} {
+		n := &noRun{}
+		_, _, err := execCmd(t, newRunCmd(n.run), "run", "--out", tc.out, "--progress", "off")
+		assert.Equal(t, exitUsage, exitCode(err), "%v", err)
+		assert.Contains(t, err.Error(), tc.want)
+		assert.Contains(t, err.Error(), "--out")
+		assert.Zero(t, n.calls, "the run never started")
+
+		f := &fakeRunner{}
+		_, _, err = execCmd(t, newScaleCmd(f.run, fourDevices), "scale", "--out", tc.out)
+		assert.Equal(t, exitUsage, exitCode(err), "%v", err)
+		assert.Contains(t, err.Error(), tc.want)
+		assert.Empty(t, f.devices, "no count ran")
+	}
+}
+
+// A run that fails leaves no earlier run's result.json looking current.
+func TestFailedRunLeavesNoStaleResult(t *testing.T) {
+	out := t.TempDir()
+	for _, name := range []string{"result.json", "mlperf_log_summary.txt"} {
+		require.NoError(t, os.WriteFile(filepath.Join(out, name), []byte("old"), 0o644))
+	}
+	mine := filepath.Join(out, "notes.txt")
+	require.NoError(t, os.WriteFile(mine, []byte("mine"), 0o644))
+	n := &noRun{}
+	_, _, err := execCmd(t, newRunCmd(n.run), "run", "--out", out, "--progress", "off")
+	require.ErrorIs(t, err, errNotRun)
+	assert.Equal(t, exitFailure, exitCode(err))
+	assert.NoFileExists(t, filepath.Join(out, "result.json"))
+	assert.NoFileExists(t, filepath.Join(out, "mlperf_log_summary.txt"))
+	assert.FileExists(t, mine, "only the logs go")
+}
+
+// A result.json planted as a link is replaced, never written through.
+func TestRunNeverWritesThroughALinkedResult(t *testing.T) {
+	out := t.TempDir()
+	victim := filepath.Join(t.TempDir(), "victim")
+	require.NoError(t, os.WriteFile(victim, []byte("keep"), 0o644))
+	require.NoError(t, os.Symlink(victim, filepath.Join(out, "result.json")))
+	_, _, err := execCmd(t, newRunCmd(nullRun), "run", "--sut", "null", "--out", out, "--progress", "off")
+	assert.Contains(t, []int{exitOK, exitInvalid}, exitCode(err), "%v", err)
+	b, err := os.ReadFile(victim)
+	require.NoError(t, err)
+	assert.Equal(t, "keep", string(b))
+	st, err := os.Lstat(filepath.Join(out, "result.json"))
+	require.NoError(t, err)
+	assert.True(t, st.Mode().IsRegular())
+	assert.NotEmpty(t, readResult(t, out).Scenario)
+}
