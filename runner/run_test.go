@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/NVIDIA/go-nvml/pkg/nvml"
+	"github.com/NVIDIA/go-nvml/pkg/nvml/mock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -67,6 +69,9 @@ func TestRunNullSUT(t *testing.T) {
 	assert.Greater(t, rep.Result.Throughput.Value, 1e5)
 }
 
+// noNVML is a machine without the NVML library, whatever this one has.
+var noNVML = &mock.Interface{InitFunc: func() nvml.Return { return nvml.ERROR_LIBRARY_NOT_FOUND }}
+
 func TestRunBadConfig(t *testing.T) {
 	for _, tc := range []struct {
 		description string
@@ -78,9 +83,10 @@ func TestRunBadConfig(t *testing.T) {
 		{"catalogue model without data", runner.Config{Model: "resnet50", Engine: "r.plan"}, "needs --data"},
 		{"unknown model", runner.Config{Model: "resnet51"}, "resnet51"},
 		{"scenario the benchmark lacks", runner.Config{Model: "3d-unet-99", Scenario: loadgen.Server}, "no Server scenario"},
-		{"device list on the cpu", runner.Config{Devices: "0,1"}, `devices "0,1"`},
+		{"GPU indices without a GPU", runner.Config{Devices: "0,1", NVML: noNVML}, `devices "0,1": no GPU on this machine`},
 		{"zero cpu split", runner.Config{Devices: "cpu:0"}, `devices "cpu:0"`},
-		{"too many one-core devices", runner.Config{Devices: "4096"}, `devices "4096"`},
+		{"a count is not a device name", runner.Config{Devices: "4096", NVML: noNVML}, "`gotrt scale --counts N` runs on N devices"},
+		{"too many one-core devices", runner.Config{Count: 4096, NVML: noNVML}, "4096 devices asked for"},
 		{"bad precision", runner.Config{Precision: "int4"}, "precision"},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
