@@ -39,8 +39,10 @@ type Config struct {
 	// Overrides apply after both files: the settings changed most, without
 	// user.conf text (the CLI's --duration, --target-qps ...).
 	Overrides
-	// SUT is "" (the scheduler over the devices) or "null" (completes every
-	// sample at once: the harness measuring itself).
+	// SUT is "" (the scheduler over the devices), "null" (completes every
+	// sample at once: the harness measuring itself) or
+	// "kserve://HOST:PORT[,HOST:PORT…]" (remote KServe v2 gRPC servers,
+	// such as `gotrt serve` or Triton; see package runner/kserve).
 	SUT string
 	// Devices picks devices as CUDA_VISIBLE_DEVICES does: "" or "all"
 	// (every visible GPU, vGPU and MIG instance when the run can use them,
@@ -148,8 +150,11 @@ func run(ctx context.Context, cfg Config) (*loadgen.Report, error) {
 		}
 		return loadgen.Run(ctx, &loadgen.NullSUT{}, qsl, ts, opts...)
 	}
+	if isRemote(cfg.SUT) {
+		return runRemote(ctx, cfg, ts, opts)
+	}
 	if cfg.SUT != "" {
-		return nil, fmt.Errorf("%w: sut %q: want \"\" (the devices) or \"null\"", ErrConfig, cfg.SUT)
+		return nil, fmt.Errorf("%w: sut %q: want \"\" (the devices), \"null\" or kserve://HOST:PORT[,HOST:PORT…]", ErrConfig, cfg.SUT)
 	}
 	// One discovery serves device selection and telemetry.
 	inv, release, err := cfg.inventory()

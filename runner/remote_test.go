@@ -1,0 +1,96 @@
+package runner_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gotrt/gotrt/models/builtin"
+	"github.com/gotrt/gotrt/runner"
+	"github.com/gotrt/gotrt/runner/kserve"
+	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/serve"
+)
+
+// servers starts n gotrt serve instances of the built-in model on loopback
+// and returns the --sut value naming them.
+func servers(t *testing.T, n int) string {
+	t.Helper()
+	m, err := builtin.Default()
+	require.NoError(t, err)
+	var addrs []string
+	for range n {
+		devs, err := builtin.SplitCPU(1, m, builtin.INT8)
+		require.NoError(t, err)
+		cfg := serve.Config{HTTP: serve.Off, Metrics: serve.Off, GRPC: "127.0.0.1:0"}
+		cfg.Sched.MaxBatch, cfg.Sched.Streams = 64, devs[0].Streams()
+		srv, err := serve.New(serve.BuiltinModel(devs), cfg)
+		require.NoError(t, err)
+		require.NoError(t, srv.Start())
+		t.Cleanup(func() { assert.NoError(t, srv.Shutdown(context.Background())) })
+		addrs = append(addrs, srv.Addr("grpc"))
+	}
+	return kserve.Scheme + strings.Join(addrs, ",")
+}
+
+func TestRunRemoteAgainstOneAndThreeServers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the built-in model for seconds; skipped with -short (the race run)")
+	}
+	for _, tc := range []struct {
+		description string
+		n           int
+		query       string
+	}{
+		{"one server, unary", 1, ""},
+		{"three servers, streaming", 3, "?stream=1"},
+	} {
+		t.Run(tc.description, func(t *testing.T) {
+			sutURL := servers(t, tc.n) + tc.query
+			// An expected QPS above what loopback reaches on any machine
+			// sizes the one query to outlast the minimum duration.
+			conf := &loadgen.ConfigFile{Name: "user.conf", Data: []byte("*.*.min_duration = 300\n*.Offline.target_qps = 100000\n")}
+			rep, err := runner.Run(context.Background(), runner.Config{SUT: sutURL, UserConf: conf, NoProbe: true, TelemetryInterval: -1})
+			require.NoError(t, err)
+			r := rep.Result
+			assert.True(t, r.Valid, "reasons: %v", r.Reasons)
+			assert.Zero(t, r.Extra["missing_samples"], "every sample accounted for")
+			require.NotNil(t, r.Remote)
+			require.Len(t, r.Remote.Endpoints, tc.n)
+			var served uint64
+			for _, e := range r.Remote.Endpoints {
+				assert.Positive(t, e.Samples, "%s took a share", e.Address)
+				assert.False(t, e.Lost)
+				served += e.Samples
+			}
+			assert.Equal(t, uint64(r.Extra["sample_count"].(int)), served, "the endpoints answered each sample of the timed run once")
+			assert.Equal(t, tc.query != "", r.Remote.Stream)
+		})
+	}
+}
+
+func TestRunRemoteAccuracyMatchesInProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the built-in model over the data set twice; skipped with -short (the race run)")
+	}
+	local, err := runner.Run(context.Background(), runner.Config{Mode: loadgen.AccuracyOnly, TelemetryInterval: -1})
+	require.NoError(t, err)
+	remote, err := runner.Run(context.Background(), runner.Config{Mode: loadgen.AccuracyOnly, SUT: servers(t, 3), TelemetryInterval: -1})
+	require.NoError(t, err)
+	require.NotNil(t, local.Result.Accuracy)
+	require.NotNil(t, remote.Result.Accuracy)
+	assert.Equal(t, local.Result.Accuracy.Value, remote.Result.Accuracy.Value, "the same top-1 as in-process")
+	assert.True(t, remote.Result.Accuracy.Passed())
+}
+
+func TestRunRemoteNamesTheProblemBeforeTheRun(t *testing.T) {
+	_, err := runner.Run(context.Background(), runner.Config{SUT: "kserve://127.0.0.1:1", TelemetryInterval: -1})
+	assert.ErrorIs(t, err, kserve.ErrUnreachable)
+	_, err = runner.Run(context.Background(), runner.Config{SUT: "kserve://a:1/x", TelemetryInterval: -1})
+	assert.ErrorIs(t, err, runner.ErrConfig)
+	_, err = runner.Run(context.Background(), runner.Config{SUT: "kserve://127.0.0.1:1", Model: "resnet50", TelemetryInterval: -1})
+	assert.ErrorIs(t, err, runner.ErrConfig)
+}
