@@ -1,7 +1,8 @@
 package loadgen
 
 import (
-	"fmt"
+	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -9,208 +10,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// refPlan is the load generator's former eager GenerateQueries, kept here
-// as the reference the lazy generator must reproduce draw for draw.
-// refPlan is the pre-generated issue refPlan of one trial, as LoadGen's
-// GenerateQueries: sample indices, Server schedule, accuracy-log picks.
-type refPlan struct {
-	nQueries int
-	spq      int     // samples per query
-	idx      []int32 // QSL index of each sample, in issue order
-	sched    []int64 // scheduled time of each query (ns from trial start); Server only
-	accLog   []uint64
-	duration time.Duration // generated_query_duration
-}
-
-func (p *refPlan) nSamples() int { return len(p.idx) }
-
-// maxRefPlanSamples bounds a refPlan's size (about 2 GB of per-sample state).
-const maxRefPlanSamples = 1 << 27
-
-// generate builds the refPlan for a loaded set, reusing p's slices.
-func (p *refPlan) generate(e *EffectiveSettings, ls loadableSet, accuracy bool) error {
-	loaded := ls.set
-	scen := e.Scenario
-	genDur := e.targetDur
-	if scen != Server {
-		genDur *= 2
-	}
-	minQ := int(min(e.MinQueryCount, uint64(maxRefPlanSamples)))
-	spq := int(min(e.SamplesPerQuery, uint64(maxRefPlanSamples)))
-	if accuracy && scen == Offline {
-		spq = ls.end
-	}
-	if accuracy || e.PerformanceIssueUnique {
-		genDur = 0
-		minQ = len(loaded) / spq
-	}
-	sampleRNG := newRNG(e.SampleIndexRNGSeed)
-	schedRNG := newRNG(e.ScheduleRNGSeed)
-	stride := 1
-	if scen == MultiStream {
-		stride = spq
-	}
-	// The unique distribution: each stride-th loaded position once, shuffled.
-	var unique []int32
-	if accuracy || e.PerformanceIssueUnique {
-		for i := 0; i < ls.end; i += stride {
-			unique = append(unique, int32(i))
-		}
-		shuffle(sampleRNG, unique)
-	}
-	concat := e.SampleConcatenatePermutation && !accuracy
-	if concat {
-		if scen == Offline && spq%len(loaded) != 0 {
-			spq += len(loaded) - spq%len(loaded)
-		} else if scen != Offline && minQ%len(loaded) != 0 {
-			minQ += len(loaded) - minQ%len(loaded)
-		}
-	}
-	var perm []int32 // equal-issue permutation, refilled every len(loaded) draws
-	permPos := 0
-	nextEqual := func() int {
-		if permPos == len(perm) {
-			if perm == nil {
-				perm = make([]int32, len(loaded))
-				for i := range perm {
-					perm[i] = int32(i)
-				}
-			}
-			shuffle(sampleRNG, perm)
-			permPos = 0
-		}
-		permPos++
-		return int(perm[permPos-1])
-	}
-	uniquePos := 0
-	nextUnique := func() int {
-		v := unique[uniquePos%len(unique)]
-		uniquePos++
-		return int(v)
-	}
-	period := 1 / e.TargetQPS // seconds between queries, except Server
-	est := max(float64(minQ), genDur.Seconds()*e.TargetQPS*1.05+64)
-	if scen == Offline {
-		est = 1
-	}
-	if est*float64(spq) > maxRefPlanSamples {
-		return fmt.Errorf("%w: the run would pre-generate about %.0f samples (min duration %v × target QPS %g); raise the expected latency or lower the target QPS",
-			ErrBadSettings, est*float64(spq), e.minDur, e.TargetQPS)
-	}
-	p.idx = reuse(p.idx, int(est)*spq)
-	p.sched = p.sched[:0]
-	p.accLog = p.accLog[:0]
-	p.spq = spq
-	same := int(e.PerformanceIssueSameIndex)
-	ts, prevTS := 0.0, 0.0 // seconds
-	nq := 0
-	gen := genDur.Seconds()
-	for prevTS < gen || nq < minQ {
-		switch {
-		case scen == MultiStream:
-			var start int
-			switch {
-			case e.PerformanceIssueUnique || accuracy:
-				start = nextUnique()
-			case e.PerformanceIssueSame:
-				start = same
-			default:
-				start = sampleRNG.intn(ls.end)
-			}
-			for j := 0; j < spq; j++ {
-				p.idx = append(p.idx, int32(loaded[(start+j)%len(loaded)]))
-			}
-		case scen == Offline:
-			if e.PerformanceIssueSame {
-				for j := 0; j < spq; j++ {
-					p.idx = append(p.idx, int32(loaded[same]))
-				}
-				break
-			}
-			full, rem := spq/len(loaded), spq%len(loaded)
-			for r := 0; r < full; r++ {
-				first := len(p.idx)
-				for _, s := range loaded {
-					p.idx = append(p.idx, int32(s))
-				}
-				if concat {
-					shuffle(sampleRNG, p.idx[first:])
-				}
-			}
-			for _, s := range loaded[:rem] {
-				p.idx = append(p.idx, int32(s))
-			}
-		default:
-			var k int
-			switch {
-			case e.PerformanceIssueUnique || accuracy:
-				k = nextUnique()
-			case e.PerformanceIssueSame:
-				k = same
-			case concat:
-				k = nextEqual()
-			default:
-				k = sampleRNG.intn(ls.end)
-			}
-			p.idx = append(p.idx, int32(loaded[k]))
-		}
-		if scen == Server {
-			p.sched = append(p.sched, int64(ts*1e9))
-		}
-		nq++
-		if nq*spq > maxRefPlanSamples {
-			return fmt.Errorf("%w: more than %d samples generated; lower the target QPS or min duration", ErrBadSettings, maxRefPlanSamples)
-		}
-		prevTS = ts
-		if scen == Server {
-			ts += schedRNG.exp(e.TargetQPS)
-		} else {
-			ts += period
-		}
-		if concat && nq >= minQ && prevTS < gen && scen != Offline {
-			minQ += len(loaded)
-		}
-	}
-	p.nQueries = nq
-	p.duration = time.Duration(ts * 1e9)
-	p.pickAccuracyLog(e)
-	return nil
-}
-
-// pickAccuracyLog marks the samples a performance run logs to the accuracy
-// log (accuracy_log_probability / accuracy_log_sampling_target): one draw
-// per sample from the accuracy-log seed, plus a run-wide offset, as LoadGen.
-func (p *refPlan) pickAccuracyLog(e *EffectiveSettings) {
-	prob := e.AccuracyLogProbability
-	if e.AccuracyLogSamplingTarget > 0 {
-		expected := uint64(e.TargetQPS * float64(e.MinDurationMS) / 1000)
-		minimum := e.MinQueryCount * e.SamplesPerQuery
-		if e.Scenario != Offline {
-			expected *= e.SamplesPerQuery
-		} else {
-			minimum = e.MinSampleCount
-		}
-		expected = max(expected, minimum, 1)
-		prob = float64(e.AccuracyLogSamplingTarget) / float64(expected)
-	}
-	if prob <= 0 {
-		return
-	}
-	r := newRNG(e.AccuracyLogRNGSeed)
-	offset := r.float64()
-	n := len(p.idx)
-	p.accLog = reuse(p.accLog, (n+63)/64)[:(n+63)/64]
-	clear(p.accLog)
-	for i := 0; i < n; i++ {
-		v := r.float64() + offset
-		if v >= 1 {
-			v--
-		}
-		if v <= prob {
-			p.accLog[i/64] |= 1 << (i % 64)
-		}
-	}
-}
+// The lazy generator is checked against LoadGen's rules, stated here from
+// first principles (LoadGen's GenerateQueries and its documentation), not
+// against a copy of its own code: how many queries and samples a trial
+// generates, which loaded samples each draw may take, and the Server
+// schedule's Poisson statistics. Every case uses fixed seeds, so each
+// statistical bound is checked on one fixed sequence and cannot flake.
 
 // lazyPlan runs the lazy generator until it ends or has made at least
 // atLeast queries, in batches of batch queries.
@@ -228,112 +33,263 @@ func lazyPlan(t *testing.T, e *EffectiveSettings, ls loadableSet, accuracy bool,
 	return g, tab, qt
 }
 
-func TestLazyGenerationMatchesEagerPlan(t *testing.T) {
-	type tc struct {
+// genSettings are small settings over a loaded set of 100 of 300 samples.
+func genSettings(sc Scenario, accuracy bool, edit func(*TestSettings)) (EffectiveSettings, loadableSet) {
+	s := DefaultSettings(sc)
+	s.MinDuration = 100 * time.Millisecond
+	s.MinQueryCount = 100
+	s.PerformanceSampleCount = 100
+	s.ServerTargetQPS = 100000
+	s.OfflineExpectedQPS = 200000
+	s.SingleStreamExpectedLatency = 20 * time.Microsecond
+	s.MultiStreamExpectedLatency = 100 * time.Microsecond
+	s.SampleIndexRNGSeed, s.ScheduleRNGSeed, s.AccuracyLogRNGSeed = 11, 12, 13
+	if accuracy {
+		s.Mode = AccuracyOnly
+	}
+	if edit != nil {
+		edit(&s)
+	}
+	e, err := effectiveSettings(s, 100, 300)
+	if err != nil {
+		panic(err)
+	}
+	return e, loadableSets(&e, 300, e.PerformanceSampleCount)[0]
+}
+
+func indices(tab *sampleTable, n int) []int32 {
+	got := make([]int32, n)
+	for i := range got {
+		got[i] = tab.idx(i)
+	}
+	return got
+}
+
+func TestGeneratorFollowsLoadGenRules(t *testing.T) {
+	for _, c := range []struct {
 		name     string
 		sc       Scenario
 		accuracy bool
 		edit     func(*TestSettings)
-	}
-	cases := []tc{
+	}{
 		{"SingleStream", SingleStream, false, nil},
 		{"SingleStreamConcat", SingleStream, false, func(s *TestSettings) { s.SampleConcatenatePermutation = true }},
 		{"SingleStreamSame", SingleStream, false, func(s *TestSettings) { s.PerformanceIssueSame, s.PerformanceIssueSameIndex = true, 3 }},
 		{"SingleStreamUnique", SingleStream, false, func(s *TestSettings) { s.PerformanceIssueUnique = true }},
-		{"SingleStreamAccLog", SingleStream, false, func(s *TestSettings) { s.AccuracyLogProbability = 0.1 }},
 		{"SingleStreamAccuracy", SingleStream, true, nil},
 		{"MultiStream", MultiStream, false, func(s *TestSettings) { s.MultiStreamSamplesPerQuery = 8 }},
 		{"MultiStreamAccuracy", MultiStream, true, func(s *TestSettings) { s.MultiStreamSamplesPerQuery = 8 }},
 		{"Server", Server, false, nil},
 		{"ServerConcat", Server, false, func(s *TestSettings) { s.SampleConcatenatePermutation = true }},
-		{"ServerSamplingTarget", Server, false, func(s *TestSettings) { s.AccuracyLogSamplingTarget = 500 }},
 		{"ServerMinQueries", Server, false, func(s *TestSettings) { s.MinQueryCount = 30000 }},
 		{"ServerAccuracy", Server, true, nil},
 		{"Offline", Offline, false, nil},
 		{"OfflineConcat", Offline, false, func(s *TestSettings) { s.SampleConcatenatePermutation = true }},
 		{"OfflineSame", Offline, false, func(s *TestSettings) { s.PerformanceIssueSame = true }},
-		{"OfflineAccLog", Offline, false, func(s *TestSettings) { s.AccuracyLogProbability = 0.01 }},
 		{"OfflineAccuracy", Offline, true, nil},
-	}
-	for _, c := range cases {
+	} {
 		t.Run(c.name, func(t *testing.T) {
-			s := DefaultSettings(c.sc)
-			s.MinDuration = 100 * time.Millisecond
-			s.MinQueryCount = 100
-			s.PerformanceSampleCount = 100
-			s.ServerTargetQPS = 100000
-			s.OfflineExpectedQPS = 200000
-			s.SingleStreamExpectedLatency = 20 * time.Microsecond
-			s.MultiStreamExpectedLatency = 100 * time.Microsecond
-			s.SampleIndexRNGSeed, s.ScheduleRNGSeed, s.AccuracyLogRNGSeed = 11, 12, 13
-			if c.accuracy {
-				s.Mode = AccuracyOnly
+			e, ls := genSettings(c.sc, c.accuracy, c.edit)
+			loaded := ls.set
+			var s TestSettings = e.requested
+			g, tab, qt := lazyPlan(t, &e, ls, c.accuracy, 40000, genBatch)
+			n := g.nSamples
+			idx := indices(tab, n)
+			isLoaded := map[int32]bool{}
+			for _, k := range loaded {
+				isLoaded[int32(k)] = true
 			}
-			if c.edit != nil {
-				c.edit(&s)
+			for i, k := range idx {
+				require.True(t, isLoaded[k], "sample %d: index %d is not in the loaded set", i, k)
 			}
-			e, err := effectiveSettings(s, 100, 300)
-			require.NoError(t, err)
-			ls := loadableSets(&e, 300, e.PerformanceSampleCount)[0]
-			var ref refPlan
-			require.NoError(t, ref.generate(&e, ls, c.accuracy))
-			require.Greater(t, ref.nQueries, 0)
+			spq := g.spq
+
+			// How many queries: accuracy mode and issue-unique issue each
+			// loaded sample (MultiStream: each query start) once; Offline
+			// issues one query; Server and the streams generate until both
+			// the min duration (doubled for the streams, whose period is
+			// the expected latency) and the min query count are covered.
+			switch {
+			case c.accuracy && c.sc == Offline:
+				assert.Equal(t, 1, g.nq)
+				assert.ElementsMatch(t, toInt32(loaded), idx, "every loaded sample once")
+			case c.accuracy || s.PerformanceIssueUnique:
+				stride := 1
+				if c.sc == MultiStream {
+					stride = spq
+				}
+				assert.Equal(t, (ls.end+stride-1)/stride, g.nq)
+				assert.True(t, g.finished)
+				if c.sc != MultiStream {
+					assert.ElementsMatch(t, toInt32(loaded[:ls.end]), idx, "every loaded sample once")
+				}
+			case c.sc == Offline:
+				assert.Equal(t, 1, g.nq)
+				assert.Equal(t, int(e.SamplesPerQuery), spq)
+				if s.SampleConcatenatePermutation {
+					assert.Zero(t, spq%len(loaded), "rounded up to whole copies of the loaded set")
+				}
+				assert.Equal(t, spq, n)
+			case c.sc == Server:
+				gen := e.targetDur.Seconds()
+				last := float64(qt.at(g.nq-1)) / 1e9
+				assert.True(t, last >= gen-1e-9 && g.nq >= int(e.MinQueryCount), "query %d at %.6fs covers %.3fs and %d queries", g.nq, last, gen, e.MinQueryCount)
+				prev := float64(qt.at(g.nq-2)) / 1e9
+				assert.False(t, prev >= gen-1e-9 && g.nq-1 >= int(e.MinQueryCount) && !s.SampleConcatenatePermutation, "one query fewer would have done")
+			default: // the streams never run out in performance mode
+				assert.True(t, g.unbounded)
+				assert.GreaterOrEqual(t, g.nq, 40000)
+			}
+
+			// Which samples.
+			switch {
+			case s.PerformanceIssueSame && !c.accuracy:
+				for _, k := range idx {
+					assert.Equal(t, int32(loaded[s.PerformanceIssueSameIndex]), k)
+				}
+			case c.sc == MultiStream:
+				// A query is spq consecutive samples of the loaded set.
+				pos := map[int32]int{}
+				for i, k := range loaded {
+					if _, ok := pos[int32(k)]; !ok {
+						pos[int32(k)] = i
+					}
+				}
+				for q := 0; q+spq <= len(idx); q += spq {
+					p0 := pos[idx[q]]
+					for j := 1; j < spq; j++ {
+						assert.Equal(t, int32(loaded[(p0+j)%len(loaded)]), idx[q+j], "query %d sample %d", q/spq, j)
+					}
+				}
+			case c.sc == Offline && !c.accuracy:
+				// Whole copies of the loaded set, then a prefix of it; each
+				// copy a permutation when concatenating.
+				for start := 0; start < len(idx); start += len(loaded) {
+					part := idx[start:min(start+len(loaded), len(idx))]
+					if s.SampleConcatenatePermutation {
+						assert.ElementsMatch(t, toInt32(loaded), part)
+					} else {
+						assert.Equal(t, toInt32(loaded[:len(part)]), part)
+					}
+				}
+			case s.SampleConcatenatePermutation:
+				// Equal issue: each run of len(loaded) draws is a permutation.
+				for start := 0; start+len(loaded) <= len(idx); start += len(loaded) {
+					assert.ElementsMatch(t, toInt32(loaded), idx[start:start+len(loaded)])
+				}
+			case !c.accuracy && !s.PerformanceIssueUnique:
+				// Uniform draws over the loaded set: a chi-square test of
+				// the counts (99 degrees of freedom; 99.9th percentile 148).
+				counts := map[int32]int{}
+				for _, k := range idx {
+					counts[k]++
+				}
+				want := float64(len(idx)) / float64(len(loaded))
+				chi := 0.0
+				for _, k := range loaded {
+					d := float64(counts[int32(k)]) - want
+					chi += d * d / want
+				}
+				assert.Less(t, chi, 148.0, "%d draws over %d samples", len(idx), len(loaded))
+			}
 
 			// Batches of every size give the same stream.
-			for _, batch := range []int{1, 7, genBatch} {
-				g, tab, qt := lazyPlan(t, &e, ls, c.accuracy, ref.nQueries+5000, batch)
-				require.GreaterOrEqual(t, g.nq, ref.nQueries)
-				if !g.unbounded {
-					assert.Equal(t, ref.nQueries, g.nq, "a bounded generation makes as many queries as LoadGen's")
-					assert.Equal(t, ref.duration, g.duration())
-					assert.True(t, g.finished)
-				} else {
-					assert.Greater(t, g.nq, ref.nQueries, "a stream goes on past LoadGen's pre-generated set")
-				}
-				assert.Equal(t, ref.spq, g.spq)
-				require.GreaterOrEqual(t, g.nSamples, len(ref.idx))
-				got := make([]int32, len(ref.idx))
-				for i := range got {
-					got[i] = tab.idx(i)
-				}
-				assert.Equal(t, ref.idx, got, "sample indices")
-				if c.sc == Server {
-					sched := make([]int64, ref.nQueries)
-					for i := range sched {
-						sched[i] = qt.at(i)
-					}
-					assert.Equal(t, ref.sched, sched, "schedule")
-				}
-				var acc []uint64
-				if g.accRNG != nil {
-					acc = make([]uint64, (len(ref.idx)+63)/64)
-					for i := range ref.idx {
-						c := tab.chunks[i>>chunkShift]
-						j := i & chunkMask
-						if c.acc[j>>6]&(1<<(j&63)) != 0 {
-							acc[i/64] |= 1 << (i % 64)
-						}
-					}
-				}
-				if len(ref.accLog) == 0 {
-					assert.Nil(t, acc)
-				} else {
-					assert.Equal(t, ref.accLog, acc, "accuracy-log picks")
-					assert.NotZero(t, countBits(acc))
-				}
+			for _, batch := range []int{1, 7} {
+				g2, tab2, _ := lazyPlan(t, &e, ls, c.accuracy, g.nq, batch)
+				require.GreaterOrEqual(t, g2.nSamples, n)
+				assert.Equal(t, idx, indices(tab2, n), "batch %d", batch)
 			}
 		})
 	}
 }
 
-func countBits(b []uint64) int {
-	n := 0
-	for _, w := range b {
-		for ; w != 0; w &= w - 1 {
-			n++
-		}
+func toInt32(s []int) []int32 {
+	out := make([]int32, len(s))
+	for i, v := range s {
+		out[i] = int32(v)
 	}
-	return n
+	return out
+}
+
+func TestServerScheduleIsPoisson(t *testing.T) {
+	// Arrivals at 100,000 QPS for 1 s: gaps independent and exponential
+	// with mean 10 µs. Checked on one fixed seed: the mean, the coefficient
+	// of variation (1 for an exponential), the Kolmogorov-Smirnov distance
+	// to Exp(λ) (99% critical value 1.63/√n), and the lag-1 correlation of
+	// the gaps (about ±3/√n).
+	e, ls := genSettings(Server, false, func(s *TestSettings) { s.MinDuration = time.Second })
+	g, _, qt := lazyPlan(t, &e, ls, false, math.MaxInt, genBatch)
+	require.True(t, g.finished, "Server's generation is bounded")
+	n := g.nq - 1
+	require.Greater(t, n, 90000)
+	assert.Zero(t, qt.at(0), "the first query at the start")
+	gaps := make([]float64, n)
+	sum, sum2 := 0.0, 0.0
+	for i := range gaps {
+		gaps[i] = float64(qt.at(i+1)-qt.at(i)) / 1e9
+		require.GreaterOrEqual(t, gaps[i], 0.0, "the schedule never goes back")
+		sum += gaps[i]
+		sum2 += gaps[i] * gaps[i]
+	}
+	lambda := e.TargetQPS
+	mean := sum / float64(n)
+	sd := math.Sqrt(sum2/float64(n) - mean*mean)
+	sqrtN := math.Sqrt(float64(n))
+	assert.InDelta(t, 1/lambda, mean, 4/lambda/sqrtN, "mean gap")
+	assert.InDelta(t, 1, sd/mean, 0.02, "coefficient of variation")
+	cov := 0.0
+	for i := 1; i < n; i++ {
+		cov += (gaps[i] - mean) * (gaps[i-1] - mean)
+	}
+	assert.InDelta(t, 0, cov/float64(n-1)/(sd*sd), 3/sqrtN, "lag-1 correlation")
+	slices.Sort(gaps)
+	ks := 0.0
+	for i, x := range gaps {
+		f := 1 - math.Exp(-lambda*x)
+		ks = max(ks, math.Abs(f-float64(i)/float64(n)), math.Abs(f-float64(i+1)/float64(n)))
+	}
+	assert.Less(t, ks, 1.63/sqrtN, "Kolmogorov-Smirnov distance to Exp(%g)", lambda)
+}
+
+func TestAccuracyLogPicksTheExpectedShare(t *testing.T) {
+	// Each sample is picked with accuracy_log_probability, or with
+	// sampling_target / expected samples (LoadGen: expected = target QPS ×
+	// min duration × samples per query, at least the min query count ×
+	// samples per query): a binomial count, checked within 4 σ.
+	for _, c := range []struct {
+		name string
+		sc   Scenario
+		edit func(*TestSettings)
+		prob func(e *EffectiveSettings) float64
+	}{
+		{"probability", SingleStream, func(s *TestSettings) { s.AccuracyLogProbability = 0.1 },
+			func(*EffectiveSettings) float64 { return 0.1 }},
+		{"offline probability", Offline, func(s *TestSettings) { s.AccuracyLogProbability = 0.01 },
+			func(*EffectiveSettings) float64 { return 0.01 }},
+		{"sampling target", Server, func(s *TestSettings) { s.AccuracyLogSamplingTarget = 500 },
+			func(e *EffectiveSettings) float64 {
+				expected := max(e.TargetQPS*e.minDur.Seconds(), float64(e.MinQueryCount)) * float64(e.SamplesPerQuery)
+				return 500 / expected
+			}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e, ls := genSettings(c.sc, false, c.edit)
+			g, tab, _ := lazyPlan(t, &e, ls, false, 20000, genBatch)
+			require.NotNil(t, g.accRNG)
+			n := g.nSamples
+			picked := 0
+			for i := 0; i < n; i++ {
+				c := tab.chunks[i>>chunkShift]
+				j := i & chunkMask
+				if c.acc[j>>6]&(1<<(j&63)) != 0 {
+					picked++
+				}
+			}
+			p := c.prob(&e)
+			sigma := math.Sqrt(float64(n) * p * (1 - p))
+			assert.InDelta(t, p*float64(n), float64(picked), 4*sigma+1, "%d samples", n)
+		})
+	}
 }
 
 func TestSampleTableReusesClearedChunks(t *testing.T) {

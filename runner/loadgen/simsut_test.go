@@ -76,7 +76,8 @@ func (s *virtualCapacitySUTSim) Close() {
 	s.stopped = true
 	s.mu.Unlock()
 	s.ev.Set()
-	<-s.done
+	// On the clock: a batch under way must be let finish.
+	s.c.SleepUntil(clock.Never, s.done)
 }
 
 func (s *virtualCapacitySUTSim) IssueQuery(samples []loadgen.QuerySample, c loadgen.Completer) {
