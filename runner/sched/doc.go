@@ -27,7 +27,9 @@
 //
 // Time is read only through a [clock.Clock] ([WithClock]); with a
 // [clock.Virtual] and simulated devices (package simdev) a study runs in
-// simulated time, fast and repeatable. Such results are simulated, and
+// simulated time, fast and repeatable. The executor goroutines start bound
+// to the clock ([clock.Bind]) and wait on [clock.Event]s, so a virtual clock
+// knows exactly when every one of them works or waits. Such results are simulated, and
 // [result.Scheduler.Simulated] says so.
 //
 // Faults: with [FailRun] (the default) an executor error stops the run: every
