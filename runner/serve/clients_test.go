@@ -84,9 +84,9 @@ func TestCurlTalksHTTP(t *testing.T) {
 }
 
 // grpcurl builds grpcurl into the git-ignored .cache/tools, once. It
-// downloads the module through the Go module proxy and takes a minute or
-// two on two cores, so the test runs only when GOTRT_TEST_GRPCURL=1 (CI sets
-// it) or a grpcurl binary is already cached.
+// downloads the module and its dependencies through the Go module proxy
+// and takes minutes on two cores (12 on a loaded one), so the test runs
+// only when GOTRT_TEST_GRPCURL=1 or a grpcurl binary is already cached.
 func grpcurl(t *testing.T) string {
 	t.Helper()
 	dir, err := filepath.Abs(filepath.Join("..", "..", ".cache", "tools", grpcurlVersion))

@@ -40,7 +40,7 @@ func loopback(cfg serve.Config) serve.Config {
 	return cfg
 }
 
-func builtinModel(t *testing.T) (serve.Model, *builtin.Model) {
+func builtinModel(t testing.TB) (serve.Model, *builtin.Model) {
 	t.Helper()
 	m, err := builtin.Default()
 	require.NoError(t, err)
@@ -50,7 +50,7 @@ func builtinModel(t *testing.T) (serve.Model, *builtin.Model) {
 }
 
 // start runs a server of model for the test; it is closed at the end.
-func start(t *testing.T, model serve.Model, cfg serve.Config) *serve.Server {
+func start(t testing.TB, model serve.Model, cfg serve.Config) *serve.Server {
 	t.Helper()
 	srv, err := serve.New(model, loopback(cfg))
 	require.NoError(t, err)
@@ -59,7 +59,7 @@ func start(t *testing.T, model serve.Model, cfg serve.Config) *serve.Server {
 	return srv
 }
 
-func dial(t *testing.T, srv *serve.Server) pb.GRPCInferenceServiceClient {
+func dial(t testing.TB, srv *serve.Server) pb.GRPCInferenceServiceClient {
 	t.Helper()
 	conn, err := grpc.NewClient(srv.Addr("grpc"), grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(64<<20)))
