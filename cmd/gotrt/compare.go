@@ -19,20 +19,30 @@ func flagUsage(_ *cobra.Command, err error) error { return usageError{err} }
 // newCompareCmd builds `gotrt compare`.
 func newCompareCmd() *cobra.Command {
 	var out, format, names string
+	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "compare [--out DIR] [--format text|md|csv] A B [C ...]",
-		Short: "Compare systems' results: throughput per benchmark and scenario, ratios to the first, and what else differs",
+		Use:   "compare [--out DIR] [--format text|md|csv|json] A B [C ...]",
+		Short: "Compare systems' results: MLPerf's metric per benchmark and scenario, ratios to the first, latency, telemetry and what else differs",
 		Long: `compare reads one system per argument, a result.json file or a folder whose
 result.json files (in any sub-folder) are that system's benchmark runs, and prints
-a table per benchmark (model) and scenario of each system's throughput and its
-ratio to the first system's, the form of the seed study's table of bare metal
-against vGPU, followed by what else differs between the systems (CPU, cores,
-driver, CUDA and TensorRT versions, virtualisation, device profile).
+a table per benchmark (model) and scenario of each system's MLPerf metric and
+its performance relative to the first system's, the form of the seed study's
+table of bare metal against vGPU: Offline samples/s, Server scheduled samples/s
+within the latency bound, SingleStream p90 latency, MultiStream p99 latency (for
+a latency the ratio is the first's over the system's, so above 1 is faster).
+A second table gives each run's date, verdict, latency percentiles and
+telemetry (GPU utilisation and power, samples/J, the host's CPU busy outside
+gotrt, marked noisy when other processes used much of it); a third what else
+differs between the systems (CPU, cores, driver, CUDA and TensorRT versions,
+virtualisation, device profile). --format json prints all of it as one JSON
+document; csv one line per system and benchmark.
 
 With --out DIR it also writes, at the top of DIR, a grouped bar chart of the
-throughput normalised to the first system (compare.svg, compare.png), the
-tables (compare.txt, compare.md, compare.csv) and the differences as CSV
-(compare-systems.csv). Accuracy-mode runs are left out of the throughput table.
+metric relative to the first system, each bar labelled with its ratio and
+value, in the colour-blind-safe Okabe–Ito palette (compare.svg, compare.png),
+the tables (compare.txt, compare.md, compare.csv), compare.json and the
+differences as CSV (compare-systems.csv). Accuracy-mode runs are left out of
+the metric table. stderr gets a line per system read.
 
 Exit status: 0 done, 2 bad flags or arguments (a path that does not exist,
 systems that share no benchmark and scenario), 1 a result that cannot be read.`,
@@ -43,7 +53,11 @@ systems that share no benchmark and scenario), 1 a result that cannot be read.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := report.ParseFormat(format)
+			fs, err := parseFormat(format, asJSON, formatText, formatMD, formatCSV, formatJSON)
+			if err != nil {
+				return usageError{fmt.Errorf("compare: %w", err)}
+			}
+			f, err := report.ParseFormat(fs)
 			if err != nil {
 				return usageError{fmt.Errorf("compare: --format: %w", err)}
 			}
@@ -54,7 +68,10 @@ systems that share no benchmark and scenario), 1 a result that cannot be read.`,
 					return usageError{fmt.Errorf("compare: --names has %d names for %d systems", len(ns), len(args))}
 				}
 			}
-			systems, err := report.LoadSystems(args, ns)
+			steps := newStepLine(cmd.ErrOrStderr(), len(args))
+			systems, err := report.LoadSystemsFunc(args, ns, func(i int, s *report.System) {
+				steps.done(i+1, fmt.Sprintf("read %s: %d result(s) from %s", s.Name, len(s.Runs), s.Path))
+			})
 			if err != nil {
 				return compareError(err)
 			}
@@ -62,7 +79,7 @@ systems that share no benchmark and scenario), 1 a result that cannot be read.`,
 			if err != nil {
 				return compareError(err)
 			}
-			if err := report.WriteTables(cmd.OutOrStdout(), f, c.Tables(f)...); err != nil {
+			if err := c.Write(cmd.OutOrStdout(), f); err != nil {
 				return fmt.Errorf("compare: %w", err)
 			}
 			if out == "" {
@@ -80,7 +97,7 @@ systems that share no benchmark and scenario), 1 a result that cannot be read.`,
 	cmd.SetFlagErrorFunc(flagUsage)
 	fl := cmd.Flags()
 	fl.StringVar(&out, "out", "", "folder for the chart and the tables (none written when empty)")
-	fl.StringVar(&format, "format", "text", "table format printed: text, md or csv")
+	addFormatFlags(cmd, &format, &asJSON, "text", "text, md, csv or json")
 	fl.StringVar(&names, "names", "", "comma-separated system names, one per argument (default: the folder names)")
 	return cmd
 }

@@ -131,7 +131,9 @@ func TestCompareGolden(t *testing.T) {
 		t.Run(string(f), func(t *testing.T) {
 			out, stderr, err := execCmd(t, newCompareCmd(), "compare", "--format", string(f), bm, vgpu)
 			require.NoError(t, err)
-			assert.Empty(t, stderr, "nothing but the table without --out")
+			for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+				assert.True(t, strings.HasPrefix(line, "gotrt: ["), "nothing but a progress line per system without --out: %q", line)
+			}
 			checkGolden(t, "compare."+f.Ext()+".golden", out)
 		})
 	}
@@ -143,7 +145,8 @@ func TestCompareWritesOut(t *testing.T) {
 	out, stderr, err := execCmd(t, newCompareCmd(), "compare", "--out", "report", "--names", "Bare metal,vGPU", bm, vgpu)
 	require.NoError(t, err)
 	assert.Contains(t, out, "vGPU/Bare metal")
-	assert.Contains(t, stderr, "wrote 6 files to report")
+	assert.Contains(t, stderr, "wrote 7 files to report")
+	assert.Contains(t, stderr, "gotrt: [1/2] read Bare metal: ", "a line per system read")
 	for _, name := range []string{"compare.svg", "compare.png", "compare.txt", "compare.md", "compare.csv", "compare-systems.csv"} {
 		st, err := os.Stat(filepath.Join("report", name))
 		require.NoError(t, err, name)
@@ -154,7 +157,7 @@ func TestCompareWritesOut(t *testing.T) {
 	assert.Equal(t, out, string(txt), "compare.txt is what was printed")
 	svg, err := os.ReadFile(filepath.Join("report", "compare.svg"))
 	require.NoError(t, err)
-	assert.Contains(t, string(svg), "Throughput relative to Bare metal")
+	assert.Contains(t, string(svg), "Performance relative to Bare metal")
 }
 
 func TestCompareErrors(t *testing.T) {
@@ -179,7 +182,7 @@ func TestCompareErrors(t *testing.T) {
 		{"wrong schema version", []string{bm, "future/result.json"}, exitFailure, []string{"future/result.json", `schema_version "2.0"`}},
 		{"missing path", []string{bm, "nowhere"}, exitUsage, []string{"nowhere", "no such file"}},
 		{"folder without results", []string{bm, "empty"}, exitUsage, []string{"empty", "no result.json"}},
-		{"bad format", []string{"--format", "xlsx", bm, vgpu}, exitUsage, []string{`unknown format "xlsx"`}},
+		{"bad format", []string{"--format", "xlsx", bm, vgpu}, exitUsage, []string{`--format "xlsx": want text, md, csv, json`}},
 		{"one system", []string{bm}, exitUsage, []string{"two or more"}},
 		{"names do not match", []string{"--names", "a", bm, vgpu}, exitUsage, []string{"1 names for 2 systems"}},
 		{"unknown flag", []string{"--colour", bm, vgpu}, exitUsage, []string{"colour"}},
@@ -203,6 +206,37 @@ func TestCompareCSVIsMachineReadable(t *testing.T) {
 	out, _, err := execCmd(t, newCompareCmd(), "compare", "--format", "csv", bm, vgpu)
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	assert.Equal(t, "model,scenario,system,throughput,unit,ratio,valid,simulated,mode,path", lines[0])
+	assert.True(t, strings.HasPrefix(lines[0], "model,scenario,system,throughput,unit,ratio,valid,simulated,mode,path,metric,metric_value,metric_unit,start_time,"), lines[0])
 	assert.Len(t, lines, 1+6+4, "a line per system and benchmark it ran")
+}
+
+func TestCompareJSON(t *testing.T) {
+	t.Chdir(t.TempDir())
+	bm, vgpu := seedSystems(t, ".")
+	for _, args := range [][]string{{"--format", "json"}, {"--json"}} {
+		out, _, err := execCmd(t, newCompareCmd(), append(append([]string{"compare"}, args...), bm, vgpu)...)
+		require.NoError(t, err)
+		var doc struct {
+			Systems    []struct{ Name string }
+			Benchmarks []struct {
+				Model, Scenario, Metric string
+				Entries                 []struct {
+					System string
+					Value  float64
+					Ratio  *float64
+				}
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &doc), "stdout is one JSON document")
+		require.Len(t, doc.Systems, 2)
+		require.NotEmpty(t, doc.Benchmarks)
+		for _, b := range doc.Benchmarks {
+			if b.Model == "resnet50" && b.Scenario == "Offline" {
+				require.Len(t, b.Entries, 2)
+				assert.Equal(t, 5681.0, b.Entries[1].Value)
+				require.NotNil(t, b.Entries[1].Ratio)
+				assert.InDelta(t, 5681.0/5961.0, *b.Entries[1].Ratio, 1e-12)
+			}
+		}
+	}
 }

@@ -24,6 +24,7 @@ func init() {
 // model can use a GPU in this process.
 func newDevicesCmd(discover func() (*cuda.Inventory, error), gpuUsable func() error) *cobra.Command {
 	var asJSON bool
+	var format string
 	cmd := &cobra.Command{
 		Use:   "devices",
 		Short: "List the GPUs, vGPUs and MIG instances this process can use (or the CPU)",
@@ -36,6 +37,11 @@ build without -tags cuda, or no usable CUDA device), stderr says why.
 With --json, stdout holds the JSON array of devices and nothing else.`,
 		Args: noArgs("devices"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := parseFormat(format, asJSON, formatText, formatJSON)
+			if err != nil {
+				return err
+			}
+			asJSON = f == formatJSON
 			inv, err := discover()
 			if err != nil {
 				return fmt.Errorf("devices: %w", err)
@@ -61,7 +67,7 @@ With --json, stdout holds the JSON array of devices and nothing else.`,
 			return printDevices(cmd.OutOrStdout(), inv.Devices)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the devices as JSON (stdout holds the JSON alone)")
+	addFormatFlags(cmd, &format, &asJSON, "text", "text or json (stdout holds the JSON alone)")
 	return cmd
 }
 

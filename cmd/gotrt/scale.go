@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -19,6 +20,7 @@ import (
 // scaleFlags are the flags of `gotrt scale`.
 type scaleFlags struct {
 	out, counts, format, from string
+	asJSON                    bool
 	run                       runFlags
 }
 
@@ -59,7 +61,7 @@ Exit status: 0 every run VALID, 3 a run INVALID, 2 bad flags, 1 a run failed.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.out, "out", "scale", "folder for one result folder per count, the chart and the tables")
 	fl.StringVar(&f.counts, "counts", "", "comma-separated device counts (default 1,2,4 ... up to every device)")
-	fl.StringVar(&f.format, "format", "text", "table format printed: text, md or csv")
+	addFormatFlags(cmd, &f.format, &f.asJSON, "text", "text, md, csv or json")
 	fl.StringVar(&f.from, "from", "", "read an earlier scale folder instead of running")
 	addRunFlags(fl, &f.run)
 	return cmd
@@ -82,9 +84,9 @@ func scaleConfig(f *scaleFlags, log io.Writer) (runner.Config, error) {
 
 func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
 	run func(context.Context, runner.Config) (*loadgen.Report, error), deviceCount func(runner.Config) (int, error)) error {
-	format, err := report.ParseFormat(f.format)
+	format, err := scaleFormat(f)
 	if err != nil {
-		return usageError{fmt.Errorf("scale: --format: %w", err)}
+		return err
 	}
 	stderr := cmd.ErrOrStderr()
 	if f.from != "" {
@@ -101,6 +103,7 @@ func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
 	if err != nil {
 		return err
 	}
+	cfg.OnTrial = trialLine(stderr, false)
 	warnIgnored(cmd.Flags(), cfg, stderr)
 	if err := checkOut(f.out); err != nil {
 		return fmt.Errorf("scale: %w", err)
@@ -128,19 +131,12 @@ func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
 		if err != nil {
 			return nil, err
 		}
+		rep.Result.CommandLine = os.Args
 		if err := rep.WriteLogs(dir); err != nil {
 			return nil, err
 		}
 		return &rep.Result, nil
-	}, func(s *report.Scaling) {
-		p := s.Points[len(s.Points)-1]
-		verdict := "VALID"
-		if !p.Result.Valid {
-			verdict = "INVALID"
-		}
-		fmt.Fprintf(stderr, "gotrt: %d device(s): %s %s, %s (%s)\n",
-			p.Devices, report.FormatValue(p.Result.Throughput.Value), p.Result.Throughput.Unit, verdict, p.Dir)
-	})
+	}, scaleProgress(stderr, len(counts)))
 	if runErr != nil {
 		runErr = scaleError(runErr)
 		if s == nil || len(s.Points) == 0 {
@@ -157,7 +153,7 @@ func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
 // finishScale prints the table, writes chart and tables into dir, and
 // returns runErr, else errInvalid when a run was INVALID.
 func finishScale(cmd *cobra.Command, dir string, format report.Format, s *report.Scaling, runErr error) error {
-	if err := report.WriteTables(cmd.OutOrStdout(), format, s.Tables(format)...); err != nil {
+	if err := s.Write(cmd.OutOrStdout(), format); err != nil {
 		return fmt.Errorf("scale: %w", err)
 	}
 	paths, err := report.WriteScaling(dir, s)

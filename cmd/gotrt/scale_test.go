@@ -102,7 +102,7 @@ func TestScaleUsageErrors(t *testing.T) {
 	}{
 		{"bad counts", []string{"--counts", "1,x"}, `device count "x"`},
 		{"count beyond the devices", []string{"--counts", "1,8"}, "this machine has 4 device(s)"},
-		{"bad format", []string{"--format", "pdf"}, `unknown format "pdf"`},
+		{"bad format", []string{"--format", "pdf"}, `--format "pdf": want text, md, csv, json`},
 		{"bad scenario", []string{"--scenario", "Batch"}, "--scenario"},
 		{"accuracy mode", []string{"--mode", "AccuracyOnly"}, "measures no throughput"},
 		{"missing user.conf", []string{"--user-conf", userConf}, "missing.conf"},
@@ -143,7 +143,7 @@ func TestScaleGolden(t *testing.T) {
 			out, stderr, err := execCmd(t, newScaleCmd(fr.run, fourDevices), "scale", "--from", dir, "--format", string(f))
 			require.NoError(t, err)
 			assert.Empty(t, fr.devices, "--from runs nothing")
-			assert.Contains(t, stderr, "wrote 5 files")
+			assert.Contains(t, stderr, "wrote 6 files")
 			checkGolden(t, "scale."+f.Ext()+".golden", out)
 		})
 	}

@@ -78,18 +78,47 @@ func writeFile(path string, fn func(io.Writer) error) error {
 
 const simulatedNote = "simulated devices: not a measurement"
 
-// Chart is the grouped bar chart of throughput normalised to the first
-// system, one group per benchmark that the first system ran. The y axis
-// starts at zero; a dashed line marks 1.
+// okabeIto is the Okabe–Ito palette, which readers with any common form of
+// colour blindness can tell apart; blue and orange first, the best-told
+// pair.
+var okabeIto = []color.Color{
+	color.RGBA{0x00, 0x72, 0xB2, 0xff}, // blue
+	color.RGBA{0xE6, 0x9F, 0x00, 0xff}, // orange
+	color.RGBA{0x00, 0x9E, 0x73, 0xff}, // bluish green
+	color.RGBA{0xD5, 0x5E, 0x00, 0xff}, // vermillion
+	color.RGBA{0xCC, 0x79, 0xA7, 0xff}, // reddish purple
+	color.RGBA{0x56, 0xB4, 0xE9, 0xff}, // sky blue
+	color.RGBA{0xF0, 0xE4, 0x42, 0xff}, // yellow
+	color.RGBA{0x00, 0x00, 0x00, 0xff}, // black
+}
+
+// seriesColor is the colour of series i.
+func seriesColor(i int) color.Color { return okabeIto[i%len(okabeIto)] }
+
+// metricLabel is a metric value with its unit where it is not a rate, for
+// a chart label: "5681", "1.25 ms".
+func metricLabel(m Metric) string {
+	if m.Unit == "ms" {
+		return FormatValue(m.Value) + " ms"
+	}
+	return FormatValue(m.Value)
+}
+
+// Chart is the grouped bar chart of each system's MLPerf metric relative
+// to the first system's (higher is better; for a latency the first's over
+// the system's), one group per benchmark that the first system ran. Each
+// bar is labelled with its ratio and, beneath, its absolute value. Colours
+// are the Okabe–Ito palette. The y axis starts at zero; a dashed line
+// marks 1.
 func (c *Comparison) Chart() (*Chart, error) {
 	first := c.Systems[0].Name
 	p := plot.New()
-	p.Title.Text = "Throughput relative to " + first
+	p.Title.Text = "Performance relative to " + first
 	if c.Simulated() {
 		p.Title.Text += "\n(" + simulatedNote + ")"
 	}
 	p.X.Label.Text = "benchmark and scenario"
-	p.Y.Label.Text = "throughput / " + first + " throughput (ratio, ×)"
+	p.Y.Label.Text = "relative to " + first + " (×, higher is better)"
 	var rows []Row
 	var names []string
 	for _, r := range c.Rows {
@@ -99,7 +128,7 @@ func (c *Comparison) Chart() (*Chart, error) {
 		}
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("chart: %s ran no benchmark with a throughput above zero", first)
+		return nil, fmt.Errorf("chart: %s ran no benchmark with a metric above zero", first)
 	}
 	grid := plotter.NewGrid()
 	grid.Vertical.Color = nil
@@ -109,7 +138,7 @@ func (c *Comparison) Chart() (*Chart, error) {
 	barW := groupW / vg.Length(n)
 	ymax := 1.0
 	for si, s := range c.Systems {
-		col := plotutil.Color(si)
+		col := seriesColor(si)
 		var lxy plotter.XYs
 		var ltext []string
 		for ri, r := range rows {
@@ -131,10 +160,11 @@ func (c *Comparison) Chart() (*Chart, error) {
 				p.Legend.Add(s.Name, b)
 			}
 			lxy = append(lxy, plotter.XY{X: float64(ri), Y: e.Ratio})
-			label := strconv.FormatFloat(e.Ratio, 'f', 2, 64)
+			label := strconv.FormatFloat(e.Ratio, 'f', 2, 64) + "×"
 			if !e.Run.Result.Valid {
 				label += "*"
 			}
+			label += "\n" + metricLabel(e.Metric)
 			ltext = append(ltext, label)
 		}
 		if len(lxy) > 0 {
@@ -159,9 +189,10 @@ func (c *Comparison) Chart() (*Chart, error) {
 	p.Add(ref)
 	p.NominalX(names...)
 	p.X.Min, p.X.Max = -0.5, float64(len(rows))-0.5
-	p.Y.Min, p.Y.Max = 0, ymax*1.3
+	p.Y.Min, p.Y.Max = 0, ymax*1.45
 	p.Legend.Top = true
 	p.Legend.Left = false
+	p.X.Label.Text += "\n(bars: ratio, and beneath it the value: samples/s, or ms for a latency)"
 	if c.hasInvalid(rows) {
 		p.X.Label.Text += "\n(* INVALID result)"
 	}
@@ -219,12 +250,30 @@ func (s *Scaling) Chart() (*Chart, error) {
 		if err != nil {
 			return nil, err
 		}
-		l.Color, pts.Color = plotutil.Color(0), plotutil.Color(0)
+		l.Color, pts.Color = seriesColor(0), seriesColor(0)
 		pts.Shape = plotutil.Shape(0)
 		p.Add(lin, l, pts)
+		// INVALID points get a vermillion cross over the dot and the word
+		// in their label, so they show without colour too.
+		var bad plotter.XYs
 		var texts []string
-		for _, v := range xy {
-			texts = append(texts, label(v.Y))
+		for i, v := range xy {
+			t := label(v.Y)
+			if !s.Points[i].Result.Valid {
+				bad = append(bad, v)
+				t += " INVALID"
+			}
+			texts = append(texts, t)
+		}
+		var badPts *plotter.Scatter
+		if len(bad) > 0 {
+			if badPts, err = plotter.NewScatter(bad); err != nil {
+				return nil, err
+			}
+			badPts.Shape = draw.CrossGlyph{}
+			badPts.Color = seriesColor(3)
+			badPts.Radius = vg.Points(6)
+			p.Add(badPts)
 		}
 		labels, err := plotter.NewLabels(plotter.XYLabels{XYs: xy, Labels: texts})
 		if err != nil {
@@ -238,6 +287,9 @@ func (s *Scaling) Chart() (*Chart, error) {
 		labels.Offset = vg.Point{X: vg.Points(4), Y: -vg.Points(3)}
 		p.Add(labels)
 		p.Legend.Add("measured", l, pts)
+		if badPts != nil {
+			p.Legend.Add("INVALID", badPts)
+		}
 		p.Legend.Add("linear", lin)
 		p.Legend.Top, p.Legend.Left = true, true
 		p.X.Min, p.X.Max = 0, maxN*1.08

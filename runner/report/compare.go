@@ -35,9 +35,13 @@ type Entry struct {
 	// Run is the result behind the entry; nil when the system did not
 	// run the benchmark.
 	Run *Run
+	// Metric is the run's MLPerf metric for the scenario ([MetricOf]).
+	Metric Metric
 	// Throughput is the result's throughput value.
 	Throughput float64
-	// Ratio is Throughput over the first system's; valid when HasRatio.
+	// Ratio is the entry's performance relative to the first system's,
+	// higher is better: Metric over the first's for a throughput, the
+	// first's over Metric for a latency. Valid when HasRatio.
 	Ratio    float64
 	HasRatio bool
 }
@@ -45,8 +49,12 @@ type Entry struct {
 // Row is one benchmark across the systems.
 type Row struct {
 	Benchmark
-	// Unit is the throughput unit, e.g. "samples/s".
+	// Metric names the scenario's MLPerf metric, e.g. "p90 latency".
+	Metric string
+	// Unit is the metric's unit, e.g. "samples/s" or "ms".
 	Unit string
+	// LowerIsBetter is true for the latency metrics.
+	LowerIsBetter bool
 	// Entries has one entry per system, in the systems' order.
 	Entries []Entry
 }
@@ -125,19 +133,22 @@ func Compare(systems []*System) (*Comparison, error) {
 			if run == nil {
 				continue
 			}
-			u := run.Result.Throughput.Unit
-			if row.Unit == "" {
-				row.Unit = u
-			} else if u != "" && u != row.Unit {
-				return nil, fmt.Errorf("%s: %s reports %s but %s reports %s: the throughputs do not compare",
-					b, run.Path, u, firstPath(row), row.Unit)
+			if u := run.Result.Throughput.Unit; u != "" {
+				if prev := firstUnit(row); prev != "" && prev != u {
+					return nil, fmt.Errorf("%s: %s reports %s but %s reports %s: the throughputs do not compare",
+						b, run.Path, u, firstPath(row), prev)
+				}
 			}
-			row.Entries[i] = Entry{Run: run, Throughput: run.Result.Throughput.Value}
+			m := MetricOf(run.Result)
+			if row.Metric == "" {
+				row.Metric, row.Unit, row.LowerIsBetter = m.Name, m.Unit, m.LowerIsBetter
+			}
+			row.Entries[i] = Entry{Run: run, Metric: m, Throughput: run.Result.Throughput.Value}
 		}
-		if first := row.Entries[0]; first.Run != nil && first.Throughput > 0 {
+		if first := row.Entries[0]; first.Run != nil {
 			for i := range row.Entries {
 				if e := &row.Entries[i]; e.Run != nil {
-					e.Ratio, e.HasRatio = e.Throughput/first.Throughput, true
+					e.Ratio, e.HasRatio = e.Metric.Relative(first.Metric)
 				}
 			}
 		}
@@ -145,6 +156,16 @@ func Compare(systems []*System) (*Comparison, error) {
 	}
 	c.Differences = differences(systems)
 	return c, nil
+}
+
+// firstUnit is the throughput unit of the row's first run so far.
+func firstUnit(r Row) string {
+	for _, e := range r.Entries {
+		if e.Run != nil {
+			return e.Run.Result.Throughput.Unit
+		}
+	}
+	return ""
 }
 
 func firstPath(r Row) string {
@@ -229,6 +250,7 @@ func isSimulated(r *result.Result) bool {
 const (
 	markInvalid   = " [INVALID]"
 	markSimulated = " [simulated]"
+	markNoisy     = " [noisy host]"
 )
 
 func marks(r *result.Result) string {
@@ -239,18 +261,31 @@ func marks(r *result.Result) string {
 	if isSimulated(r) {
 		m += markSimulated
 	}
+	if noisy(r) {
+		m += markNoisy
+	}
 	return m
+}
+
+// noisy says whether other processes kept r's host busy during the run.
+func noisy(r *result.Result) bool {
+	if r.Telemetry == nil {
+		return false
+	}
+	_, n := r.Telemetry.Host.Noisy()
+	return n
 }
 
 func formatRatio(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
 
-// Table is the throughput table: per benchmark and scenario, each system's
-// throughput and, for the second system on, its ratio to the first.
+// Table is the metric table: per benchmark and scenario, each system's
+// MLPerf metric and, for the second system on, its performance relative to
+// the first.
 func (c *Comparison) Table() *Table {
 	first := c.Systems[0].Name
 	t := &Table{
-		Title:   "Throughput by benchmark and scenario (ratio to " + first + ")",
-		Columns: []Column{{Name: "Benchmark"}, {Name: "Scenario"}, {Name: "Unit"}},
+		Title:   "MLPerf metric by benchmark and scenario (performance relative to " + first + ")",
+		Columns: []Column{{Name: "Benchmark"}, {Name: "Scenario"}, {Name: "Metric"}, {Name: "Unit"}},
 	}
 	for i, s := range c.Systems {
 		t.Columns = append(t.Columns, Column{Name: s.Name, Right: true})
@@ -258,19 +293,21 @@ func (c *Comparison) Table() *Table {
 			t.Columns = append(t.Columns, Column{Name: s.Name + "/" + first, Right: true})
 		}
 	}
-	invalid, sim := false, false
+	invalid, sim, busy, lat := false, false, false, false
 	for _, r := range c.Rows {
 		unit := r.Unit
 		if unit == "" {
 			unit = Missing
 		}
-		cells := []string{r.Model, r.Scenario, unit}
+		lat = lat || r.LowerIsBetter
+		cells := []string{r.Model, r.Scenario, r.Metric, unit}
 		for i, e := range r.Entries {
 			v := Missing
 			if e.Run != nil {
-				v = FormatValue(e.Throughput) + marks(e.Run.Result)
+				v = FormatValue(e.Metric.Value) + marks(e.Run.Result)
 				invalid = invalid || !e.Run.Result.Valid
 				sim = sim || isSimulated(e.Run.Result)
+				busy = busy || noisy(e.Run.Result)
 			}
 			cells = append(cells, v)
 			if i > 0 {
@@ -283,11 +320,18 @@ func (c *Comparison) Table() *Table {
 		}
 		t.Rows = append(t.Rows, cells)
 	}
+	t.Notes = append(t.Notes, "Metric per scenario as MLPerf's: Offline samples/s; Server scheduled samples/s within the latency bound; SingleStream p90 latency; MultiStream p99 latency.")
+	if lat {
+		t.Notes = append(t.Notes, "For a latency the ratio is "+first+"'s latency over the system's: above 1 is faster, as for a throughput.")
+	}
 	if invalid {
 		t.Notes = append(t.Notes, "Cells marked [INVALID] come from runs that did not meet MLPerf's validity rules (see the reasons in their result.json).")
 	}
 	if sim {
 		t.Notes = append(t.Notes, "Cells marked [simulated] come from simulated devices: not a measurement.")
+	}
+	if busy {
+		t.Notes = append(t.Notes, fmt.Sprintf("Cells marked [noisy host] come from runs during which other processes used %d%% or more of the machine's CPU time: the figure may be low.", result.NoisyHostPct))
 	}
 	return t
 }
@@ -298,6 +342,9 @@ func (c *Comparison) DataTable() *Table {
 	t := &Table{Columns: []Column{
 		{Name: "model"}, {Name: "scenario"}, {Name: "system"}, {Name: "throughput"}, {Name: "unit"},
 		{Name: "ratio"}, {Name: "valid"}, {Name: "simulated"}, {Name: "mode"}, {Name: "path"},
+		{Name: "metric"}, {Name: "metric_value"}, {Name: "metric_unit"}, {Name: "start_time"},
+		{Name: "p50_latency_ns"}, {Name: "p90_latency_ns"}, {Name: "p99_latency_ns"}, {Name: "p99.9_latency_ns"},
+		{Name: "gpu_utilization_pct"}, {Name: "power_w"}, {Name: "samples_per_joule"}, {Name: "other_cpu_pct"}, {Name: "noisy_host"},
 	}}
 	for _, r := range c.Rows {
 		for i, e := range r.Entries {
@@ -309,9 +356,13 @@ func (c *Comparison) DataTable() *Table {
 				ratio = raw(e.Ratio)
 			}
 			res := e.Run.Result
+			tel := telemetryOf(res)
+			l := res.LatencyNS
 			t.Rows = append(t.Rows, []string{r.Model, r.Scenario, c.Systems[i].Name, raw(e.Throughput),
 				res.Throughput.Unit, ratio, strconv.FormatBool(res.Valid), strconv.FormatBool(isSimulated(res)),
-				res.Mode, e.Run.Path})
+				res.Mode, e.Run.Path, e.Metric.Name, raw(e.Metric.Value), e.Metric.Unit, res.StartTime,
+				strconv.FormatInt(l.P50, 10), strconv.FormatInt(l.P90, 10), strconv.FormatInt(l.P99, 10), strconv.FormatInt(l.P999, 10),
+				optRaw(tel.GPUUtilPct), optRaw(tel.PowerW), optRaw(tel.SamplesPerJoule), optRaw(tel.OtherCPUPct), strconv.FormatBool(noisy(res))})
 		}
 	}
 	return t
@@ -348,5 +399,5 @@ func (c *Comparison) Tables(f Format) []*Table {
 	if f == CSV {
 		return []*Table{c.DataTable()}
 	}
-	return []*Table{c.Table(), c.DifferencesTable()}
+	return []*Table{c.Table(), c.DetailsTable(), c.DifferencesTable()}
 }

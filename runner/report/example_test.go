@@ -34,13 +34,15 @@ func Example() {
 		fmt.Println(err)
 	}
 	// Output:
-	// ### Throughput by benchmark and scenario (ratio to bare-metal)
+	// ### MLPerf metric by benchmark and scenario (performance relative to bare-metal)
 	//
-	// | Benchmark    | Scenario | Unit      | bare-metal |  vgpu | vgpu/bare-metal |
-	// | ------------ | -------- | --------- | ---------: | ----: | --------------: |
-	// | resnet50     | Offline  | samples/s |       5961 |  5681 |           0.953 |
-	// | resnet50     | Server   | samples/s |       5451 |  5100 |           0.936 |
-	// | ssd-resnet34 | Offline  | samples/s |      137.0 | 134.0 |           0.978 |
+	// | Benchmark    | Scenario | Metric     | Unit      | bare-metal |  vgpu | vgpu/bare-metal |
+	// | ------------ | -------- | ---------- | --------- | ---------: | ----: | --------------: |
+	// | resnet50     | Offline  | throughput | samples/s |       5961 |  5681 |           0.953 |
+	// | resnet50     | Server   | throughput | samples/s |       5451 |  5100 |           0.936 |
+	// | ssd-resnet34 | Offline  | throughput | samples/s |      137.0 | 134.0 |           0.978 |
+	//
+	// Metric per scenario as MLPerf's: Offline samples/s; Server scheduled samples/s within the latency bound; SingleStream p90 latency; MultiStream p99 latency.
 }
 
 // ExampleScale runs a stand-in benchmark over 1, 2 and 4 devices; a real

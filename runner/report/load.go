@@ -177,6 +177,12 @@ func systemName(path string, dir bool) string {
 // the systems' names in order and must be as long as paths; otherwise
 // names come from the paths, and repeated ones get a "#2", "#3" suffix.
 func LoadSystems(paths, names []string) ([]*System, error) {
+	return LoadSystemsFunc(paths, names, nil)
+}
+
+// LoadSystemsFunc is [LoadSystems] calling done, when not nil, as each
+// system has been read (i counts from 0), for a progress line.
+func LoadSystemsFunc(paths, names []string, done func(i int, s *System)) ([]*System, error) {
 	if len(names) > 0 && len(names) != len(paths) {
 		return nil, fmt.Errorf("%d names for %d systems", len(names), len(paths))
 	}
@@ -202,6 +208,9 @@ func LoadSystems(paths, names []string) ([]*System, error) {
 			s.Name = fmt.Sprintf("%s#%d", s.Name, n)
 		}
 		systems = append(systems, s)
+		if done != nil {
+			done(i, s)
+		}
 	}
 	return systems, nil
 }

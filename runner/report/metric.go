@@ -31,12 +31,12 @@ type Metric struct {
 func MetricOf(r *result.Result) Metric {
 	switch r.Scenario {
 	case "Offline":
-		return Metric{Name: "samples/s", Value: r.Throughput.Value, Unit: "samples/s"}
+		return Metric{Name: "throughput", Value: r.Throughput.Value, Unit: "samples/s"}
 	case "Server":
 		if v, ok := extraFloat(r, "scheduled_samples_per_second"); ok {
-			return Metric{Name: "scheduled samples/s", Value: v, Unit: "samples/s"}
+			return Metric{Name: "scheduled throughput", Value: v, Unit: "samples/s"}
 		}
-		return Metric{Name: "samples/s", Value: r.Throughput.Value, Unit: "samples/s"}
+		return Metric{Name: "throughput", Value: r.Throughput.Value, Unit: "samples/s"}
 	case "SingleStream":
 		return Metric{Name: "p90 latency", Value: float64(r.LatencyNS.P90) / 1e6, Unit: "ms", LowerIsBetter: true}
 	case "MultiStream":

@@ -18,13 +18,16 @@ const (
 	Text     Format = "text" // aligned columns for a terminal
 	Markdown Format = "md"   // a pipe table that pastes into a report
 	CSV      Format = "csv"  // comma-separated values with raw numbers
+	// JSON is not a table format: commands print their whole result as
+	// one JSON document instead of tables (Comparison.Write, Scaling.Write).
+	JSON Format = "json"
 )
 
 // Formats lists the table formats in the order help texts show them.
 var Formats = []Format{Text, Markdown, CSV}
 
 // ParseFormat reads a format name: "text" (or "txt"), "md" (or "markdown"),
-// "csv".
+// "csv", "json".
 func ParseFormat(s string) (Format, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "text", "txt", "":
@@ -33,8 +36,10 @@ func ParseFormat(s string) (Format, error) {
 		return Markdown, nil
 	case "csv":
 		return CSV, nil
+	case "json":
+		return JSON, nil
 	}
-	return "", fmt.Errorf("unknown format %q (want text, md or csv)", s)
+	return "", fmt.Errorf("unknown format %q (want text, md, csv or json)", s)
 }
 
 // Ext is the file name extension of the format, without the dot.
