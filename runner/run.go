@@ -298,11 +298,7 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 		if err != nil {
 			return nil, errors.Join(err, s.Close())
 		}
-		// Half as much again as measured: a run that ends short is
-		// INVALID, one that runs long only takes longer.
-		if q := probeQPS * 1.5; q > ts.OfflineExpectedQPS {
-			ts.OfflineExpectedQPS = q
-		}
+		ts.OfflineExpectedQPS = offlineExpected(probeQPS, ts.OfflineExpectedQPS)
 	}
 	stopProgress := progress(cfg, s)
 	rep, err = loadgen.Run(ctx, s, src, ts, opts...)
@@ -340,29 +336,6 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 	}
 	rep.Result.Telemetry = tel
 	return rep, nil
-}
-
-// probe measures the SUT's Offline rate with short untimed runs of the same
-// settings: a query of a few thousand samples, then one sized to last about
-// half a second at the first estimate (the first is cold and short).
-func probe(ctx context.Context, sut loadgen.SystemUnderTest, qsl loadgen.QuerySampleLibrary, ts loadgen.TestSettings) (float64, error) {
-	p := ts
-	p.MinDuration = 0
-	p.MaxDuration = 0
-	p.OfflineExpectedQPS = 1
-	n := uint64(4 * max(qsl.PerformanceSampleCount(), 1024))
-	best := 0.0
-	for range 2 {
-		p.MinQueryCount = n
-		rep, err := loadgen.Run(ctx, sut, qsl, p, loadgen.WithoutHostDetection())
-		if err != nil {
-			return 0, fmt.Errorf("offline probe: %w", err)
-		}
-		r := rep.Result.Throughput.Value
-		best = max(best, r)
-		n = max(n, uint64(r/2))
-	}
-	return best, nil
 }
 
 // progress calls cfg.Progress on a ticker until the returned stop is called;

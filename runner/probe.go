@@ -1,0 +1,67 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gotrt/gotrt/runner/loadgen"
+)
+
+// offlineProbeMargin is how much larger than the probe's rate the Offline
+// query is sized. LoadGen sizes the one query as 1.1 × min duration ×
+// expected QPS and never grows it, so a run whose devices go faster than
+// expected ends early and is INVALID, while one that goes slower only runs
+// longer. NVIDIA's harness sets offline_expected_qps from whole measured
+// runs; a probe of about a second on a shared machine reads low by more
+// than LoadGen's 10 % (cold caches, a noisy spell: a 1-device run finished
+// in 9.0 s of 10 with a margin of 1.5), so twice the probe's rate.
+const offlineProbeMargin = 2.0
+
+// probeTarget is how long the probe's warm query should last; probeMax
+// bounds the samples of one probe query (a null SUT completes millions a
+// second).
+const (
+	probeTarget = time.Second
+	probeMax    = 1 << 20
+)
+
+// offlineExpected is the expected QPS a probed Offline run uses: the
+// probe's rate with the margin, or the configured value if higher.
+func offlineExpected(probeQPS, configured float64) float64 {
+	return max(configured, probeQPS*offlineProbeMargin)
+}
+
+// probe measures the SUT's Offline rate with untimed runs of the same
+// settings: a query of a few thousand samples (cold), then queries sized to
+// last about probeTarget at the best rate so far, until one does (at most
+// three runs in all). It returns the best rate.
+func probe(ctx context.Context, sut loadgen.SystemUnderTest, qsl loadgen.QuerySampleLibrary, ts loadgen.TestSettings) (float64, error) {
+	p := ts
+	p.MinDuration = 0
+	p.MaxDuration = 0
+	p.OfflineExpectedQPS = 1
+	n := uint64(4 * max(qsl.PerformanceSampleCount(), 1024))
+	best := 0.0
+	for i := range 3 {
+		p.MinQueryCount = n
+		rep, err := loadgen.Run(ctx, sut, qsl, p, loadgen.WithoutHostDetection())
+		if err != nil {
+			return 0, fmt.Errorf("offline probe: %w", err)
+		}
+		r := rep.Result.Throughput.Value
+		best = max(best, r)
+		if r <= 0 || ctx.Err() != nil {
+			break
+		}
+		if i > 0 && float64(n)/r >= 0.8*probeTarget.Seconds() {
+			break // a warm query long enough to trust
+		}
+		next := min(uint64(best*probeTarget.Seconds()), probeMax)
+		if next <= n && i > 0 {
+			break // capped: as long as it gets
+		}
+		n = max(n, next)
+	}
+	return best, nil
+}

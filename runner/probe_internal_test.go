@@ -1,0 +1,45 @@
+package runner
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gotrt/gotrt/runner/loadgen"
+)
+
+func TestOfflineExpectedLeavesAMargin(t *testing.T) {
+	// A probe reading 1000/s sizes the query for 2000/s: a run that goes
+	// 1.8x faster than the probe (the issue's 9.0 s of 10) still lasts
+	// 1.1 × 10 s × 2000 / 1800 = 12.2 s.
+	assert.Equal(t, 2000.0, offlineExpected(1000, 1))
+	assert.Equal(t, 5000.0, offlineExpected(1000, 5000), "a higher configured value stands")
+	q := offlineExpected(1000, 1)
+	assert.Greater(t, 1.1*10*q/1800, 10.0)
+}
+
+// probeSUT is a test tool: the null SUT, counting the queries' samples.
+type probeSUT struct {
+	loadgen.NullSUT
+	sizes []int
+}
+
+func (s *probeSUT) IssueQuery(q []loadgen.QuerySample, c loadgen.Completer) {
+	s.sizes = append(s.sizes, len(q))
+	s.NullSUT.IssueQuery(q, c)
+}
+
+func TestProbeStopsWithinThreeBoundedQueries(t *testing.T) {
+	sut := &probeSUT{}
+	qsl := loadgen.NewNullQSL(1024, 1024)
+	ts := loadgen.DefaultSettings(loadgen.Offline)
+	r, err := probe(context.Background(), sut, qsl, ts)
+	require.NoError(t, err)
+	assert.Positive(t, r)
+	assert.LessOrEqual(t, len(sut.sizes), 3)
+	for _, n := range sut.sizes {
+		assert.LessOrEqual(t, n, probeMax, "a fast SUT does not make a huge query")
+	}
+}
