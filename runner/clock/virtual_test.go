@@ -31,19 +31,18 @@ func TestVirtualWakesSleepersInDeadlineOrder(t *testing.T) {
 	var mu sync.Mutex
 	var order []time.Duration
 	var wg sync.WaitGroup
-	// Woken by the clock, this goroutine holds time still while the
-	// sleepers start: goroutines the clock does not know yet are not waited
-	// for.
-	v.SleepUntil(time.Nanosecond, nil)
+	// Started with clock.Go, the sleepers hold time still until each has
+	// slept, and let go when they return.
 	for _, d := range []time.Duration{3, 1, 2} {
-		wg.Go(func() {
+		wg.Add(1)
+		clock.Go(v, func() {
+			defer wg.Done()
 			v.SleepUntil(d*time.Millisecond, nil)
 			mu.Lock()
 			order = append(order, v.Now())
 			mu.Unlock()
 		})
 	}
-	time.Sleep(20 * time.Millisecond) // real time, for the three to sleep
 	all := make(chan struct{})
 	go func() { wg.Wait(); close(all) }()
 	v.SleepUntil(clock.Never, all)
@@ -56,11 +55,14 @@ func TestEventWakesTheWaiterBeforeTimeMoves(t *testing.T) {
 	ev := clock.NewEvent(v)
 	got := make(chan time.Duration, 1)
 	var wg sync.WaitGroup
-	go func() {
+	wg.Add(1)
+	clock.Go(v, func() {
 		// Woken by the clock, this goroutine holds time still until it
 		// waits again, so the setter cannot run ahead of it.
 		v.SleepUntil(time.Millisecond, nil)
-		wg.Go(func() {
+		wg.Add(1)
+		clock.Go(v, func() {
+			defer wg.Done()
 			v.SleepUntil(10*time.Millisecond, nil)
 			ev.Set()
 			// The setter sleeps again at once; time must not move past
@@ -70,9 +72,11 @@ func TestEventWakesTheWaiterBeforeTimeMoves(t *testing.T) {
 		reached := ev.Wait(clock.Never)
 		assert.False(t, reached)
 		got <- v.Now()
-	}()
+		wg.Done()
+	})
 	assert.Equal(t, 10*time.Millisecond, <-got)
 	wg.Wait()
+	assert.Zero(t, v.Stalls())
 }
 
 func TestEventSetBeforeWaitIsKept(t *testing.T) {
