@@ -7,7 +7,9 @@
 # the build, builds the cuda test binary and gotrt with -tags cuda, checks
 # that neither needs libcuda.so.1, runs the test binary (the GPU tests skip
 # with the reason; TestAvailable checks that reason), once more with the link
-# stub posing as libcuda.so.1 (every entry point must resolve), and runs
+# stub posing as libcuda.so.1 (every entry point must resolve) and with
+# cuda/testdata/fakecuda, a simulator of the driver, in its place (the GPU
+# tests must pass, none skipped), and runs
 # `gotrt devices`, which must exit 0, say in one line why there is no GPU,
 # and list the CPU alone.
 # GOTRT_CUDA_SUITES picks the CUDA versions: "trixie" (12.4, default),
@@ -63,6 +65,15 @@ for suite in ${GOTRT_CUDA_SUITES:-trixie}; do
   (cd cuda && LD_LIBRARY_PATH="$tmp/stub" "$tmp/cuda.test" -test.run '^TestAvailable$' -test.v 2>&1) |
     grep 'cuda.Available: no usable CUDA device: cuInit: CUDA_ERROR_STUB_LIBRARY' ||
     fail "with the stub as libcuda.so.1: want every entry point resolved and cuInit's error as the reason"
+  # The GPU tests against fakecuda, a simulator of the driver API (a test
+  # tool: host memory, work on the calling thread, one known kernel), so the
+  # binding's logic runs on every change. GOTRT_TEST_GPU=1: none may skip.
+  mkdir -p "$tmp/fake"
+  gcc -std=gnu11 -Wall -Wextra -Werror -shared -fPIC -O1 -I"$CUDA_INCLUDE" \
+    -o "$tmp/fake/libcuda.so.1" cuda/testdata/fakecuda/libcuda.c
+  (cd cuda && GOTRT_TEST_GPU=1 LD_LIBRARY_PATH="$tmp/fake" "$tmp/cuda.test" -test.count=1 >"$tmp/fake.out" 2>&1) ||
+    { cat "$tmp/fake.out" >&2; fail "cuda tests against the fakecuda simulator failed"; }
+  echo "cuda tests pass against the fakecuda simulator"
 
   # gotrt -tags cuda starts, says why in one line, and lists the CPU alone.
   "$tmp/gotrt" devices >"$tmp/devices.out" 2>"$tmp/devices.err" ||

@@ -18,7 +18,10 @@ import (
 
 // These tests need a GPU. Without one (or without libcuda.so.1) NewContext
 // returns an error matching ErrNotSupported and they skip, so the test binary
-// runs anywhere; .ci/cuda-check.sh runs it on CI's GPU-less machine.
+// runs anywhere. .ci/cuda-check.sh runs it on CI's GPU-less machine twice:
+// without a driver (they skip) and against testdata/fakecuda, a simulator of
+// the driver API built as libcuda.so.1 (they must pass), which checks the
+// binding's own logic but nothing about a real GPU.
 
 func newContext(tb testing.TB) *cuda.Context {
 	tb.Helper()
