@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"runtime"
@@ -46,8 +47,9 @@ type gpuDevice interface {
 // nil when it can; openGPU opens the model on one GPU. Both are variables so
 // that the GPU path's wiring is tested without a GPU.
 var (
-	gpuUsable = usableGPU
-	openGPU   = openBuiltinGPU
+	gpuUsable       = usableGPU
+	openGPU         = openBuiltinGPU
+	cudaDeviceCount = cuda.DeviceCount
 )
 
 // GPUUsable says why this process cannot run the built-in model on a GPU
@@ -56,8 +58,11 @@ var (
 func GPUUsable() error { return gpuUsable() }
 
 // gpuMaxBatch is the scheduler's default largest batch for the built-in
-// model on a GPU: large enough that a launch and its copies amortise.
-const gpuMaxBatch = 2048
+// model on a GPU: large enough that a launch, its copies and the wait for
+// its event amortise (the kernel reaches its rate, ~22M samples/s on an
+// H200, from batch 4096), small enough that a Server batch stays far under
+// its latency bound (~0.2 ms of GPU time).
+const gpuMaxBatch = 4096
 
 // specKind is what a device spec names.
 type specKind int
@@ -302,6 +307,17 @@ func placeBuiltin(cfg *Config, inv *cuda.Inventory, prec builtin.Precision) (pla
 		}
 		return p, nil
 	}
+	// visible is what GPU names resolve against: NVML's inventory, or where
+	// CUDA works without NVML (a container given the compute capability
+	// alone) the GPUs CUDA counts, by ordinal, without UUIDs or telemetry.
+	visible, noNVML := inv.Devices, ""
+	if !inv.GPUs() {
+		visible = nil
+		if spec.kind != specCPU && gpuUsable() == nil {
+			visible = cudaGPUs()
+			noNVML = fmt.Sprintf("NVML lists no GPU (%v): running on the %d GPU(s) CUDA reports, without GPU telemetry", causeOf(inv), len(visible))
+		}
+	}
 	switch spec.kind {
 	case specCPU:
 		return cpu("")
@@ -315,18 +331,18 @@ func placeBuiltin(cfg *Config, inv *cuda.Inventory, prec builtin.Precision) (pla
 			return cpu(fmt.Sprintf("this gotrt was built without -tags cuda: running the built-in model on the CPU, not on the %d GPU(s)", len(inv.Devices)))
 		case why != nil:
 			return cpu(fmt.Sprintf("no GPU usable (%v): running the built-in model on the CPU", why))
-		case !inv.GPUs():
-			return cpu(fmt.Sprintf("CUDA works but NVML lists no GPU (%v): running the built-in model on the CPU", inv.Cause))
+		case len(visible) == 0:
+			return cpu(fmt.Sprintf("CUDA works but lists no GPU (%v): running the built-in model on the CPU", causeOf(inv)))
 		case prec != builtin.INT8:
 			return cpu(fmt.Sprintf("the GPU kernels are INT8 only: running %s on the CPU", prec))
 		}
-		gpus, err := firstN(spec, inv.Devices, cfg.Count)
-		return placement{gpus: gpus}, err
+		gpus, err := firstN(spec, visible, cfg.Count)
+		return placement{gpus: gpus, note: noNVML}, err
 	}
-	if !inv.GPUs() {
+	if len(visible) == 0 {
 		return placement{}, fmt.Errorf("%w: devices %q: no GPU on this machine (%v): use all, cpu or cpu:N%s", ErrConfig, spec.raw, causeOf(inv), spec.countHint())
 	}
-	gpus, err := resolveGPUs(spec, inv.Devices)
+	gpus, err := resolveGPUs(spec, visible)
 	if err != nil {
 		return placement{}, err
 	}
@@ -337,7 +353,20 @@ func placeBuiltin(cfg *Config, inv *cuda.Inventory, prec builtin.Precision) (pla
 		return placement{}, fmt.Errorf("%w: devices %q: the GPU kernels are INT8 only, not %s (use --devices cpu for %s)", ErrConfig, spec.raw, prec, prec)
 	}
 	gpus, err = firstN(spec, gpus, cfg.Count)
-	return placement{gpus: gpus}, err
+	return placement{gpus: gpus, note: noNVML}, err
+}
+
+// cudaGPUs lists the devices CUDA counts, by ordinal; nil when it cannot.
+func cudaGPUs() []result.Device {
+	n, err := cudaDeviceCount()
+	if err != nil {
+		return nil
+	}
+	out := make([]result.Device, n)
+	for i := range out {
+		out[i] = result.Device{Index: i, ID: fmt.Sprintf("cuda:%d", i), Kind: result.KindGPU}
+	}
+	return out
 }
 
 // placeEngine picks the GPUs a catalogue model's TensorRT engine runs on.
@@ -477,6 +506,11 @@ func builtinDevices(p placement, m *builtin.Model, prec builtin.Precision, strea
 		}
 		open = append(open, d)
 		devs = append(devs, d)
+		if i, ok := d.(interface{ Info() result.Device }); ok && g.Name == "" {
+			// Known to CUDA alone (no NVML): the device names itself.
+			di := i.Info()
+			g.Name, g.Kind = di.Name, cmp.Or(di.Kind, g.Kind)
+		}
 		infos = append(infos, g)
 	}
 	return devs, infos, closeAll, nil

@@ -107,12 +107,18 @@ var errNoDevice = fmt.Errorf("cuda: cuInit: CUDA_ERROR_NO_DEVICE: %w", cuda.ErrN
 // run the built-in model on a GPU, and opens fakes for it.
 func withGPU(t *testing.T, usable error, open func(int, string, *builtin.Model, int) (gpuDevice, error)) {
 	t.Helper()
-	u, o := gpuUsable, openGPU
+	u, o, c := gpuUsable, openGPU, cudaDeviceCount
 	gpuUsable = func() error { return usable }
 	if open != nil {
 		openGPU = open
 	}
-	t.Cleanup(func() { gpuUsable, openGPU = u, o })
+	cudaDeviceCount = func() (int, error) { return 0, errNoDevice }
+	t.Cleanup(func() { gpuUsable, openGPU, cudaDeviceCount = u, o, c })
+}
+
+// withCUDAGPUs makes CUDA count n devices (after withGPU).
+func withCUDAGPUs(n int) {
+	cudaDeviceCount = func() (int, error) { return n, nil }
 }
 
 func TestParseDevices(t *testing.T) {
@@ -167,6 +173,7 @@ func TestPlaceBuiltin(t *testing.T) {
 		description string
 		lib         func() nvml.Interface
 		usable      error
+		cudaGPUs    int // devices CUDA counts (without NVML)
 		devices     string
 		count       int
 		prec        builtin.Precision
@@ -185,6 +192,13 @@ func TestPlaceBuiltin(t *testing.T) {
 		{description: "no cuda tag and no GPU: the CPU, quietly", lib: noNVML, usable: errNoCUDATag},
 		{description: "driver loads but no GPU is usable: the CPU, saying why", lib: noNVML, usable: errNoDevice,
 			want: want{note: "no GPU usable (cuda: cuInit: CUDA_ERROR_NO_DEVICE: not supported): running the built-in model on the CPU"}},
+		{description: "CUDA without NVML: the GPUs CUDA counts, saying so", lib: noNVML, cudaGPUs: 2,
+			want: want{gpus: []string{"cuda:0", "cuda:1"}, note: "NVML lists no GPU (no NVML library (libnvidia-ml.so.1: ERROR_LIBRARY_NOT_FOUND)): running on the 2 GPU(s) CUDA reports, without GPU telemetry"}},
+		{description: "CUDA without NVML: an index", lib: noNVML, cudaGPUs: 2, devices: "1", want: want{gpus: []string{"cuda:1"},
+			note: "NVML lists no GPU (no NVML library (libnvidia-ml.so.1: ERROR_LIBRARY_NOT_FOUND)): running on the 2 GPU(s) CUDA reports, without GPU telemetry"}},
+		{description: "CUDA without NVML: no UUIDs", lib: noNVML, cudaGPUs: 2, devices: gpuUUID(0), want: want{err: "no visible GPU with that UUID"}},
+		{description: "CUDA without NVML and no device: the CPU", lib: noNVML,
+			want: want{note: "CUDA works but lists no GPU (no NVML library (libnvidia-ml.so.1: ERROR_LIBRARY_NOT_FOUND)): running the built-in model on the CPU"}},
 		{description: "fp32 on a GPU host: the CPU, saying why", lib: eight, prec: builtin.FP32,
 			want: want{note: "the GPU kernels are INT8 only: running fp32 on the CPU"}},
 		{description: "a count on the CPU: one-core devices", lib: noNVML, usable: errNoCUDATag, count: 2, want: want{oneCore: 2}},
@@ -222,6 +236,9 @@ func TestPlaceBuiltin(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.description, func(t *testing.T) {
 			withGPU(t, tc.usable, nil)
+			if tc.cudaGPUs > 0 {
+				withCUDAGPUs(tc.cudaGPUs)
+			}
 			cfg := Config{Devices: tc.devices, Count: tc.count}
 			p, err := placeBuiltin(&cfg, discover(t, tc.lib()), tc.prec)
 			if tc.want.err != "" {
@@ -324,6 +341,10 @@ type fakeGPU struct {
 }
 
 func (f *fakeGPU) Kind() string { return result.KindGPU }
+
+func (f *fakeGPU) Info() result.Device {
+	return result.Device{ID: f.ID(), Kind: result.KindGPU, Name: "Fake GPU"}
+}
 
 func (f *fakeGPU) NewExecutor(stream, maxBatch int) (device.Executor, error) {
 	e, err := f.Device.NewExecutor(stream, maxBatch)
@@ -523,4 +544,26 @@ func TestRunGPUIndicesWithoutAGPU(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrConfig)
 	assert.Contains(t, err.Error(), `devices "0,1": no GPU on this machine`)
+}
+
+// Where CUDA works without NVML, the run uses the GPUs CUDA counts, named
+// by the devices themselves, with no GPU telemetry and no samples/J.
+func TestRunBuiltinOnGPUsWithoutNVML(t *testing.T) {
+	fakes := &fakeGPUs{failAt: -1}
+	withGPU(t, nil, fakes.open)
+	withCUDAGPUs(1)
+	var log bytes.Buffer
+	cfg := Config{NVML: noNVML(), UserConf: shortConf("200"), TelemetryInterval: 20 * time.Millisecond, Log: &log}
+	cfg.Sched.MaxBatch = 64
+	rep, err := Run(context.Background(), cfg)
+	require.NoError(t, err)
+	r := rep.Result
+	assert.Contains(t, log.String(), "running on the 1 GPU(s) CUDA reports, without GPU telemetry")
+	require.Len(t, r.Devices, 1)
+	assert.Equal(t, result.Device{Index: 0, ID: "cuda:0", Kind: result.KindGPU, Name: "Fake GPU"}, r.Devices[0])
+	require.NotNil(t, r.Telemetry)
+	assert.Empty(t, r.Telemetry.Devices)
+	assert.Zero(t, r.Telemetry.SamplesPerJoule)
+	require.Len(t, fakes.devs, 1)
+	assert.True(t, fakes.devs[0].closed)
 }
