@@ -1,81 +1,150 @@
 #!/usr/bin/env bash
-# check.sh: every GPU check and benchmark of gotrt's built-in model, run ON
+# check.sh: the GPU checks and benchmarks of gotrt's built-in model, run ON
 # the GPU host from the folder tools/gpu/build.sh filled (.gpu/: test
 # binaries, gotrt, the exported weights and samples, torch_peer.py). The host
 # needs the NVIDIA driver; Go is not needed; PyTorch for the peer.
 #
 #   OUT=/some/folder bash .gpu/check.sh     # default OUT: ./gpu-out
 #
-# Everything goes to $OUT/check.log; results to $OUT/*.json and
-# $OUT/bench.txt (at most 8 files). Each step runs under `timeout`, capped by
-# what is left of the whole budget (GPU_CHECK_BUDGET seconds, default 285),
-# so the script ends inside 5 minutes whatever hangs.
+# The most important figures come first, so that a visit cut short still
+# answers them: (1) correctness and zero-allocation tests, (2) gotrt Offline
+# on the GPU with its defaults (VALID), (3) accuracy, (4) streams × max batch
+# ranked by BenchmarkExecutor, (5) Server find-peak at a 15 ms p99, (6) the
+# H2D ceiling, kernel and per-stage benchmarks, (7) the PyTorch peer, then
+# (8) two short gotrt runs at other streams/max-batch if time is left.
+# Each step runs under `timeout`, capped by what is left of the whole budget
+# (GPU_CHECK_BUDGET seconds, default 290); a step that cannot get its
+# minimum is skipped, so the script ends inside the budget whatever hangs.
+#
+# Files in $OUT (8 at most): check.log (everything), bench.txt (benchmark
+# lines), result-offline.json, result-accuracy.json, result-findpeak.json,
+# torch_peer.json, sweep.txt (gotrt runs ranked by config).
 set -uo pipefail
 dir=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$PWD/gpu-out}
 mkdir -p "$OUT"
 log=$OUT/check.log
-budget=${GPU_CHECK_BUDGET:-285}
-deadline=$(($(date +%s) + budget))
+bench=$OUT/bench.txt
+budget=${GPU_CHECK_BUDGET:-290}
+t_start=$(date +%s)
+deadline=$((t_start + budget))
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export GOTRT_TEST_GPU=1 # GPU tests fail, not skip, when the GPU is unusable
 
 exec > >(tee -a "$log") 2>&1
 
-# step NAME CAP CMD...: run CMD with a timeout of CAP seconds or what is left.
+# step NAME CAP MIN CMD...: run CMD with a timeout of CAP seconds, or of what
+# is left of the budget; skip it when less than MIN seconds are left. The
+# first signal is SIGINT, so gotrt ends its run INVALID with its logs.
 step() {
-  local name=$1 cap=$2
-  shift 2
-  local left=$((deadline - $(date +%s) - 3))
-  if [ "$left" -lt 5 ]; then
-    echo "### $name: SKIPPED (budget spent)"
+  local name=$1 cap=$2 need=$3
+  shift 3
+  local left=$((deadline - $(date +%s) - 2))
+  if [ "$left" -lt "$need" ]; then
+    echo "### $name: SKIPPED (${left}s left, needs ${need}s)"
     return 0
   fi
   local t=$((cap < left ? cap : left))
-  echo "### $name (timeout ${t}s) $(date -u +%T)"
-  local s=$(date +%s%N) rc
-  timeout -k 5 "$t" "$@"
+  echo "### $name (timeout ${t}s) at +$(($(date +%s) - t_start))s"
+  local s rc
+  s=$(date +%s%N)
+  timeout -s INT -k 5 "$t" "$@"
   rc=$?
   echo "### $name: rc=$rc in $((($(date +%s%N) - s) / 1000000)) ms"
-  [ "$rc" = 124 ] && echo "### $name: TIMED OUT"
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then echo "### $name: TIMED OUT"; fi
   return 0
 }
 
-echo "gotrt GPU check, commit $(cat "$dir/commit" 2>/dev/null), $(date -u)"
-step host 10 bash -c 'nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,power.limit --format=csv; nproc; uname -r'
-step version 10 "$dir/gotrt" version
-step devices 20 "$dir/gotrt" devices
+# keep SRC DST: copy a run's result.json out if the run wrote one.
+keep() { if [ -f "$1" ]; then cp "$1" "$2"; else echo "### no $1"; fi; }
 
-# Correctness first: the cuda layer, then the model's GPU tests (equality
-# with the CPU INT8 classes on all 5000 held-out samples, lifecycles, errors).
-step cuda-tests 60 "$dir/cuda.test" -test.v -test.count=1
-step gpu-tests 100 "$dir/gpu.test" -test.v -test.count=1 -test.run .
+# summary DIR: the lines of a gotrt run that matter, from its summary file.
+summary() {
+  grep -E 'Scenario|Samples per second|Scheduled samples per second|Result is|satisfied|99.00 percentile|target_qps|target_latency' \
+    "$1/mlperf_log_summary.txt" 2>/dev/null
+}
 
-# Speed: the H2D ceiling, then the kernel, the per-stage times and the
-# executor end to end.
-bench=$OUT/bench.txt
-step copy-pinned 30 bash -c "'$dir/cuda.test' -test.run '^\$' -test.bench 'CopyPinned' -test.benchtime 0.3s | tee -a '$bench'"
-step gpu-bench 110 bash -c "'$dir/gpu.test' -test.run '^\$' -test.bench 'Kernel|Stages|Executor' -test.benchtime 0.25s | tee -a '$bench'"
+# samplesPerJ FILE: samples/J and the GPU telemetry of a result.json (jq-free).
+samplesPerJ() {
+  python3 - "$1" <<'EOF' 2>/dev/null || grep -o '"samples_per_joule"[^,]*' "$1" 2>/dev/null
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d.get("telemetry") or {}
+for k, v in t.items():
+    if "joule" in k or "energy" in k:
+        print("telemetry", k, v)
+for dev in t.get("devices", []):
+    print("device", dev.get("id"), "ran", dev.get("ran"), "energy_j", dev.get("energy_j"),
+          "util%", (dev.get("utilization_pct") or {}).get("mean"), "power_w", (dev.get("power_w") or {}).get("mean"),
+          "sm_mhz", (dev.get("sm_clock_mhz") or {}).get("mean"))
+print("throughput", d.get("throughput"), "valid", d.get("valid"), "reasons", d.get("reasons"))
+EOF
+}
 
-# gotrt itself: Offline performance (VALID needs the minimum duration) and
-# accuracy, on the devices it picks by default (the GPU once wired).
-step run-offline 60 "$dir/gotrt" run --progress off --duration 10s --out "$work/offline"
-cp "$work/offline/result.json" "$OUT/result-offline.json" 2>/dev/null
-cat "$work/offline/mlperf_log_summary.txt" 2>/dev/null | head -40
-step run-accuracy 40 "$dir/gotrt" run --progress off --mode accuracy --out "$work/accuracy"
-cp "$work/accuracy/result.json" "$OUT/result-accuracy.json" 2>/dev/null
+echo "gotrt GPU check, commit $(cat "$dir/commit" 2>/dev/null), $(date -u), budget ${budget}s"
+step host 8 3 bash -c 'nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,power.limit --format=csv; nproc'
+"$dir/gotrt" version 2>&1 | head -2
 
-# The PyTorch peer: same network, weights and samples.
+# (1) Correctness: equality with the CPU INT8 classes on all 5000 held-out
+# samples, lifecycles, errors, and Run allocating nothing; the cuda layer's
+# launch (its allocation check).
+step gpu-tests 45 10 "$dir/gpu.test" -test.v -test.count=1 -test.run .
+step cuda-launch 20 5 "$dir/cuda.test" -test.v -test.count=1 -test.run 'TestLaunch'
+
+# (2) gotrt Offline on the GPU with its defaults: VALID needs the 10 s
+# minimum duration (plus the probe and warm-up).
+step run-offline 75 30 "$dir/gotrt" run --progress off --duration 10s --out "$work/offline"
+summary "$work/offline"
+sed -n '/^Model:/,/^Logs/p' "$work/offline/mlperf_log_summary.txt" 2>/dev/null
+keep "$work/offline/result.json" "$OUT/result-offline.json"
+samplesPerJ "$OUT/result-offline.json"
+
+# (3) Accuracy on the GPU: top-1 must be the CPU INT8 figure, 0.9808.
+step run-accuracy 20 8 "$dir/gotrt" run --progress off --mode accuracy --out "$work/accuracy"
+keep "$work/accuracy/result.json" "$OUT/result-accuracy.json"
+
+# (4) Streams × batch, end to end through the executors as the scheduler
+# drives them (staging copies included); a fixed count of batches per case.
+step exec-rank 35 15 bash -c "'$dir/gpu.test' -test.run '^\$' -test.benchtime 300x \
+  -test.bench 'Executor/graphs=true/streams=(4|8|12|16)/batch=(2048|4096|8192)\$' | tee -a '$bench'"
+step exec-graphs-off 12 6 bash -c "'$dir/gpu.test' -test.run '^\$' -test.benchtime 300x \
+  -test.bench 'Executor/graphs=false/streams=(8|16)/batch=(4096)\$' | tee -a '$bench'"
+
+# (5) Server find-peak at a 15 ms p99 bound, short trials; a line per trial
+# on stderr. SIGINT at the cap ends it with logs (an interrupted search has
+# no peak, but its trials are above).
+step find-peak 70 30 "$dir/gotrt" run --progress on --scenario Server --mode find-peak \
+  --target-latency 15ms --duration 3s --out "$work/findpeak"
+summary "$work/findpeak"
+keep "$work/findpeak/result.json" "$OUT/result-findpeak.json"
+
+# (6) The H2D ceiling (64 MiB), the kernel alone (Open's variant), the
+# per-stage times of one stream.
+step copy-pinned 10 4 bash -c "'$dir/cuda.test' -test.run '^\$' -test.bench 'CopyPinned/.*/65536KiB' -test.benchtime 100x | tee -a '$bench'"
+step kernel 15 5 bash -c "'$dir/gpu.test' -test.run '^\$' -test.bench 'Kernel/spb=0/batch=(1024|4096|16384)\$' -test.benchtime 100x | tee -a '$bench'"
+step stages 15 5 bash -c "'$dir/gpu.test' -test.run '^\$' -test.bench 'Stages/batch=(1024|4096|16384)\$' -test.benchtime 200x | tee -a '$bench'"
+
+# (7) The PyTorch peer: same network, weights and samples; eager FP16 at
+# batch 16384 and torch.compile(max-autotune) FP16 at 4096 (~45 s to compile).
 if python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
-  step torch-peer 90 python3 "$dir/torch_peer.py" --data "$dir" --seconds 0.7 --json "$OUT/torch_peer.json"
-  step torch-compile 60 python3 "$dir/torch_peer.py" --data "$dir" --seconds 0.7 --modes fp16 --batches 4096 \
-    --compile max-autotune --no-accuracy --json "$OUT/torch_compile.json"
+  step torch-peer 80 55 python3 "$dir/torch_peer.py" --data "$dir" --seconds 0.7 --modes fp16 --batches 16384 \
+    --compile max-autotune --compile-batches 4096 --no-accuracy --json "$OUT/torch_peer.json"
 else
   echo "### torch-peer: SKIPPED (no PyTorch with CUDA)"
 fi
 
+# (8) If time is left: gotrt itself at other configs (3 s: they may be
+# INVALID for duration; they only rank configs).
+for cfg in "16 8192" "4 2048"; do
+  set -- $cfg
+  step "sweep streams=$1 max-batch=$2" 14 12 "$dir/gotrt" run --progress off --duration 3s \
+    --streams "$1" --max-batch "$2" --out "$work/sweep-$1-$2"
+  echo "streams=$1 max-batch=$2 $(grep -E 'Samples per second' "$work/sweep-$1-$2/mlperf_log_summary.txt" 2>/dev/null)" | tee -a "$OUT/sweep.txt"
+done
+
 echo "### summary"
 grep -E '^(--- FAIL|FAIL|ok |PASS)' "$log" | sort | uniq -c
-grep -E 'samples/s|MB/s' "$bench" 2>/dev/null | awk '{print $1, $3, $4, $5, $6, $7, $8, $9}' | head -80
-echo "done in $((budget - (deadline - $(date +%s))))s of ${budget}s"
+grep -E 'Samples per second|Result is|top-1|best end to end' "$log" | grep -v '^ ' | head -20
+grep -E 'samples/s|MB/s|h2d-us' "$bench" 2>/dev/null | awk '{$2=""; print}' | head -40
+echo "done in $(($(date +%s) - t_start))s of ${budget}s"

@@ -31,9 +31,16 @@ type Executor struct {
 	// ev marks the batch's start, the end of H2D, of the kernel and of D2H.
 	ev [4]*cuda.Event
 	// graphs[n] is the instantiated graph of a batch of n, captured the first
-	// time n is run (with WithGraphs).
-	graphs []*cuda.GraphExec
+	// time n is run (with WithGraphs), for at most maxGraphs sizes; other
+	// sizes take the stream path.
+	graphs  []*cuda.GraphExec
+	nGraphs int
 }
+
+// maxGraphs bounds the graphs one executor captures: a Server run sees
+// batches of every size, and a capture costs more than it saves for a size
+// seen once. The common sizes (the max batch above all) come first.
+const maxGraphs = 32
 
 func newExecutor(d *Device, maxBatch int) (e *Executor, err error) {
 	e = &Executor{d: d, maxBatch: maxBatch}
@@ -122,7 +129,7 @@ func (e *Executor) Run(ctx context.Context, n int) (device.Timing, error) {
 	}
 	var t device.Timing
 	var err error
-	if e.graphs != nil {
+	if e.graphs != nil && (e.graphs[n] != nil || e.nGraphs < maxGraphs) {
 		t, err = e.runGraph(n)
 	} else {
 		t, err = e.runStream(n)
@@ -201,6 +208,7 @@ func (e *Executor) runGraph(n int) (device.Timing, error) {
 			return device.Timing{}, err
 		}
 		e.graphs[n] = g
+		e.nGraphs++
 	}
 	if err := e.ev[0].Record(e.stream); err != nil {
 		return device.Timing{}, err
