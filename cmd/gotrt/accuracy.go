@@ -14,6 +14,7 @@ import (
 
 type accuracyFlags struct {
 	model, log, truth, vocab, dtype, predictions string
+	format                                       string
 	useInvMap, removeEmpty48, partial, asJSON    bool
 	labelOffset                                  int
 }
@@ -27,7 +28,8 @@ func init() {
 score with the benchmark's quality target. Exit status: 0 PASS, 3 FAIL (the
 score is below the target, or the log leaves part of the data set unscored
 without --partial: the score is printed with its coverage), 2 bad flags, 1 any other error (unreadable or malformed
-files). --json prints the score alone on stdout; errors go to stderr.
+files). --format json (or --json) prints the score alone on stdout; errors go
+to stderr.
 
 --truth is, by model:
   resnet50       ImageNet val_map.txt                     (--dtype float32|int32|int64, default float32)
@@ -50,11 +52,16 @@ files). --json prints the score alone on stdout; errors go to stderr.
 	fl.BoolVar(&f.removeEmpty48, "remove-48-empty-images", false, "index images without annotations out, as the script's flag (ssd-resnet34)")
 	fl.IntVar(&f.labelOffset, "label-offset", 0, "added to the logged class before comparing (resnet50; the script applies none)")
 	fl.BoolVar(&f.partial, "partial", false, "judge a log that covers only part of the data set on what it covers, as the scripts do; without it such a log exits 3 and names its coverage")
-	fl.BoolVar(&f.asJSON, "json", false, "print the score as JSON")
+	addFormatFlags(cmd, &f.format, &f.asJSON, "text", "text or json (the score alone on stdout)")
 	rootCmd.AddCommand(cmd)
 }
 
 func runAccuracy(w io.Writer, f accuracyFlags) error {
+	format, err := parseFormat(f.format, f.asJSON, formatText, formatJSON)
+	if err != nil {
+		return fmt.Errorf("accuracy: %w", err)
+	}
+	f.asJSON = format == formatJSON
 	if f.model == "" || (f.model != runner.BuiltinModel && f.truth == "") {
 		return usageError{errors.New("accuracy: --model and --truth are required")}
 	}

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gotrt/gotrt/runner"
 )
 
 func TestParseFormat(t *testing.T) {
@@ -58,4 +62,18 @@ func TestScaleFormatJSON(t *testing.T) {
 	assert.Contains(t, stderr, "gotrt: [1/2] 1 device(s): ")
 	assert.Contains(t, stderr, "about ", "a time-left estimate after the first count")
 	assert.Contains(t, stderr, "gotrt: [2/2] 2 device(s): ")
+}
+
+func TestAccuracyFormat(t *testing.T) {
+	out := t.TempDir()
+	_, _, err := execCmd(t, newRunCmd(runner.Run), "run", "--mode", "accuracy", "--out", out, "--progress", "off")
+	require.NoError(t, err)
+	log := filepath.Join(out, "mlperf_log_accuracy.json")
+	var buf bytes.Buffer
+	require.NoError(t, runAccuracy(&buf, accuracyFlags{model: runner.BuiltinModel, log: log, format: "json"}))
+	var s struct{ Value float64 }
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &s), buf.String())
+	assert.Positive(t, s.Value)
+	err = runAccuracy(&bytes.Buffer{}, accuracyFlags{model: runner.BuiltinModel, log: log, format: "csv"})
+	assert.Equal(t, exitUsage, exitCode(err))
 }

@@ -11,6 +11,7 @@ import (
 
 func init() {
 	var asJSON bool
+	var format string
 	cmd := &cobra.Command{
 		Use:   "inspect PLAN",
 		Short: "Show a TensorRT plan's IO tensors, optimization profiles and per-layer precision",
@@ -28,6 +29,11 @@ binary built with -tags cuda,tensorrt.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := parseFormat(format, asJSON, formatText, formatJSON)
+			if err != nil {
+				return err
+			}
+			asJSON = f == formatJSON
 			// The file first: a missing plan is the user's to fix on any
 			// build, before what this build supports.
 			if err := checkPlanFile(args[0]); err != nil {
@@ -53,7 +59,7 @@ binary built with -tags cuda,tensorrt.`,
 			return report.WriteText(cmd.OutOrStdout())
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	addFormatFlags(cmd, &format, &asJSON, "text", "text or json")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{fmt.Errorf("inspect: %w", err)} })
 	rootCmd.AddCommand(cmd)
 }
