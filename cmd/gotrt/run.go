@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/gotrt/gotrt/internal/bounded"
 	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/runner/loadgen"
 	"github.com/gotrt/gotrt/runner/result"
@@ -98,7 +99,7 @@ func (f *runFlags) config(log io.Writer) (runner.Config, error) {
 		if c.path == "" {
 			continue
 		}
-		b, err := os.ReadFile(c.path)
+		b, err := bounded.ReadFile(c.path, "settings file", bounded.SettingsLimit)
 		if err != nil {
 			return cfg, usageError{fmt.Errorf("%s: %w", c.flag, err)}
 		}

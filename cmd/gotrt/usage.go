@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/gotrt/gotrt/internal/bounded"
 	"github.com/gotrt/gotrt/models/builtin"
 	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/runner/loadgen"
@@ -35,21 +36,9 @@ func init() {
 	}
 }
 
-// quoteLen is the most of a user's value an error message quotes.
-const quoteLen = 64
-
 // quote cuts a user's value to a short prefix for an error message, so that
 // a huge argument does not make a huge message.
-func quote(s string) string {
-	if len(s) <= quoteLen {
-		return s
-	}
-	i := quoteLen
-	for i > 0 && s[i]&0xC0 == 0x80 {
-		i--
-	}
-	return fmt.Sprintf("%s… (%d bytes)", s[:i], len(s))
-}
+func quote(s string) string { return bounded.Quote(s) }
 
 // parseProgress checks --progress: auto, on or off.
 func parseProgress(s string) (string, error) {
@@ -108,10 +97,10 @@ func isUsage(err error) bool {
 func checkPlanFile(path string) error {
 	st, err := os.Stat(path)
 	if err != nil {
-		return usageError{fmt.Errorf("plan %s: %w", quote(path), err)}
+		return usageError{fmt.Errorf("plan: %w", err)}
 	}
 	if !st.Mode().IsRegular() {
-		return usageError{fmt.Errorf("plan %s: not a regular file", quote(path))}
+		return usageError{fmt.Errorf("plan %s: not a regular file", path)}
 	}
 	return nil
 }

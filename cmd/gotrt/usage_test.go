@@ -134,3 +134,14 @@ func TestIgnoredFlagsWarn(t *testing.T) {
 	_, stderr, _ := execCmd(t, newRunCmd(n.run), "run", "--out", t.TempDir(), "--progress", "off", "--devices", "cpu:2")
 	assert.NotContains(t, stderr, "warning", "flags the run uses")
 }
+
+// --user-conf /dev/zero fails at once with a named error (it used to read
+// until the kernel killed gotrt).
+func TestUserConfDevZeroFailsFast(t *testing.T) {
+	n := &noRun{}
+	_, _, err := execCmd(t, newRunCmd(n.run), "run", "--user-conf", "/dev/zero", "--out", t.TempDir(), "--progress", "off")
+	require.Error(t, err)
+	assert.Equal(t, exitUsage, exitCode(err), "%v", err)
+	assert.Contains(t, err.Error(), "--user-conf: file too large: /dev/zero")
+	assert.Zero(t, n.calls)
+}

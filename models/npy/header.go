@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gotrt/gotrt/internal/bounded"
 )
 
 // Sentinel errors; the errors this package returns wrap them and name the
@@ -115,7 +117,7 @@ func shortRead(err error) error {
 func parseDict(s string, h *Header) error {
 	p := &lit{s: s}
 	bad := func(what string) error {
-		return fmt.Errorf("%w: %s at offset %d of %q", ErrBadHeader, what, p.i, strings.TrimSpace(s))
+		return fmt.Errorf("%w: %s at offset %d of %q", ErrBadHeader, what, p.i, bounded.Quote(strings.TrimSpace(s)))
 	}
 	p.space()
 	if !p.eat('{') {
@@ -167,7 +169,7 @@ func parseDict(s string, h *Header) error {
 			}
 			h.Shape, haveShape = shape, true
 		default:
-			return bad(fmt.Sprintf("unknown key %q", key))
+			return bad(fmt.Sprintf("unknown key %q", bounded.Quote(key)))
 		}
 		p.space()
 		if !p.eat(',') {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gotrt/gotrt/internal/bounded"
 )
 
 // embeddedMLPerfConf is gotrt's mlperf.conf: the current MLPerf values for
@@ -114,14 +116,26 @@ type confFile struct {
 // an error naming file and line. All bad lines are reported, joined.
 func parseConfig(f ConfigFile, isMLPerf bool) (*confFile, error) {
 	c := &confFile{name: f.Name, kv: map[string]confEntry{}}
+	if len(f.Data) > bounded.SettingsLimit {
+		return nil, fmt.Errorf("%w: %w: %s: %d bytes, more than the %d a settings file may have",
+			ErrConfig, bounded.ErrTooLarge, f.Name, len(f.Data), bounded.SettingsLimit)
+	}
 	var errs []error
+	bad := 0
 	fail := func(line int, format string, a ...any) {
-		errs = append(errs, fmt.Errorf("%w: %s:%d: %s", ErrConfig, f.Name, line, fmt.Sprintf(format, a...)))
+		if bad++; bad <= maxConfigErrors {
+			errs = append(errs, fmt.Errorf("%w: %s:%d: %s", ErrConfig, f.Name, line, fmt.Sprintf(format, a...)))
+		}
 	}
 	for i, text := range strings.Split(string(f.Data), "\n") {
 		ln := i + 1
 		tok := strings.Fields(text)
 		if len(tok) == 0 || strings.HasPrefix(tok[0], "#") {
+			continue
+		}
+		if len(text) > maxConfigLine {
+			// No setting is this long; quote its start, not all of it.
+			fail(ln, "line of %d bytes starting %q: longer than any setting", len(text), bounded.Quote(strings.TrimSpace(text)))
 			continue
 		}
 		if strings.Contains(tok[0], "=") {
@@ -181,11 +195,22 @@ func parseConfig(f ConfigFile, isMLPerf bool) (*confFile, error) {
 		}
 		c.kv[model+"."+scen+"."+name] = confEntry{value: value, line: ln}
 	}
+	if bad > maxConfigErrors {
+		errs = append(errs, fmt.Errorf("%w: %s: %d more bad lines", ErrConfig, f.Name, bad-maxConfigErrors))
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return c, nil
 }
+
+// A settings file's bad lines are each reported, up to maxConfigErrors;
+// a non-comment line over maxConfigLine bytes is bad (no setting is that
+// long), so that no error quotes more than that of a line.
+const (
+	maxConfigErrors = 10
+	maxConfigLine   = 512
+)
 
 // parseUint parses as C's strtoull with base 0 (decimal, 0x hex, 0 octal),
 // refusing what strtoull would not read whole.

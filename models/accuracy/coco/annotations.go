@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
+
+	"github.com/gotrt/gotrt/internal/bounded"
 )
 
 // Image is one entry of the annotation file's "images" list.
@@ -71,11 +72,13 @@ type rawFile struct {
 // entry: pycocotools would fail on these later, or silently let the last
 // duplicate win.
 func LoadAnnotations(path string) (*Annotations, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
+	// Streamed with a size limit: a file that is not JSON fails at its
+	// first bad byte, a huge one at the limit.
+	var raw rawFile
+	if err := bounded.DecodeJSON(path, "COCO annotation file", bounded.AnnotationsLimit, &raw); err != nil {
 		return nil, fmt.Errorf("read coco annotations: %w", err)
 	}
-	return parseAnnotations(path, b)
+	return fromRaw(path, &raw)
 }
 
 func parseAnnotations(path string, b []byte) (*Annotations, error) {
@@ -83,6 +86,11 @@ func parseAnnotations(path string, b []byte) (*Annotations, error) {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, fmt.Errorf("coco annotations %s: %w", path, err)
 	}
+	return fromRaw(path, &raw)
+}
+
+// fromRaw checks the decoded file and keeps what COCOeval reads.
+func fromRaw(path string, raw *rawFile) (*Annotations, error) {
 	if raw.Images == nil {
 		return nil, fmt.Errorf("coco annotations %s: no \"images\" list", path)
 	}

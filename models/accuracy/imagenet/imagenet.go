@@ -4,9 +4,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 
+	"github.com/gotrt/gotrt/internal/bounded"
 	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/internal/datamap"
 )
@@ -28,11 +30,25 @@ func ReadValMap(path string) ([]Label, error) {
 	if err != nil {
 		return nil, fmt.Errorf("imagenet: %w", err)
 	}
+	return labels(path, lines)
+}
+
+// ParseValMap reads a val_map.txt from r as [ReadValMap] does; name names
+// it in errors.
+func ParseValMap(name string, r io.Reader) ([]Label, error) {
+	lines, err := datamap.Parse(name, r, 2)
+	if err != nil {
+		return nil, fmt.Errorf("imagenet: %w", err)
+	}
+	return labels(name, lines)
+}
+
+func labels(path string, lines []datamap.Line) ([]Label, error) {
 	out := make([]Label, len(lines))
 	for i, l := range lines {
 		c, err := strconv.Atoi(l.Cols[1])
 		if err != nil {
-			return nil, fmt.Errorf("imagenet: %s:%d: class %q is not an integer", path, l.N, l.Cols[1])
+			return nil, fmt.Errorf("imagenet: %s:%d: class %q is not an integer", path, l.N, bounded.Quote(l.Cols[1]))
 		}
 		out[i] = Label{Image: l.Cols[0], Class: c}
 	}

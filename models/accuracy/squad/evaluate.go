@@ -1,11 +1,11 @@
 package squad
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"unicode"
+
+	"github.com/gotrt/gotrt/internal/bounded"
 )
 
 // Result is a SQuAD v1.1 score as evaluate-v1.1.py prints it.
@@ -36,12 +36,8 @@ func EvaluatePredictions(devJSON, predictionsJSON string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(predictionsJSON)
-	if err != nil {
-		return nil, fmt.Errorf("read squad predictions: %w", err)
-	}
 	var preds map[string]string
-	if err := json.Unmarshal(b, &preds); err != nil {
+	if err := bounded.DecodeJSON(predictionsJSON, "predictions file", bounded.SQuADLimit, &preds); err != nil {
 		return nil, fmt.Errorf("squad predictions %s: want an object of question id to answer text: %w", predictionsJSON, err)
 	}
 	res, err := d.Evaluate(preds)

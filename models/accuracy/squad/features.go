@@ -1,9 +1,9 @@
 package squad
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
+
+	"github.com/gotrt/gotrt/internal/bounded"
 )
 
 // Dataset is a parsed SQuAD v1.1 JSON file (dev-v1.1.json).
@@ -39,13 +39,9 @@ type Answer struct {
 
 // LoadDataset reads a SQuAD v1.1 JSON file.
 func LoadDataset(path string) (*Dataset, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read squad dataset: %w", err)
-	}
 	var d Dataset
-	if err := json.Unmarshal(b, &d); err != nil {
-		return nil, fmt.Errorf("squad dataset %s: %w", path, err)
+	if err := bounded.DecodeJSON(path, "SQuAD data set", bounded.SQuADLimit, &d); err != nil {
+		return nil, fmt.Errorf("squad dataset: %w", err)
 	}
 	if d.Data == nil {
 		return nil, fmt.Errorf("squad dataset %s: no \"data\" list", path)

@@ -5,9 +5,10 @@ package squad
 import (
 	"bufio"
 	"fmt"
-	"os"
 	"strings"
 	"unicode"
+
+	"github.com/gotrt/gotrt/internal/bounded"
 )
 
 // Vocab is a BERT WordPiece vocabulary: one token per line, as vocab.txt.
@@ -17,7 +18,7 @@ type Vocab map[string]int
 // repeated token keeps its last line, as transformers' load_vocab does. The
 // line ending (\n or \r\n) is not part of the token.
 func LoadVocab(path string) (Vocab, error) {
-	f, err := os.Open(path)
+	f, err := bounded.Open(path, "vocabulary", bounded.VocabLimit)
 	if err != nil {
 		return nil, fmt.Errorf("read vocab: %w", err)
 	}

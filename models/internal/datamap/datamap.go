@@ -6,9 +6,12 @@ package datamap
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
-	"os"
+	"io"
 	"strings"
+
+	"github.com/gotrt/gotrt/internal/bounded"
 )
 
 // Line is one line of a data map.
@@ -23,26 +26,37 @@ type Line struct {
 // minCols columns (a blank line has none) is an error naming the file and
 // the line; so does an error reading it (opening gives an *os.PathError,
 // which names it too).
+//
+// A file over [bounded.DataMapLimit] is refused with bounded.ErrTooLarge, a
+// line over 64 KiB with bufio.ErrTooLong; a bad line is quoted by its start.
 func Read(path string, minCols int) ([]Line, error) {
-	f, err := os.Open(path)
+	f, err := bounded.Open(path, "data map", bounded.DataMapLimit)
 	if err != nil {
 		return nil, err // *PathError names the file
 	}
 	defer f.Close()
+	return Parse(path, f, minCols)
+}
+
+// Parse reads a data map from r as [Read] does; name names it in errors.
+func Parse(name string, r io.Reader, minCols int) ([]Line, error) {
 	var lines []Line
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		cols := strings.Fields(sc.Text())
 		switch {
 		case len(cols) == 0:
-			return nil, fmt.Errorf("%s:%d: blank line", path, n)
+			return nil, fmt.Errorf("%s:%d: blank line", name, n)
 		case len(cols) < minCols:
-			return nil, fmt.Errorf("%s:%d: want %d columns, got %q", path, n, minCols, sc.Text())
+			return nil, fmt.Errorf("%s:%d: want %d columns, got %q", name, n, minCols, bounded.Quote(sc.Text()))
 		}
 		lines = append(lines, Line{N: n, Cols: cols})
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		if errors.Is(err, bounded.ErrTooLarge) {
+			return nil, err // names the file
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return lines, nil
 }
