@@ -54,6 +54,7 @@ type engine struct {
 	success, failure atomic.Uint64
 	samples          atomic.Uint64
 	durationNS       atomic.Int64
+	pending          atomic.Int64 // requests with samples in the scheduler
 }
 
 func newEngine(m *Model, s *sched.Scheduler, slots int) *engine {
@@ -104,6 +105,7 @@ func (e *engine) submit(ctx context.Context, j *job, n int, in []byte) error {
 		qs[k] = sut.QuerySample{ID: uint64(s), Index: int(s)}
 	}
 	e.mu.Unlock()
+	e.pending.Add(1)
 	e.s.IssueQuery(qs, e)
 	return nil
 }
@@ -134,6 +136,7 @@ func (e *engine) Complete(rs []sut.Response) error {
 	e.mu.Unlock()
 	e.sem.Release(int64(freed))
 	for _, j := range done {
+		e.pending.Add(-1)
 		j.done(j)
 	}
 	return bad
@@ -172,6 +175,7 @@ func (e *engine) abort(err error) {
 	e.mu.Unlock()
 	e.sem.Release(int64(freed))
 	for _, j := range jobs {
+		e.pending.Add(-1)
 		j.done(j)
 	}
 }

@@ -50,6 +50,7 @@ func (srv *Server) writeMetrics(w *bufio.Writer) {
 	one("nv_inference_request_success", "counter", "Number of successful inference requests, all batch sizes", lbl, float64(e.success.Load()))
 	one("nv_inference_request_failure", "counter", "Number of failed inference requests, all batch sizes", lbl, float64(e.failure.Load()))
 	one("nv_inference_count", "counter", "Number of inferences performed (a batch of n counts n)", lbl, float64(e.samples.Load()))
+	one("nv_inference_pending_request_count", "gauge", "Instantaneous number of requests waiting in the scheduler or running", lbl, float64(e.pending.Load()))
 	one("nv_inference_exec_count", "counter", "Number of model executions (batches) performed", lbl, float64(batches))
 	one("nv_inference_request_duration_us", "counter", "Cumulative end-to-end inference request handling time", lbl, float64(e.durationNS.Load())/1e3)
 	one("nv_inference_queue_duration_us", "counter", "Cumulative time samples waited in the scheduler's queue", lbl, queue)

@@ -24,7 +24,6 @@ import (
 	"github.com/gotrt/gotrt/models/builtin"
 	"github.com/gotrt/gotrt/runner/device"
 	pb "github.com/gotrt/gotrt/runner/kserve/inferencepb"
-	"github.com/gotrt/gotrt/runner/sched"
 	"github.com/gotrt/gotrt/runner/serve"
 )
 
@@ -166,8 +165,9 @@ func TestGRPCHealthMetadataAndInfer(t *testing.T) {
 }
 
 func TestConcurrentRequestsAreBatched(t *testing.T) {
-	model, m := builtinModel(t)
-	srv := start(t, model, serve.Config{Sched: schedTimeout(50 * time.Millisecond)})
+	model, g := gated(t, nil)
+	_, m := builtinModel(t)
+	srv := start(t, model, serve.Config{})
 	cl := dial(t, srv)
 	data, want := images(t, m, 1)
 	var wg sync.WaitGroup
@@ -179,11 +179,14 @@ func TestConcurrentRequestsAreBatched(t *testing.T) {
 			}
 		})
 	}
+	// The device holds its first batch until all sixteen requests wait.
+	require.Eventually(t, func() bool { return srv.Pending() == 16 }, 30*time.Second, time.Millisecond)
+	close(g.open)
 	wg.Wait()
 	st := srv.Stats()
 	require.Len(t, st.Devices, 1)
 	assert.Equal(t, uint64(16), st.Devices[0].Samples)
-	assert.Less(t, st.Devices[0].Batches, uint64(16), "single-sample requests share batches")
+	assert.LessOrEqual(t, st.Devices[0].Batches, uint64(2), "single-sample requests that wait together share a batch")
 }
 
 func TestBadGRPCRequestsNeverReachADevice(t *testing.T) {
@@ -453,7 +456,8 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 			errs <- err
 		})
 	}
-	<-g.in // a batch is at the device: requests are in flight
+	<-g.in // a batch is at the device
+	require.Eventually(t, func() bool { return srv.Pending() == 8 }, 30*time.Second, time.Millisecond, "every request is in the server")
 	done := make(chan error, 1)
 	go func() { done <- srv.Shutdown(context.Background()) }()
 	require.Eventually(t, func() bool { return !srv.Ready() }, 10*time.Second, time.Millisecond, "draining is not ready")
@@ -539,10 +543,4 @@ func TestListenerOffAndBusyPort(t *testing.T) {
 	err = other.Start()
 	assert.ErrorContains(t, err, "listen")
 	assert.Empty(t, other.Addr("http"))
-}
-
-func schedTimeout(d time.Duration) (c sched.Config) {
-	c.BatchTimeout = d
-	c.MaxBatch = 64
-	return c
 }

@@ -341,5 +341,8 @@ func (srv *Server) Close() error {
 	return srv.closeErr
 }
 
+// Pending is the number of requests whose samples are in the scheduler.
+func (srv *Server) Pending() int { return int(srv.e.pending.Load()) }
+
 // Stats are the scheduler's statistics so far.
 func (srv *Server) Stats() result.Scheduler { return srv.s.Stats() }
