@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -543,4 +544,26 @@ func TestListenerOffAndBusyPort(t *testing.T) {
 	err = other.Start()
 	assert.ErrorContains(t, err, "listen")
 	assert.Empty(t, other.Addr("http"))
+}
+
+func TestSlowClientsAreDropped(t *testing.T) {
+	model, _ := builtinModel(t)
+	srv := start(t, model, serve.Config{ReadTimeout: 100 * time.Millisecond})
+	for l, half := range map[string]string{
+		"http": "POST /v2/models/gotrt-builtin/infer HTTP/1.1\r\nHost: x\r\n",
+		"grpc": "PRI * HTTP/2.0\r\n", // a third of HTTP/2's preface
+	} {
+		t.Run(l, func(t *testing.T) {
+			c, err := net.Dial("tcp", srv.Addr(l))
+			require.NoError(t, err)
+			defer c.Close()
+			// Half a request (or of a handshake), then nothing.
+			_, err = c.Write([]byte(half))
+			require.NoError(t, err)
+			require.NoError(t, c.SetReadDeadline(time.Now().Add(30*time.Second)))
+			_, err = io.ReadAll(c)
+			var ne net.Error
+			assert.False(t, errors.As(err, &ne) && ne.Timeout(), "the server closed the connection, not our deadline: %v", err)
+		})
+	}
 }
