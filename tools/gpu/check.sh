@@ -143,7 +143,8 @@ for cfg in "16 8192" "4 2048"; do
   set -- $cfg
   step "sweep streams=$1 max-batch=$2" 14 12 "$dir/gotrt" run --progress off --duration 3s \
     --streams "$1" --max-batch "$2" --out "$work/sweep-$1-$2"
-  echo "streams=$1 max-batch=$2 $(grep -E 'Samples per second' "$work/sweep-$1-$2/mlperf_log_summary.txt" 2>/dev/null)" | tee -a "$OUT/sweep.txt"
+  f=$work/sweep-$1-$2/mlperf_log_summary.txt
+  [ -f "$f" ] && echo "streams=$1 max-batch=$2 $(grep -E 'Samples per second|Result is' "$f" | tr '\n' ' ')" | tee -a "$OUT/sweep.txt"
 done
 
 echo "### summary"
