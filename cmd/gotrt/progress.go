@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,29 +21,54 @@ func trialLine(w io.Writer, live bool) func(loadgen.TrialEvent) {
 		if !e.Trial.Valid {
 			verdict = "INVALID"
 			if len(e.Trial.Reasons) > 0 {
-				verdict += ": " + strings.Join(e.Trial.Reasons, "; ")
+				verdict += ": " + shortReason(e.Trial.Reasons[0])
+				if n := len(e.Trial.Reasons) - 1; n > 0 {
+					verdict += fmt.Sprintf(" (+%d more)", n)
+				}
 			}
 		}
 		lo, hi := "none yet", "none yet"
 		if e.Lower > 0 {
-			lo = report.FormatValue(e.Lower)
+			lo = fmtQPS(e.Lower)
 		}
 		if e.Upper > 0 {
-			hi = report.FormatValue(e.Upper)
+			hi = fmtQPS(e.Upper)
 		}
 		clear := ""
 		if live {
 			clear = "\r\033[K"
 		}
 		fmt.Fprintf(w, "%sgotrt: find-peak trial %d at %s QPS: %s (latency at the target percentile %s); highest VALID %s, lowest INVALID %s QPS\n",
-			clear, e.N, report.FormatValue(e.Trial.TargetQPS), oneLine(verdict), fmtLatency(e.Trial.TargetPctlNS), lo, hi)
+			clear, e.N, fmtQPS(e.Trial.TargetQPS), oneLine(verdict), fmtLatency(e.Trial.TargetPctlNS), lo, hi)
 	}
+}
+
+// fmtQPS prints a target QPS to six significant digits: the search's
+// bounds close in below a whole QPS.
+func fmtQPS(v float64) string {
+	if v >= 1e5 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64)
 }
 
 // fmtLatency prints nanoseconds as milliseconds with three significant
 // digits or so.
 func fmtLatency(ns int64) string {
 	return report.FormatValue(float64(ns)/1e6) + " ms"
+}
+
+// shortReason is a reason's first clause, without LoadGen's advice: "
+// performance constraints not met: 99.00th percentile latency 47070731 ns
+// is over the target latency 2000000 ns".
+func shortReason(r string) string {
+	r = oneLine(r)
+	for _, cut := range []string{"; ", ". "} {
+		if i := strings.Index(r, cut); i > 0 {
+			r = r[:i]
+		}
+	}
+	return r
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
