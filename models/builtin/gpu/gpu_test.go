@@ -132,6 +132,32 @@ func TestMatchesCPUInt8(t *testing.T) {
 	t.Logf("top-1 on the GPU = CPU INT8 = %.4f over %d samples", cpuTop1, len(h.classes))
 }
 
+// TestManyBatchSizesWithGraphs runs more distinct batch sizes than an
+// executor captures graphs for (as a Server run does): the sizes past
+// maxGraphs take the stream path, and every class still equals the CPU's.
+func TestManyBatchSizesWithGraphs(t *testing.T) {
+	h := loadHeldOut(t)
+	d := openGPU(t, h.m, WithGraphs(true))
+	ex, err := d.NewExecutor(0, 128)
+	require.NoError(t, err)
+	e := ex.(*Executor)
+	start := 0
+	for k := 1; k <= maxGraphs+16; k++ {
+		for s := range k {
+			copy(e.Input(s), h.sample((start+s)%len(h.classes)))
+		}
+		_, err := e.Run(context.Background(), k)
+		require.NoError(t, err, "batch of %d", k)
+		for s := range k {
+			require.Equal(t, int(h.classes[(start+s)%len(h.classes)]), e.Class(s), "batch of %d, slot %d", k, s)
+		}
+		start += k
+	}
+	assert.Equal(t, maxGraphs, e.nGraphs, "graphs captured")
+	require.NoError(t, e.Close())
+	require.NoError(t, d.Close())
+}
+
 // TestStreamsRunConcurrently runs the whole split on four executors of one
 // device at once, each on its own goroutine, and checks every class.
 func TestStreamsRunConcurrently(t *testing.T) {
