@@ -11,8 +11,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/NVIDIA/go-nvml/pkg/nvml"
 	"github.com/spf13/cobra"
 
+	"github.com/gotrt/gotrt/cuda"
 	"github.com/gotrt/gotrt/models/builtin"
 	"github.com/gotrt/gotrt/runner/result"
 	"github.com/gotrt/gotrt/runner/serve"
@@ -51,10 +53,11 @@ requests in flight, then exits with status 0.
 Drive it with: gotrt run --sut kserve://127.0.0.1:8001`,
 		Args: noArgs("serve"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			srv, err := f.server()
+			srv, closeGPU, err := f.server()
 			if err != nil {
 				return err
 			}
+			defer closeGPU()
 			if err := srv.Start(); err != nil {
 				return err
 			}
@@ -100,7 +103,25 @@ Drive it with: gotrt run --sut kserve://127.0.0.1:8001`,
 }
 
 // server builds the server the flags describe; errors are usage errors.
-func (f *serveFlags) server() (*serve.Server, error) {
+// Where NVML finds GPUs, /metrics carries their nv_gpu_* readings; closeGPU
+// releases NVML after the server stopped.
+func (f *serveFlags) server() (srv *serve.Server, closeGPU func(), err error) {
+	closeGPU = func() {}
+	srv, err = f.build()
+	if err != nil {
+		return nil, closeGPU, err
+	}
+	lib := nvml.New()
+	if inv, derr := cuda.Discover(lib); derr == nil {
+		if inv.GPUs() {
+			srv.SetGPU(serve.NVMLReadings(lib, inv.Devices))
+		}
+		closeGPU = func() { _ = inv.Close() }
+	}
+	return srv, closeGPU, nil
+}
+
+func (f *serveFlags) build() (*serve.Server, error) {
 	if f.maxBatch < 1 || f.streams < 0 || f.batchTimeout < 0 || f.requestBatch < 1 || f.drain < 0 {
 		return nil, usageError{errors.New("--max-batch and --max-request-batch must be positive; --streams, --batch-timeout and --drain-timeout not negative")}
 	}

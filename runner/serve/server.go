@@ -182,6 +182,10 @@ func New(m Model, cfg Config) (*Server, error) {
 	return srv, nil
 }
 
+// SetGPU sets Config.GPU, the GPU readings /metrics shows; call it before
+// Start.
+func (srv *Server) SetGPU(read func() []GPUReading) { srv.cfg.GPU = read }
+
 // Model is the served model.
 func (srv *Server) Model() Model { return srv.m }
 
