@@ -20,7 +20,7 @@ import (
 func TestWrittenResultsMatchTheSchema(t *testing.T) {
 	short := runner.Overrides{MinDuration: 50 * time.Millisecond, MinQueryCount: 10}
 	cfgs := map[string]runner.Config{
-		"builtin Offline": {Overrides: runner.Overrides{MinDuration: 200 * time.Millisecond}, TelemetryInterval: 20 * time.Millisecond},
+		"builtin Offline":  {Overrides: runner.Overrides{MinDuration: 200 * time.Millisecond}, TelemetryInterval: 20 * time.Millisecond},
 		"builtin accuracy": {Mode: loadgen.AccuracyOnly},
 	}
 	for _, sc := range []loadgen.Scenario{loadgen.Offline, loadgen.Server, loadgen.SingleStream, loadgen.MultiStream} {

@@ -23,7 +23,7 @@ func printRunAs(w io.Writer, format string, rep *loadgen.Report, out string) err
 		for _, m := range r.Warnings {
 			fmt.Fprintln(w, "Warning:", m)
 		}
-		fmt.Fprintln(w, notSubmission)
+		fmt.Fprintln(w, loadgen.NotSubmission)
 		return err
 	case formatJSON:
 		if err := rep.WriteResult(w); err != nil {
@@ -43,7 +43,3 @@ func printRunAs(w io.Writer, format string, rep *loadgen.Report, out string) err
 	}
 	return nil
 }
-
-// notSubmission ends the printed summary: the logs follow LoadGen's formats
-// but are not MLPerf's.
-const notSubmission = "Not an MLPerf submission: gotrt's own load generator and random streams; no SubmissionRun mode, no audit tests."

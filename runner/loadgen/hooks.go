@@ -54,3 +54,7 @@ func (r *runner) trialEnded() {
 	}
 	r.o.onTrial(ev)
 }
+
+// NotSubmission ends mlperf_log_summary.txt: the logs follow LoadGen's
+// formats so that tools read them, but they are not an MLPerf submission.
+const NotSubmission = "Not an MLPerf submission: gotrt's load generator follows LoadGen's rules and log formats but draws its own random streams, and has no SubmissionRun mode and no audit tests."

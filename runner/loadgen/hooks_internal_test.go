@@ -1,9 +1,11 @@
 package loadgen
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestTrialEndedReportsTheBounds(t *testing.T) {
@@ -40,4 +42,13 @@ func TestNotesGoToTheDetailLog(t *testing.T) {
 	WithNotes("a", "b")(&o)
 	WithNotes("c")(&o)
 	assert.Equal(t, []string{"a", "b", "c"}, o.notes)
+}
+
+func TestSummaryListsWarningsAndSaysNotASubmission(t *testing.T) {
+	r := &Report{}
+	r.AddWarning("noisy host: other processes used 50% of the machine's CPU time")
+	var b strings.Builder
+	require.NoError(t, r.WriteSummary(&b))
+	assert.Contains(t, b.String(), "1 warning encountered. See detailed log.\n * noisy host: other processes used 50%")
+	assert.True(t, strings.HasSuffix(b.String(), NotSubmission+"\n"), b.String())
 }

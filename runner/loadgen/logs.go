@@ -355,6 +355,11 @@ func (r *Report) WriteSummary(w io.Writer) error {
 	default:
 		p(fmt.Sprintf("\n%d warnings encountered. See detailed log.", r.warns))
 	}
+	for _, ev := range r.events {
+		if ev.isWarn {
+			p(" * ", oneLine(fmt.Sprint(ev.value)))
+		}
+	}
 	switch r.errs {
 	case 0:
 		p("\nNo errors encountered during test.")
@@ -363,6 +368,7 @@ func (r *Report) WriteSummary(w io.Writer) error {
 	default:
 		p(fmt.Sprintf("\n%d ERRORS encountered. See detailed log.", r.errs))
 	}
+	p("\n" + NotSubmission)
 	return bw.Flush()
 }
 
