@@ -133,3 +133,17 @@ func TestScalingJSON(t *testing.T) {
 	assert.InDelta(t, 1.9, doc.Points[1].SpeedUp, 1e-12)
 	assert.False(t, doc.Points[1].Valid)
 }
+
+func TestScaleTableMarksANoisyHost(t *testing.T) {
+	busy := mkResult("resnet50", "Offline", 1900)
+	busy.Telemetry = noisyTelemetry()
+	s, err := NewScaling([]Point{
+		{Devices: 1, Dir: "d1", Result: mkResult("resnet50", "Offline", 1000)},
+		{Devices: 2, Dir: "d2", Result: busy},
+	})
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, s.Write(&buf, Text))
+	assert.Contains(t, buf.String(), "VALID [noisy host]")
+	assert.Contains(t, buf.String(), "[noisy host]: other processes used 20%")
+}

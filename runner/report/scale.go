@@ -238,7 +238,7 @@ func (s *Scaling) Table() *Table {
 			{Name: "Speed-up", Right: true}, {Name: "Efficiency", Right: true}, {Name: "Result"},
 		},
 	}
-	invalid, sim := false, false
+	invalid, sim, busy := false, false, false
 	for _, p := range s.Points {
 		state := "VALID"
 		if !p.Result.Valid {
@@ -249,6 +249,9 @@ func (s *Scaling) Table() *Table {
 		}
 		if isSimulated(p.Result) {
 			state, sim = state+" [simulated]", true
+		}
+		if noisy(p.Result) {
+			state, busy = state+markNoisy, true
 		}
 		t.Rows = append(t.Rows, []string{
 			strconv.Itoa(p.Devices), FormatValue(p.Result.Throughput.Value),
@@ -262,6 +265,9 @@ func (s *Scaling) Table() *Table {
 	}
 	if sim {
 		t.Notes = append(t.Notes, "Cells marked [simulated] come from simulated devices: not a measurement.")
+	}
+	if busy {
+		t.Notes = append(t.Notes, fmt.Sprintf("[noisy host]: other processes used %d%% or more of the machine's CPU time during that run: its throughput may be low.", result.NoisyHostPct))
 	}
 	if s.Interrupted {
 		t.Title += " (interrupted)"
