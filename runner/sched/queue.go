@@ -20,6 +20,23 @@ func (r *ring) grow() {
 	r.buf, r.head = nb, 0
 }
 
+// reserve grows the ring at once to hold k more entries, rather than
+// doubling several times while they are pushed.
+func (r *ring) reserve(k int) {
+	if r.n+k <= len(r.buf) {
+		return
+	}
+	size := max(len(r.buf), 1)
+	for size < r.n+k {
+		size *= 2
+	}
+	nb := make([]entry, size)
+	for i := range r.n {
+		nb[i] = *r.at(i)
+	}
+	r.buf, r.head = nb, 0
+}
+
 func (r *ring) push(e entry) {
 	if r.n == len(r.buf) {
 		r.grow()

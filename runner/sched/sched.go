@@ -248,30 +248,45 @@ func (s *Scheduler) Close() error {
 // query, MultiStream's) is batched at once without waiting for more.
 func (s *Scheduler) IssueQuery(samples []loadgen.QuerySample, c loadgen.Completer) {
 	now := s.clk.Now()
-	s.mu.Lock()
-	if s.state != running {
-		err := s.stopErr
-		if s.state == created {
-			err = ErrNotStarted
-		}
-		s.mu.Unlock()
-		c.Fail(fmt.Errorf("sched: issue query: %w", err))
-		return
-	}
-	cid := s.completerID(c)
-	if !s.haveFirst {
-		s.first, s.haveFirst = now, true
-	}
 	flushed := len(samples) > 1
-	for _, q := range samples {
-		s.q.push(entry{id: q.ID, index: q.Index, enq: now, c: c, cid: cid, flushed: flushed})
-	}
-	w := s.wakeable(flushed)
-	s.mu.Unlock()
-	if w != nil {
-		w.ev.Set()
+	var cid uint32
+	// A large query (Offline's one query of millions of samples) is queued
+	// in chunks, releasing the lock between them, so the devices start on
+	// the first batches while the rest is queued rather than waiting for
+	// the whole query to be copied in.
+	for start := 0; start == 0 || start < len(samples); start += issueChunk {
+		chunk := samples[start:min(start+issueChunk, len(samples))]
+		s.mu.Lock()
+		if s.state != running {
+			err := s.stopErr
+			if s.state == created {
+				err = ErrNotStarted
+			}
+			s.mu.Unlock()
+			c.Fail(fmt.Errorf("sched: issue query: %w", err))
+			return
+		}
+		if start == 0 {
+			cid = s.completerID(c)
+			if !s.haveFirst {
+				s.first, s.haveFirst = now, true
+			}
+		}
+		s.q.reserve(len(chunk))
+		for _, q := range chunk {
+			s.q.push(entry{id: q.ID, index: q.Index, enq: now, c: c, cid: cid, flushed: flushed})
+		}
+		w := s.wakeable(flushed)
+		s.mu.Unlock()
+		if w != nil {
+			w.ev.Set()
+		}
 	}
 }
+
+// issueChunk is how many samples of one query IssueQuery queues per hold of
+// the scheduler's lock.
+const issueChunk = 1 << 16
 
 // completerID gives equal completers one id, so a batch completes with one
 // call per completer (one in practice); comparing is skipped for completer
