@@ -89,10 +89,10 @@ func failAfter(n int64) func(int64) error {
 }
 
 // faultRun runs the built-in model Offline on two one-core CPU devices, the
-// second failing after a few batches of the timed run, under policy.
+// second failing from its second batch of the timed run on, under policy.
 func faultRun(t *testing.T, policy string) *loadgen.Report {
 	t.Helper()
-	wrapOne(t, 1, failAfter(warmBatches+5))
+	wrapOne(t, 1, failAfter(warmBatches+1))
 	p, err := runner.ParseDeviceErrorPolicy(policy)
 	require.NoError(t, err)
 	cfg := runner.Config{

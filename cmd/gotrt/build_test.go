@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -46,7 +48,11 @@ func TestBuildFlagErrorsAreUsageErrors(t *testing.T) {
 
 func TestInspectWithoutTensorRTFailsClearly(t *testing.T) {
 	t.Cleanup(func() { rootCmd.SetArgs(nil) })
-	rootCmd.SetArgs([]string{"inspect", "missing.plan"})
+	// A plan that exists: the build's support is what fails (a missing
+	// one is named first, exit 2: TestInspectMissingFileNamesIt).
+	plan := filepath.Join(t.TempDir(), "r.plan")
+	require.NoError(t, os.WriteFile(plan, []byte("not a plan"), 0o644))
+	rootCmd.SetArgs([]string{"inspect", plan})
 	err := rootCmd.Execute()
 	if err == nil {
 		t.Skip("built with tensorrt")
