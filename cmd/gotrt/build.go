@@ -3,10 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gotrt/gotrt/internal/atomicfile"
 	"github.com/gotrt/gotrt/trt"
 )
 
@@ -97,7 +97,7 @@ version that built it. It needs a GPU and a binary built with -tags cuda,tensorr
 			if err != nil {
 				return err
 			}
-			if err := os.WriteFile(f.out, plan, 0o644); err != nil {
+			if err := atomicfile.WriteBytes(f.out, plan); err != nil {
 				return fmt.Errorf("build: %w", err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (%d bytes)\n", f.out, len(plan))

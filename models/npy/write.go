@@ -1,13 +1,13 @@
 package npy
 
 import (
-	"bufio"
 	"encoding/binary"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/gotrt/gotrt/internal/atomicfile"
 )
 
 // WriteHeader writes a .npy header for h (DType, Shape, FortranOrder) as
@@ -78,25 +78,16 @@ func WriteFile(path string, dt DType, shape []int, data []byte) error {
 	if int64(len(data)) != h.DataSize() {
 		return fmt.Errorf("npy: %s: %d data bytes for shape %v of %s (want %d)", path, len(data), shape, dt, h.DataSize())
 	}
-	f, err := os.Create(path)
+	// Whole or not at all, never through a link (internal/atomicfile).
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		if err := WriteHeader(w, h); err != nil {
+			return err
+		}
+		_, err := w.Write(data)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("npy: %w", err)
-	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err := WriteHeader(bw, h); err != nil {
-		f.Close()
-		return fmt.Errorf("npy: %s: %w", path, err)
-	}
-	if _, err := bw.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("npy: %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		f.Close()
-		return fmt.Errorf("npy: %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("npy: %s: %w", path, err)
 	}
 	return nil
 }
