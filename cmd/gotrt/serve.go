@@ -53,6 +53,14 @@ requests in flight, then exits with status 0.
 Drive it with: gotrt run --sut kserve://127.0.0.1:8001`,
 		Args: noArgs("serve"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Signals are caught before the server starts, so a SIGTERM
+			// at any point drains rather than kills.
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			defer stop()
 			srv, closeGPU, err := f.server()
 			if err != nil {
 				return err
@@ -69,12 +77,6 @@ Drive it with: gotrt run --sut kserve://127.0.0.1:8001`,
 					fmt.Fprintf(w, "  %-8s %s\n", l, a)
 				}
 			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-			defer stop()
 			<-ctx.Done()
 			fmt.Fprintln(w, "gotrt serve: draining")
 			err = srv.Shutdown(context.Background())

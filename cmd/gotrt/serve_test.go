@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -54,7 +56,8 @@ func TestServeThenRunAgainstItThenDrain(t *testing.T) {
 	require.Len(t, r.Remote.Endpoints, 1)
 	assert.Positive(t, r.Remote.Endpoints[0].Samples)
 
-	cancel() // as SIGTERM: drain, then exit 0
+	// SIGTERM drains, then the command returns nil: exit status 0.
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
 	require.NoError(t, <-done)
 	assert.Contains(t, out.String(), "gotrt serve: draining")
 	assert.Contains(t, out.String(), "gotrt serve: stopped after")
