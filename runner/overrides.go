@@ -28,6 +28,11 @@ type Overrides struct {
 	MinQueryCount uint64
 	// SamplesPerQuery is samples_per_query (MultiStream only).
 	SamplesPerQuery uint64
+	// PeakPrecision, when positive, ends a find-peak search once its bounds
+	// are within this fraction of each other (0.01: 1 %), besides LoadGen's
+	// rule of one decimal of QPS, which takes some 20 full-length trials
+	// at millions of QPS.
+	PeakPrecision float64
 }
 
 // SettingsSource is the name the detail log gives [Overrides].
@@ -84,6 +89,13 @@ func (o Overrides) Apply(ts *loadgen.TestSettings) ([]string, error) {
 		}
 		note("target_latency", ms(o.TargetLatency), ms(*dst))
 		*dst = o.TargetLatency
+	}
+	if o.PeakPrecision < 0 || o.PeakPrecision >= 1 {
+		return nil, fmt.Errorf("%w: find-peak precision %g: want a fraction in [0, 1)", ErrConfig, o.PeakPrecision)
+	}
+	if o.PeakPrecision > 0 && ts.Mode == loadgen.FindPeakPerformance {
+		note("server_find_peak_relative_precision", strconv.FormatFloat(o.PeakPrecision, 'f', -1, 64), strconv.FormatFloat(ts.ServerFindPeakRelativePrecision, 'f', -1, 64))
+		ts.ServerFindPeakRelativePrecision = o.PeakPrecision
 	}
 	if o.SamplesPerQuery > 0 {
 		if sc != loadgen.MultiStream {

@@ -16,6 +16,7 @@ type overrideFlags struct {
 	targetQPS               float64
 	minQueries              uint64
 	samplesPerQuery         uint64
+	peakPrecision           float64
 }
 
 // addOverrideFlags declares the override flags on fl.
@@ -25,6 +26,7 @@ func addOverrideFlags(fl *pflag.FlagSet, f *overrideFlags) {
 	fl.DurationVar(&f.targetLatency, "target-latency", 0, "target_latency as a Go duration (15ms): Server's latency bound, SingleStream/MultiStream's expected latency")
 	fl.Uint64Var(&f.minQueries, "min-queries", 0, "minimum query count (min_query_count)")
 	fl.Uint64Var(&f.samplesPerQuery, "samples-per-query", 0, "MultiStream samples per query (samples_per_query)")
+	fl.Float64Var(&f.peakPrecision, "peak-precision", 0.01, "find-peak ends once its bounds are within this fraction of each other (0: LoadGen's one decimal of QPS alone)")
 }
 
 // overrides turns the flags into the runner's Overrides; they apply after
@@ -36,6 +38,6 @@ func (f *overrideFlags) overrides() (runner.Overrides, error) {
 	}
 	return runner.Overrides{
 		MinDuration: f.duration, TargetQPS: f.targetQPS, TargetLatency: f.targetLatency,
-		MinQueryCount: f.minQueries, SamplesPerQuery: f.samplesPerQuery,
+		MinQueryCount: f.minQueries, SamplesPerQuery: f.samplesPerQuery, PeakPrecision: f.peakPrecision,
 	}, nil
 }
