@@ -265,3 +265,13 @@ func TestInterruptedFindPeakHasNoPeakAndNoAdvice(t *testing.T) {
 	assert.NotContains(t, string(sum), "Increase the target QPS")
 	assert.NotContains(t, string(sum), "Reduce target QPS")
 }
+
+func TestResultRecordsTheStartTime(t *testing.T) {
+	s := quick(loadgen.SingleStream)
+	before := time.Now().Add(-time.Second)
+	rep, err := loadgen.Run(context.Background(), &loadgen.NullSUT{}, loadgen.NewNullQSL(16, 16), s, loadgen.WithoutHostDetection())
+	require.NoError(t, err)
+	st, err := time.Parse(time.RFC3339, rep.Result.StartTime)
+	require.NoError(t, err)
+	assert.False(t, st.Before(before.Truncate(time.Second)), "start_time %s", rep.Result.StartTime)
+}

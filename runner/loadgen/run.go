@@ -570,6 +570,7 @@ func (r *runner) fillResult() {
 	res.Scenario = string(rep.Settings.Scenario)
 	res.Mode = string(rep.Settings.Mode)
 	res.Settings = rep.Effective
+	res.StartTime = rep.Start.UTC().Format(time.RFC3339)
 	res.Devices = []result.Device{}
 	if !r.o.noHost {
 		res.Host = result.DetectHost()
