@@ -111,10 +111,10 @@ step exec-graphs-off 12 6 bash -c "'$dir/gpu.test' -test.run '^\$' -test.benchti
   -test.bench 'Executor/graphs=false/streams=(8|16)/batch=(4096)\$' | tee -a '$bench'"
 
 # (5) Server find-peak at a 15 ms p99 bound, 2 s trials, starting at half
-# the Offline figure; a line per trial on stderr. The search bisects to
-# 0.1 QPS, so at millions of QPS it may not end in time: SIGINT at the cap
-# ends it with logs and no peak, and the trial lines above bound the peak
-# (the highest VALID trial is a lower bound).
+# the Offline figure; a line per trial on stderr. The search ends when its
+# bounds agree to 1 % (--peak-precision); if it does not end in time, SIGINT
+# at the cap ends it with logs and no peak, and the trial lines above bound
+# the peak (the highest VALID trial is a lower bound).
 start=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["throughput"]["value"] * 0.5))' \
   "$OUT/result-offline.json" 2>/dev/null)
 step find-peak 70 30 "$dir/gotrt" run --scenario Server --mode find-peak --target-latency 15ms \
