@@ -3,6 +3,8 @@ package runner_test
 import (
 	"context"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/gotrt/gotrt/models/builtin"
 	"github.com/gotrt/gotrt/runner"
+	"github.com/gotrt/gotrt/runner/device"
 	"github.com/gotrt/gotrt/runner/kserve"
 	"github.com/gotrt/gotrt/runner/loadgen"
 	"github.com/gotrt/gotrt/runner/serve"
@@ -94,3 +97,80 @@ func TestRunRemoteNamesTheProblemBeforeTheRun(t *testing.T) {
 	_, err = runner.Run(context.Background(), runner.Config{SUT: "kserve://127.0.0.1:1", Model: "resnet50", TelemetryInterval: -1})
 	assert.ErrorIs(t, err, runner.ErrConfig)
 }
+
+// stallAfter is a test device that runs its first batches, then holds the
+// next one until its context ends: a server on it stalls mid-run.
+type stallAfter struct {
+	device.Device
+	left    atomic.Int64
+	stalled chan struct{}
+	once    sync.Once
+}
+
+type stallAfterExec struct {
+	device.Executor
+	d *stallAfter
+}
+
+func (d *stallAfter) NewExecutor(stream, maxBatch int) (device.Executor, error) {
+	e, err := d.Device.NewExecutor(stream, maxBatch)
+	return &stallAfterExec{Executor: e, d: d}, err
+}
+
+func (e *stallAfterExec) Run(ctx context.Context, n int) (device.Timing, error) {
+	if e.d.left.Add(-1) < 0 {
+		e.d.once.Do(func() { close(e.d.stalled) })
+		<-ctx.Done()
+		return device.Timing{}, ctx.Err()
+	}
+	return e.Executor.Run(ctx, n)
+}
+
+func TestRunRemoteSurvivesAServerDyingMidRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the built-in model for seconds; skipped with -short (the race run)")
+	}
+	m, err := builtin.Default()
+	require.NoError(t, err)
+	healthy := servers(t, 1)
+	devs, err := builtin.SplitCPU(1, m, builtin.INT8)
+	require.NoError(t, err)
+	st := &stallAfter{Device: devs[0], stalled: make(chan struct{})}
+	st.left.Store(20) // warm-up is off: twenty timed batches, then it stalls
+	model := serve.BuiltinModel(devs)
+	model.Devices[0] = st
+	cfg := serve.Config{HTTP: serve.Off, Metrics: serve.Off, GRPC: "127.0.0.1:0"}
+	cfg.Sched.MaxBatch, cfg.Sched.NoWarmup = 64, true
+	dying, err := serve.New(model, cfg)
+	require.NoError(t, err)
+	require.NoError(t, dying.Start())
+	killed := make(chan bool, 1)
+	finished := make(chan struct{})
+	go func() {
+		select {
+		case <-st.stalled:
+			_ = dying.Close() // the server dies with requests in flight
+			killed <- true
+		case <-finished:
+			_ = dying.Close()
+			killed <- false
+		}
+	}()
+	conf := &loadgen.ConfigFile{Name: "user.conf", Data: []byte("*.*.min_duration = 300\n*.Offline.target_qps = 100000\n")}
+	rep, err := runner.Run(context.Background(), runner.Config{SUT: servers0(dying) + "," + strings.TrimPrefix(healthy, kserve.Scheme),
+		UserConf: conf, NoProbe: true, TelemetryInterval: -1})
+	close(finished)
+	require.True(t, <-killed, "the dying server stalled and died mid-run")
+	require.NoError(t, err)
+	r := rep.Result
+	assert.True(t, r.Valid, "reasons: %v", r.Reasons)
+	assert.Zero(t, r.Extra["missing_samples"], "no sample lost")
+	require.NotNil(t, r.Remote)
+	require.Len(t, r.Remote.Endpoints, 2)
+	assert.True(t, r.Remote.Endpoints[0].Lost, "%+v", r.Remote.Endpoints[0])
+	assert.Positive(t, r.Remote.Requeued, "the dead server's samples went to the other")
+	assert.Equal(t, uint64(r.Extra["sample_count"].(int)), r.Remote.Endpoints[0].Samples+r.Remote.Endpoints[1].Samples,
+		"each sample answered once")
+}
+
+func servers0(s *serve.Server) string { return kserve.Scheme + s.Addr("grpc") }
