@@ -377,8 +377,15 @@ func (c *Client) take(ep *endpoint, buf []entry, stop func() bool) []entry {
 			buf = append(buf[:0], c.q[c.head:c.head+n]...)
 			clear(c.q[c.head : c.head+n])
 			c.head += n
-			if c.head == len(c.q) {
+			switch {
+			case c.head == len(c.q):
 				c.q, c.head = c.q[:0], 0
+			case c.head >= 4096 && c.head > len(c.q)/2:
+				// A queue that never empties (a long Server run) would
+				// grow without end: move the waiting samples to the front.
+				k := copy(c.q, c.q[c.head:])
+				clear(c.q[k:])
+				c.q, c.head = c.q[:k], 0
 			}
 			return buf
 		}
