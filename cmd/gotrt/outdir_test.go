@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gotrt/gotrt/runner"
 )
 
 // A --out that cannot hold the logs is refused before the run (exit 2),
@@ -48,6 +50,9 @@ func TestFailedRunLeavesNoStaleResult(t *testing.T) {
 	assert.NoFileExists(t, filepath.Join(out, "result.json"))
 	assert.NoFileExists(t, filepath.Join(out, "mlperf_log_summary.txt"))
 	assert.FileExists(t, mine, "only the logs go")
+	ents, err := os.ReadDir(out)
+	require.NoError(t, err)
+	assert.Len(t, ents, 1, "no folder of moved logs is left")
 }
 
 // A result.json planted as a link is replaced, never written through.
@@ -65,4 +70,19 @@ func TestRunNeverWritesThroughALinkedResult(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, st.Mode().IsRegular())
 	assert.NotEmpty(t, readResult(t, out).Scenario)
+}
+
+// A bad flag that only the runner can judge (an unknown model) ran
+// nothing: the earlier run's logs stay, and nothing else is left behind.
+func TestBadFlagKeepsTheEarlierLogs(t *testing.T) {
+	out := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(out, "result.json"), []byte("old"), 0o644))
+	_, _, err := execCmd(t, newRunCmd(runner.Run), "run", "--model", "resnet51", "--out", out, "--progress", "off")
+	assert.Equal(t, exitUsage, exitCode(err), "%v", err)
+	b, err := os.ReadFile(filepath.Join(out, "result.json"))
+	require.NoError(t, err)
+	assert.Equal(t, "old", string(b))
+	ents, err := os.ReadDir(out)
+	require.NoError(t, err)
+	assert.Len(t, ents, 1, "no folder of moved logs is left")
 }

@@ -154,7 +154,8 @@ config, 1 other failures.`,
 			if progress, err = parseProgress(progress); err != nil {
 				return err
 			}
-			if err := prepareOut(out); err != nil {
+			settle, err := prepareOut(out)
+			if err != nil {
 				return err
 			}
 			warnIgnored(cmd.Flags(), cfg, cmd.ErrOrStderr())
@@ -169,8 +170,11 @@ config, 1 other failures.`,
 				fmt.Fprint(cmd.ErrOrStderr(), "\r\033[K")
 			}
 			if err != nil {
-				return runError(err)
+				err = runError(err)
+				settle(err)
+				return err
 			}
+			settle(nil)
 			rep.Result.CommandLine = os.Args
 			if err := rep.WriteLogs(out); err != nil {
 				return err
