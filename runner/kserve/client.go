@@ -370,6 +370,9 @@ func (c *Client) take(ep *endpoint, buf []entry, stop func() bool) []entry {
 	defer c.mu.Unlock()
 	for {
 		if c.closed || c.failed != nil || ep.isLost() || (stop != nil && stop()) {
+			if len(c.q) > c.head {
+				c.cond.Signal() // pass a wake-up meant for work on
+			}
 			return nil
 		}
 		if n := len(c.q) - c.head; n > 0 {
