@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -85,4 +87,25 @@ func TestBadFlagKeepsTheEarlierLogs(t *testing.T) {
 	ents, err := os.ReadDir(out)
 	require.NoError(t, err)
 	assert.Len(t, ents, 1, "no folder of moved logs is left")
+}
+
+// scale: a count's earlier logs go once its run happened, and stay when a
+// bad flag stopped it first.
+func TestScaleCountKeepsOrReplacesEarlierLogs(t *testing.T) {
+	out := t.TempDir()
+	dir := filepath.Join(out, "devices-1")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	old := filepath.Join(dir, "result.json")
+	require.NoError(t, os.WriteFile(old, []byte("old"), 0o644))
+	f := &fakeRunner{fail: 1, err: fmt.Errorf("%w: model resnet51", runner.ErrConfig)}
+	_, _, err := execCmd(t, newScaleCmd(f.run, fourDevices), "scale", "--out", out, "--counts", "1")
+	assert.Equal(t, exitUsage, exitCode(err), "%v", err)
+	b, err := os.ReadFile(old)
+	require.NoError(t, err)
+	assert.Equal(t, "old", string(b), "nothing ran: the earlier logs stay")
+
+	f = &fakeRunner{fail: 1, err: errors.New("cuda: device fell off the bus")}
+	_, _, err = execCmd(t, newScaleCmd(f.run, fourDevices), "scale", "--out", out, "--counts", "1")
+	assert.Equal(t, exitFailure, exitCode(err), "%v", err)
+	assert.NoFileExists(t, old, "a run that failed leaves no earlier result looking current")
 }

@@ -124,13 +124,16 @@ func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
 	s, runErr := report.Scale(ctx, f.out, counts, func(ctx context.Context, n int, dir string) (*result.Result, error) {
 		c := cfg
 		c.Count = n
-		if err := loadgen.PrepareLogDir(dir); err != nil {
+		settle, err := prepareOut(dir)
+		if err != nil {
 			return nil, err
 		}
 		rep, err := run(ctx, c)
 		if err != nil {
+			settle(scaleError(err))
 			return nil, err
 		}
+		settle(nil)
 		rep.Result.CommandLine = os.Args
 		if err := rep.WriteLogs(dir); err != nil {
 			return nil, err
