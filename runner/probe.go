@@ -19,17 +19,31 @@ import (
 const offlineProbeMargin = 2.0
 
 // probeTarget is how long the probe's warm query should last; probeMax
-// bounds the samples of one probe query (a null SUT completes millions a
-// second).
+// bounds the samples of one probe query (a null SUT completes tens of
+// millions a second). A GPU keeps hundreds of thousands of samples in
+// flight (24 streams × 16384 on an H200), so a probe of 1M samples read a
+// third of its 19.5M samples/s and the timed query ran short: the bound is
+// 32M samples.
 const (
 	probeTarget = time.Second
-	probeMax    = 1 << 20
+	probeMax    = 1 << 25
 )
 
 // offlineExpected is the expected QPS a probed Offline run uses: the
 // probe's rate with the margin, or the configured value if higher.
 func offlineExpected(probeQPS, configured float64) float64 {
 	return max(configured, probeQPS*offlineProbeMargin)
+}
+
+// capExpected lowers an expected Offline QPS so that its one query fits the
+// load generator's bound (loadgen.MaxOfflineSamples, sized as 1.1 × min
+// duration × expected QPS): past it the margin would make the run fail
+// rather than run long.
+func capExpected(qps float64, minDur time.Duration) float64 {
+	if minDur <= 0 {
+		return qps
+	}
+	return min(qps, 0.99*float64(loadgen.MaxOfflineSamples)/(1.1*minDur.Seconds()))
 }
 
 // probe measures the SUT's Offline rate with untimed runs of the same

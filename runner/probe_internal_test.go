@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -42,4 +43,14 @@ func TestProbeStopsWithinThreeBoundedQueries(t *testing.T) {
 	for _, n := range sut.sizes {
 		assert.LessOrEqual(t, n, probeMax, "a fast SUT does not make a huge query")
 	}
+}
+
+func TestCapExpectedFitsTheOfflineBound(t *testing.T) {
+	// A GPU probed at 19.5M samples/s with the margin asks for 39M; a 10 s
+	// query of that would pass the load generator's bound and fail the run.
+	q := capExpected(offlineExpected(19.5e6, 1), 10*time.Second)
+	assert.Less(t, 1.1*10*q, float64(loadgen.MaxOfflineSamples))
+	assert.Greater(t, q, 19.5e6, "still above the measured rate")
+	assert.Equal(t, 2000.0, capExpected(2000, 10*time.Second), "a small figure is left alone")
+	assert.Equal(t, 5e9, capExpected(5e9, 0), "no minimum duration: nothing to size")
 }

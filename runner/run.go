@@ -298,7 +298,7 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 		if err != nil {
 			return nil, errors.Join(err, s.Close())
 		}
-		ts.OfflineExpectedQPS = offlineExpected(probeQPS, ts.OfflineExpectedQPS)
+		ts.OfflineExpectedQPS = capExpected(offlineExpected(probeQPS, ts.OfflineExpectedQPS), ts.MinDuration)
 	}
 	stopProgress := progress(cfg, s)
 	rep, err = loadgen.Run(ctx, s, src, ts, opts...)

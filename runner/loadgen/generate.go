@@ -49,7 +49,10 @@ func loadableSets(e *EffectiveSettings, qslTotal int, count uint64) []loadableSe
 // memory (16 bytes of state per sample: 4 GB at the bound). It leaves room
 // for a GPU running the built-in model at over 20M samples/s for the 10 s
 // minimum duration with the probe's margin.
-const maxOfflineSamples = 1 << 28
+const maxOfflineSamples = MaxOfflineSamples
+
+// MaxOfflineSamples is the most samples the one Offline query may hold.
+const MaxOfflineSamples = 1 << 28
 
 // genBatch is how many queries the generator makes at a time.
 const genBatch = 4096
