@@ -159,6 +159,38 @@ func TestFindPeakFallsBackWhenTheConfirmationFails(t *testing.T) {
 	assert.Contains(t, detailLog(t, rep), "was INVALID on its confirmation run, falling back to")
 }
 
+func TestFindPeakWithNoConfirmedPeakIsInvalid(t *testing.T) {
+	// Every confirmation run stalls: no QPS the search found holds a plain
+	// run, so the search has no peak and its result is INVALID (it said
+	// VALID with a peak of 0 on an H200 whose confirmations all failed).
+	clean := findPeak(t, findPeakQuick(), time.Millisecond, 0)
+	n := len(clean.Trials)
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	sut := newVirtualCapacitySUTSim(c, time.Millisecond)
+	sut.stallTrial, sut.stallAll, sut.stall = n, true, 400*time.Millisecond
+	defer sut.Close()
+	rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(100, 64), findPeakQuick(), loadgen.WithoutHostDetection(), loadgen.WithClock(c))
+	require.NoError(t, err)
+	confirms := 0
+	for _, tr := range rep.Trials {
+		if tr.Confirm {
+			confirms++
+			assert.False(t, tr.Valid)
+		}
+	}
+	require.Positive(t, confirms)
+	assert.Zero(t, rep.PeakQPS)
+	assert.False(t, rep.Result.Valid, "no confirmed peak is no VALID result")
+	require.NotEmpty(t, rep.Result.Reasons)
+	assert.Contains(t, rep.Result.Reasons[0], "found no confirmed peak")
+	dir := t.TempDir()
+	require.NoError(t, rep.WriteLogs(dir))
+	sum, err := os.ReadFile(filepath.Join(dir, loadgen.SummaryFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(sum), "Result is : INVALID")
+}
+
 func TestFindPeakTooSlowSUTStaysInvalid(t *testing.T) {
 	// Every sample takes 150 ms against a 50 ms bound: no QPS is VALID.
 	c := clock.NewVirtual(0)

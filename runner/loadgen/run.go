@@ -554,7 +554,10 @@ func (r *runner) finishFindPeak(st *trialStats, why string) {
 		st.judge(nil, nil)
 	}
 	if why != "" {
+		// No peak was confirmed: the run has no result, whatever the last
+		// search trial said (it reported VALID with a peak of 0).
 		st.reasons = append([]string{why}, st.reasons...)
+		st.valid = false
 	}
 	r.rep.final = st
 	r.rep.Effective = *st.e

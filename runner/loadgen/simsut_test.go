@@ -49,6 +49,7 @@ type virtualCapacitySUTSim struct {
 	c          *clock.Virtual
 	cost       time.Duration
 	stallTrial int
+	stallAll   bool // stall every trial from stallTrial on, not only that one
 	stall      time.Duration
 
 	mu      sync.Mutex
@@ -86,7 +87,7 @@ func (s *virtualCapacitySUTSim) IssueQuery(samples []loadgen.QuerySample, c load
 		s.comp, s.trials, s.queries = c, s.trials+1, 0
 	}
 	s.queries++
-	if s.queries == 5 && s.trials == s.stallTrial {
+	if s.queries == 5 && (s.trials == s.stallTrial || (s.stallAll && s.stallTrial > 0 && s.trials > s.stallTrial)) {
 		s.stallQ = true
 	}
 	for _, q := range samples {
