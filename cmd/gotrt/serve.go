@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -16,7 +15,9 @@ import (
 
 	"github.com/gotrt/gotrt/cuda"
 	"github.com/gotrt/gotrt/models/builtin"
+	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/runner/result"
+	"github.com/gotrt/gotrt/runner/sched"
 	"github.com/gotrt/gotrt/runner/serve"
 )
 
@@ -26,6 +27,7 @@ func init() { rootCmd.AddCommand(newServeCmd()) }
 type serveFlags struct {
 	http, grpc, metrics string
 	devices, precision  string
+	log                 io.Writer // notes for the user (stderr)
 	maxBatch, streams   int
 	batchTimeout        time.Duration
 	requestBatch        int
@@ -61,6 +63,7 @@ Drive it with: gotrt run --sut kserve://127.0.0.1:8001`,
 			}
 			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			f.log = cmd.ErrOrStderr()
 			srv, closeGPU, err := f.server()
 			if err != nil {
 				return err
@@ -94,7 +97,7 @@ Drive it with: gotrt run --sut kserve://127.0.0.1:8001`,
 	fl.StringVar(&f.http, "http", serve.DefaultHTTP, `HTTP/REST listen address ("off" for none)`)
 	fl.StringVar(&f.grpc, "grpc", serve.DefaultGRPC, `gRPC listen address ("off" for none)`)
 	fl.StringVar(&f.metrics, "metrics", serve.DefaultMetrics, `Prometheus metrics listen address ("off" for none)`)
-	fl.StringVar(&f.devices, "devices", "all", "all or cpu (the whole CPU as one device), or cpu:N (N devices of equal cores)")
+	fl.StringVar(&f.devices, "devices", "all", "as gotrt run: all (every usable GPU, else the CPU), GPU indices or UUIDs (0,2), cpu, or cpu:N")
 	fl.StringVar(&f.precision, "precision", "", "built-in model precision: int8 (default) or fp32")
 	fl.IntVar(&f.maxBatch, "max-batch", 64, "largest batch the scheduler forms")
 	fl.IntVar(&f.streams, "streams", 0, "streams per device (default: one per core)")
@@ -109,58 +112,54 @@ Drive it with: gotrt run --sut kserve://127.0.0.1:8001`,
 // releases NVML after the server stopped.
 func (f *serveFlags) server() (srv *serve.Server, closeGPU func(), err error) {
 	closeGPU = func() {}
-	srv, err = f.build()
+	srv, closeDevs, err := f.build()
 	if err != nil {
 		return nil, closeGPU, err
 	}
+	closeGPU = func() { _ = closeDevs() }
 	lib := nvml.New()
 	if inv, derr := cuda.Discover(lib); derr == nil {
 		if inv.GPUs() {
 			srv.SetGPU(serve.NVMLReadings(lib, inv.Devices))
 		}
-		closeGPU = func() { _ = inv.Close() }
+		closeGPU = func() { _ = inv.Close(); _ = closeDevs() }
 	}
 	return srv, closeGPU, nil
 }
 
-func (f *serveFlags) build() (*serve.Server, error) {
+// build opens the devices and builds the server; closeDevs releases the
+// devices once the server has stopped.
+func (f *serveFlags) build() (srv *serve.Server, closeDevs func() error, err error) {
 	if f.maxBatch < 1 || f.streams < 0 || f.batchTimeout < 0 || f.requestBatch < 1 || f.drain < 0 {
-		return nil, usageError{errors.New("--max-batch and --max-request-batch must be positive; --streams, --batch-timeout and --drain-timeout not negative")}
+		return nil, nil, usageError{errors.New("--max-batch and --max-request-batch must be positive; --streams, --batch-timeout and --drain-timeout not negative")}
 	}
-	m, err := builtin.Default()
+	// The same placement as `gotrt run`: the GPUs of a -tags cuda build on
+	// a GPU host, else the CPU (with a line saying why).
+	devs, err := runner.OpenBuiltinDevices(runner.Config{Devices: f.devices, Precision: f.precision,
+		Sched: sched.Config{Streams: f.streams}, Log: f.log})
+	if errors.Is(err, runner.ErrConfig) || errors.Is(err, builtin.ErrSplit) {
+		return nil, nil, usageError{fmt.Errorf("--devices or --precision: %w", err)}
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	prec := builtin.INT8
-	if f.precision != "" {
-		if prec, err = builtin.ParsePrecision(f.precision); err != nil {
-			return nil, usageError{fmt.Errorf("--precision: %w", err)}
-		}
-	}
-	n := 1
-	switch {
-	case f.devices == "all" || f.devices == "cpu":
-	case strings.HasPrefix(f.devices, "cpu:"):
-		if n, err = strconv.Atoi(strings.TrimPrefix(f.devices, "cpu:")); err != nil || n < 1 {
-			return nil, usageError{fmt.Errorf("--devices %q: want cpu:N with N ≥ 1", f.devices)}
-		}
-	default:
-		return nil, usageError{fmt.Errorf("--devices %q: serve runs the built-in model on the CPU: want all, cpu or cpu:N", f.devices)}
-	}
-	devs, err := builtin.SplitCPU(n, m, prec)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("--devices: %w", err)}
+	if devs.Note != "" && f.log != nil {
+		fmt.Fprintln(f.log, devs.Note)
 	}
 	cfg := serve.Config{HTTP: f.http, GRPC: f.grpc, Metrics: f.metrics, MaxRequestBatch: f.requestBatch,
 		DrainTimeout: f.drain, Version: result.BuildInfo().Version}
 	cfg.Sched.MaxBatch, cfg.Sched.BatchTimeout = f.maxBatch, f.batchTimeout
 	cfg.Sched.Streams = f.streams
 	if cfg.Sched.Streams == 0 {
-		cfg.Sched.Streams = devs[0].Streams()
+		cfg.Sched.Streams = devs.Streams
 	}
-	srv, err := serve.New(serve.BuiltinModel(devs), cfg)
-	if errors.Is(err, serve.ErrConfig) {
-		return nil, usageError{err}
+	srv, err = serve.New(serve.BuiltinModel(devs.Devices), cfg)
+	if err != nil {
+		_ = devs.Close()
+		if errors.Is(err, serve.ErrConfig) {
+			return nil, nil, usageError{err}
+		}
+		return nil, nil, err
 	}
-	return srv, err
+	return srv, devs.Close, nil
 }

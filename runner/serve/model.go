@@ -89,14 +89,14 @@ const BuiltinName = "gotrt-builtin"
 // BuiltinModel describes the built-in model on the given devices: input
 // "input", UINT8 [-1, 32, 32] (grayscale pixels), output "output", INT32
 // [-1, 1] (the predicted class).
-func BuiltinModel(devs []*builtin.Device) Model {
+func BuiltinModel[D device.Device](devs []D) Model {
 	m := Model{
 		Name:     BuiltinName,
 		Platform: "gotrt_builtin_int8",
 		Input:    Tensor{Name: "input", Datatype: "UINT8", Shape: []int64{builtin.Side, builtin.Side}},
 		Output:   Tensor{Name: "output", Datatype: "INT32", Shape: []int64{1}},
 	}
-	if len(devs) > 0 && devs[0].Precision() == builtin.FP32 {
+	if p, ok := any(devs).([]*builtin.Device); ok && len(p) > 0 && p[0].Precision() == builtin.FP32 {
 		m.Platform = "gotrt_builtin_fp32"
 	}
 	for _, d := range devs {
