@@ -20,6 +20,8 @@ type BuiltinDevices struct {
 	// Streams is the devices' own stream count (a GPU's default, or one
 	// per core of a CPU device), for a scheduler config that leaves it 0.
 	Streams int
+	// OnGPU says the devices are GPUs (else shares of the CPU).
+	OnGPU bool
 	// Precision is the model's arithmetic; Note says, in one line, why the
 	// model runs on the CPU of a machine that has GPUs ("" otherwise);
 	// Description is what ran, in words.
@@ -70,7 +72,7 @@ func OpenBuiltinDevices(cfg Config) (*BuiltinDevices, error) {
 		return nil, err
 	}
 	b := &BuiltinDevices{Devices: devs, Infos: infos, Precision: prec, Note: place.note,
-		Description: describe(place, prec, devs)}
+		Description: describe(place, prec, devs), OnGPU: len(place.gpus) > 0}
 	if s, ok := devs[0].(interface{ Streams() int }); ok {
 		b.Streams = s.Streams()
 	}

@@ -174,51 +174,43 @@ func runBuiltin(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts [
 	if err != nil {
 		return nil, err
 	}
-	prec, err := cfg.precision()
+	devs, err := OpenBuiltinDevices(cfg)
 	if err != nil {
 		return nil, err
 	}
-	place, err := placeBuiltin(&cfg, cfg.Inventory, prec)
-	if err != nil {
-		return nil, err
-	}
-	if place.note != "" {
-		cfg.logf("%s", place.note)
+	if devs.Note != "" {
+		cfg.logf("%s", devs.Note)
 	}
 	qsl, err := builtin.DefaultQSL(m)
 	if err != nil {
-		return nil, err
-	}
-	sdevs, infos, closeDevs, err := builtinDevices(place, m, prec, cfg.Sched.Streams)
-	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, devs.Close())
 	}
 	maxBatch := 64
-	if len(place.gpus) > 0 {
+	if devs.OnGPU {
 		maxBatch = gpuMaxBatch
 	}
 	sc := schedConfig(cfg.Sched, ts, maxBatch)
-	if s, ok := sdevs[0].(interface{ Streams() int }); ok && sc.Streams == 0 {
+	if sc.Streams == 0 {
 		// The device's own count: on the CPU one stream per core (each a
 		// goroutine computing its own batch), on a GPU enough to overlap
 		// one batch's copies with another's kernel.
-		sc.Streams = s.Streams()
+		sc.Streams = devs.Streams
 	}
-	rep, err := runScheduler(ctx, cfg, sdevs, qsl, sc, ts, opts)
+	rep, err := runScheduler(ctx, cfg, devs.Devices, qsl, sc, ts, opts)
 	// The scheduler has closed its executors: the devices may go.
-	if cerr := closeDevs(); err == nil && cerr != nil {
+	if cerr := devs.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if err != nil {
 		return nil, err
 	}
-	rep.Result.Devices = infos
+	rep.Result.Devices = devs.Infos
 	if rep.Result.Extra == nil {
 		rep.Result.Extra = map[string]any{}
 	}
-	rep.Result.Extra["model_description"] = describe(place, prec, sdevs)
-	if place.note != "" {
-		rep.Result.Extra["devices_note"] = place.note
+	rep.Result.Extra["model_description"] = devs.Description
+	if devs.Note != "" {
+		rep.Result.Extra["devices_note"] = devs.Note
 	}
 	if ts.Mode == loadgen.AccuracyOnly {
 		if err := scoreAccuracy(rep); err != nil {
