@@ -3,8 +3,8 @@
 package trt
 
 import (
-	"github.com/gotrt/gotrt/runner/result"
 	"github.com/gotrt/gotrt/runner/device"
+	"github.com/gotrt/gotrt/runner/result"
 )
 
 // Device is one GPU running one TensorRT engine; this build has none.

@@ -6,13 +6,13 @@ import (
 	"sync"
 
 	"github.com/gotrt/gotrt/models/builtin/internal/dataset"
-	"github.com/gotrt/gotrt/runner/sut"
 	"github.com/gotrt/gotrt/runner/device"
+	"github.com/gotrt/gotrt/runner/sut"
 )
 
 var (
 	_ sut.QuerySampleLibrary = (*QSL)(nil)
-	_ device.SampleSource         = (*QSL)(nil)
+	_ device.SampleSource    = (*QSL)(nil)
 )
 
 // Data set sizes.

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/accuracy/brats"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/npy"
 )
 

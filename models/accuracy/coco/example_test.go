@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/accuracy/coco"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 )
 
 // An SSD record holds groups of 7 float32: image index, ymin, xmin, ymax,

@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/accuracy/imagenet"
+	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 )
 
 func f32(v float32) []byte { return binary.LittleEndian.AppendUint32(nil, math.Float32bits(v)) }

@@ -88,7 +88,6 @@ func TestFromHexMatchesFastPath(t *testing.T) {
 	assert.Equal(t, byte(0xff), b[999])
 }
 
-
 func ExampleReadLog() {
 	dir, _ := os.MkdirTemp("", "acc")
 	defer os.RemoveAll(dir)
