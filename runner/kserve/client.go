@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/gotrt/gotrt/runner/device"
+	"github.com/gotrt/gotrt/runner/kserve/inferencepb"
 	pb "github.com/gotrt/gotrt/runner/kserve/inferencepb"
 	"github.com/gotrt/gotrt/runner/result"
 	"github.com/gotrt/gotrt/runner/sut"
@@ -131,7 +132,7 @@ type tensor struct {
 }
 
 func (t tensor) bytes() int {
-	n := elemSize(t.datatype)
+	n := inferencepb.DatatypeSize(t.datatype)
 	for _, d := range t.shape {
 		if d <= 0 {
 			return 0
@@ -139,20 +140,6 @@ func (t tensor) bytes() int {
 		n *= int(d)
 	}
 	return n
-}
-
-func elemSize(dt string) int {
-	switch dt {
-	case "BOOL", "UINT8", "INT8":
-		return 1
-	case "UINT16", "INT16", "FP16", "BF16":
-		return 2
-	case "UINT32", "INT32", "FP32":
-		return 4
-	case "UINT64", "INT64", "FP64":
-		return 8
-	}
-	return 0
 }
 
 // entry is one queued sample and who hears of it.

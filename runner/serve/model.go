@@ -7,6 +7,7 @@ import (
 
 	"github.com/gotrt/gotrt/models/builtin"
 	"github.com/gotrt/gotrt/runner/device"
+	"github.com/gotrt/gotrt/runner/kserve/inferencepb"
 )
 
 // Tensor describes one input or output of a served model, per sample: the
@@ -36,19 +37,7 @@ func (t Tensor) batchShape() []int64 { return append([]int64{-1}, t.Shape...) }
 
 // DatatypeSize is the byte size of one element of a fixed-size protocol
 // datatype, 0 for BYTES or an unknown name.
-func DatatypeSize(dt string) int {
-	switch dt {
-	case "BOOL", "UINT8", "INT8":
-		return 1
-	case "UINT16", "INT16", "FP16", "BF16":
-		return 2
-	case "UINT32", "INT32", "FP32":
-		return 4
-	case "UINT64", "INT64", "FP64":
-		return 8
-	}
-	return 0
-}
+func DatatypeSize(dt string) int { return inferencepb.DatatypeSize(dt) }
 
 // Model is what a [Server] serves: a name, one input and one output tensor
 // whose per-sample bytes are what the devices' executors take and give, and
