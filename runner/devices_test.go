@@ -424,9 +424,12 @@ func TestRunBuiltinOnGPUs(t *testing.T) {
 	require.NoError(t, err)
 	defer inv.Close()
 
+	// An expected QPS far above what the fakes do on the CPU, without the
+	// probe: the one query (27500 samples) outlasts the minimum duration on
+	// any machine, so a busy one only runs longer, never INVALID.
 	cfg := Config{
-		Inventory: inv, Devices: "2,1", UserConf: shortConf("300"),
-		TelemetryInterval: 20 * time.Millisecond,
+		Inventory: inv, Devices: "2,1", NoProbe: true, TelemetryInterval: 20 * time.Millisecond,
+		UserConf: &loadgen.ConfigFile{Name: "user.conf", Data: []byte("*.Offline.target_qps = 5000000\n*.*.min_duration = 5\n")},
 	}
 	cfg.Sched.MaxBatch = 64 // the fakes compute on the CPU
 	rep, err := Run(context.Background(), cfg)
