@@ -30,7 +30,9 @@
 // the same seeded streams and in the same order as LoadGen's pre-generated
 // set; SingleStream and MultiStream in performance mode never run out, so a
 // fast SUT runs until min duration and min query count are met. Server keeps
-// LoadGen's generated schedule; Offline is one query.
+// LoadGen's generated schedule and, as LoadGen, makes it whole before the
+// trial's clock starts, so a fresh process holds what a trial late in a
+// find-peak search held; Offline is one query.
 //
 // FindPeakPerformance (Server) follows LoadGen's FindPeakPerformanceMode
 // (check target_qps, widen the upper bound by 1 + step until a trial fails,

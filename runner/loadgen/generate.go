@@ -57,7 +57,8 @@ const MaxOfflineSamples = 1 << 28
 // genBatch is how many queries the generator makes at a time.
 const genBatch = 4096
 
-// generator is LoadGen's GenerateQueries made lazy: it draws the same sample
+// generator is LoadGen's GenerateQueries made lazy (Server's trials still
+// run it to the end before their clock starts): it draws the same sample
 // indices, Server schedule and accuracy-log picks from the same seeded
 // streams, in the same order, but a batch at a time as issuing proceeds,
 // writing them into the trial's chunked per-sample and per-query tables.

@@ -56,7 +56,13 @@ func (t *sampleTable) grow(n int) {
 				continue
 			}
 		}
-		t.chunks = append(t.chunks, new(sampleChunk))
+		c := new(sampleChunk)
+		// Touch done now: a fresh chunk's pages come zero from the OS
+		// untouched, and the completions that first write them would take
+		// their page faults during the timed run (a fresh process missed
+		// find-peak's confirmed peak by that).
+		clear(c.done[:])
+		t.chunks = append(t.chunks, c)
 	}
 	d := t.chunks
 	t.dir.Store(&d)
