@@ -227,8 +227,10 @@ func TestAServerDyingMidRunLosesNoSampleAndCountsNoneTwice(t *testing.T) {
 			st.stalled = true
 			st.mu.Unlock()
 			cl.IssueQuery(query(300, 300), c)
+			stalled := false
 			select {
 			case <-st.in:
+				stalled = true
 			case <-c.done:
 				// Everything finished before the stall took hold: the
 				// fault is not exercised, but nothing may be wrong either.
@@ -242,7 +244,15 @@ func TestAServerDyingMidRunLosesNoSampleAndCountsNoneTwice(t *testing.T) {
 			s := cl.Stats()
 			require.Len(t, s.Endpoints, 2)
 			assert.Equal(t, uint64(600), s.Endpoints[0].Samples+s.Endpoints[1].Samples)
-			assert.True(t, s.Endpoints[0].Lost, "the dead server left the run: %+v", s.Endpoints[0])
+			// The dying server leaves the run once a request to it fails
+			// after it died. On a loaded machine its stalled requests may
+			// fail first (while it still says it is ready) and the healthy
+			// server finish everything before the death is seen: then it
+			// stays in, having requeued what it held.
+			if stalled {
+				assert.True(t, s.Endpoints[0].Lost || s.Endpoints[0].Requeued > 0,
+					"the dead server left the run or gave its samples back: %+v", s.Endpoints[0])
+			}
 			assert.False(t, s.Endpoints[1].Lost)
 			assert.Equal(t, s.Requeued, s.Endpoints[0].Requeued)
 		})
