@@ -11,7 +11,7 @@ import (
 
 	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/runner/loadgen"
-	"github.com/gotrt/gotrt/runner/result"
+	"github.com/gotrt/gotrt/runner/result/schemacheck"
 )
 
 // Every kind of result.json a run writes matches result.schema.json: each
@@ -32,7 +32,7 @@ func TestWrittenResultsMatchTheSchema(t *testing.T) {
 			require.NoError(t, err)
 			var b bytes.Buffer
 			require.NoError(t, rep.WriteResult(&b))
-			assert.NoError(t, result.Validate(b.Bytes()))
+			assert.NoError(t, schemacheck.Validate(b.Bytes()))
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/runner/result"
+	"github.com/gotrt/gotrt/runner/result/schemacheck"
 )
 
 // userConf writes a user.conf into a temp folder.
@@ -24,7 +25,7 @@ func userConf(t *testing.T, text string) string {
 func readResult(t *testing.T, dir string) result.Result {
 	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
 	require.NoError(t, err)
-	require.NoError(t, result.Validate(b), "every result.json written matches result.schema.json")
+	require.NoError(t, schemacheck.Validate(b), "every result.json written matches result.schema.json")
 	var r result.Result
 	require.NoError(t, json.Unmarshal(b, &r))
 	return r

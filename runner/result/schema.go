@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-
-	"github.com/gotrt/gotrt/internal/jsonschema"
 )
 
 //go:generate go run ./internal/genschema -o ../../result.schema.json
@@ -133,23 +131,4 @@ func (g *schemaGen) schema(t reflect.Type, nullable bool) map[string]any {
 		return map[string]any{"type": "number"}
 	}
 	panic(fmt.Sprintf("result schema: no JSON type for %s", t))
-}
-
-// Validate checks the bytes of a result.json against this build's
-// [Schema]: every property known, of its type, the required ones present.
-// A result written by a newer gotrt may carry properties this one does not
-// know; readers such as gotrt compare do not call Validate.
-func Validate(b []byte) error {
-	sb, err := Schema()
-	if err != nil {
-		return err
-	}
-	s, err := jsonschema.Compile(sb)
-	if err != nil {
-		return err
-	}
-	if err := s.Validate(b); err != nil {
-		return fmt.Errorf("result.json: %w", err)
-	}
-	return nil
 }

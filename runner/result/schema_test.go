@@ -1,7 +1,6 @@
 package result_test
 
 import (
-	"encoding/json"
 	"os"
 	"testing"
 
@@ -39,21 +38,5 @@ func full() result.Result {
 			ThrottleReasons: map[string]int{"power": 3}}}, Host: result.HostTelemetry{ProcessCPUPct: st, SystemCPUPct: st}},
 		Accuracy: &result.Accuracy{Metric: "top-1", Value: 0.9, Target: 0.8, Pass: &pass},
 		Extra:    map[string]any{"peak_qps": 1.5, "trials": []any{map[string]any{"a": 1}}},
-	}
-}
-
-func TestResultsValidate(t *testing.T) {
-	for name, r := range map[string]result.Result{"full": full(), "zero": {}} {
-		b, err := json.Marshal(r)
-		require.NoError(t, err)
-		assert.NoError(t, result.Validate(b), name)
-	}
-	for doc, want := range map[string]string{
-		`{"schema_version": 1}`: "$.schema_version: want string, got integer",
-		`{"bogus": true}`:       `property "bogus" is not in the schema`,
-	} {
-		err := result.Validate([]byte(doc))
-		require.ErrorIs(t, err, jsonschema.ErrInvalid)
-		assert.Contains(t, err.Error(), want)
 	}
 }
