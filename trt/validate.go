@@ -49,16 +49,8 @@ func ValidateIO(file string, got []IOTensor, want []TensorSpec) error {
 		if t.DataType != w.DataType {
 			bad(w.Name, "data type %v in the engine, the model expects %v", t.DataType, w.DataType)
 		}
-		if len(t.Shape) != len(w.Shape)+1 {
-			bad(w.Name, "engine shape %v has rank %d, the model expects batch x %v", t.Shape, len(t.Shape), w.Shape)
-		} else {
-			for i, d := range w.Shape {
-				e := t.Shape[i+1]
-				if d >= 0 && e >= 0 && d != e {
-					bad(w.Name, "engine shape %v differs from batch x %v in dimension %d", t.Shape, w.Shape, i+1)
-					break
-				}
-			}
+		if msg := sampleShapeMismatch(t.Shape, w.Shape); msg != "" {
+			bad(w.Name, "%s", msg)
 		}
 		if len(w.Formats) > 0 && !containsFormat(w.Formats, t.Format) {
 			bad(w.Name, "format %v in the engine, the model accepts %v", t.Format, w.Formats)
@@ -93,6 +85,38 @@ func CheckBatch(file string, p Profile, n int) error {
 		}
 	}
 	return nil
+}
+
+// sampleShapeMismatch compares an engine tensor's shape (batch first) with
+// the per-sample shape a model expects and says how they differ, or returns
+// "". Trailing 1s are dropped from both before the comparison: NVIDIA's INT8
+// ResNet-50 ends in a TopK whose output is (N,1,1,1) where the catalogue
+// says batch x [1]; both hold one element per sample. -1 matches any size.
+func sampleShapeMismatch(engine, want Shape) string {
+	if len(engine) == 0 {
+		return "engine tensor is a scalar, the model expects batch x " + want.String()
+	}
+	e, w := engine[1:], want
+	if len(e) != len(w) {
+		e, w = trimOnes(e), trimOnes(w)
+	}
+	if len(e) != len(w) {
+		return fmt.Sprintf("engine shape %v has rank %d, the model expects batch x %v (trailing 1s aside)", engine, len(engine), want)
+	}
+	for i, d := range w {
+		if d >= 0 && e[i] >= 0 && d != e[i] {
+			return fmt.Sprintf("engine shape %v differs from batch x %v in dimension %d", engine, want, i+1)
+		}
+	}
+	return ""
+}
+
+// trimOnes drops the trailing dimensions of size 1.
+func trimOnes(s Shape) Shape {
+	for len(s) > 0 && s[len(s)-1] == 1 {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 func containsFormat(fs []Format, f Format) bool {

@@ -74,6 +74,29 @@ func TestValidateIO(t *testing.T) {
 	}
 }
 
+// NVIDIA's INT8 ResNet-50 ends in a TopK whose output is (N,1,1,1); the
+// catalogue says batch x [1]. Both are one element per sample.
+func TestValidateIOAllowsTrailingOnes(t *testing.T) {
+	want := append([]TensorSpec(nil), rn50Spec...)
+	want[1].Shape = Shape{1} // as runner.EngineSpecs gives the catalogue's output
+	assert.NoError(t, ValidateIO("rn50.plan", rn50, want))
+
+	got := append([]IOTensor(nil), rn50...)
+	got[1].Shape = Shape{-1, 1}
+	assert.NoError(t, ValidateIO("rn50.plan", got, want))
+	got[1].Shape = Shape{-1, 5, 1, 1}
+	err := ValidateIO("rn50.plan", got, want)
+	require.ErrorIs(t, err, ErrIOMismatch)
+	assert.Contains(t, err.Error(), "has rank 4, the model expects batch x 1")
+
+	// BERT's logits keep their inner shape; only trailing 1s are ignored.
+	bert := []IOTensor{{Name: "logits", Mode: ModeOutput, DataType: Half, Shape: Shape{-1, 384, 2, 1, 1}}}
+	assert.NoError(t, ValidateIO("bert.plan", bert, []TensorSpec{{Name: "logits", Mode: ModeOutput, DataType: Half, Shape: Shape{384, 2}}}))
+	err = ValidateIO("bert.plan", bert, []TensorSpec{{Name: "logits", Mode: ModeOutput, DataType: Half, Shape: Shape{2, 384}}})
+	require.ErrorIs(t, err, ErrIOMismatch)
+	assert.Contains(t, err.Error(), "dimension 1")
+}
+
 func TestCheckBatchNamesTensorAndLimit(t *testing.T) {
 	p := Profile{Index: 1, Inputs: []ProfileShapes{
 		{Name: "input_tensor_0", Min: Shape{1, 3, 224, 224}, Opt: Shape{64, 3, 224, 224}, Max: Shape{128, 3, 224, 224}},

@@ -84,6 +84,10 @@ func resnetEngine() []catalog.EngineTensor {
 func TestCheckEngine(t *testing.T) {
 	e, _ := catalog.Lookup("resnet50")
 	require.NoError(t, e.CheckEngine(resnetEngine()))
+	// NVIDIA's INT8 graph ends in a TopK whose output is (N,1,1,1).
+	topk := resnetEngine()
+	topk[1].Shape = []int64{-1, 1, 1, 1}
+	require.NoError(t, e.CheckEngine(topk))
 
 	tests := []struct {
 		description string
@@ -96,6 +100,10 @@ func TestCheckEngine(t *testing.T) {
 			ts[0].Shape = []int64{-1, 3, 299, 299}
 			return ts
 		}, "input_tensor_0"},
+		{"output of five", func(ts []catalog.EngineTensor) []catalog.EngineTensor {
+			ts[1].Shape = []int64{-1, 5, 1, 1}
+			return ts
+		}, "topk_layer_output_index"},
 		{"zero batch", func(ts []catalog.EngineTensor) []catalog.EngineTensor {
 			ts[0].Shape = []int64{0, 3, 224, 224}
 			return ts

@@ -80,20 +80,44 @@ func accepted(s TensorSpec) string {
 	return fmt.Sprintf("%v in %v", append([]DataType{s.DType}, s.AltDTypes...), append([]Format{s.Format}, s.AltFormats...))
 }
 
+// shapeMatches compares an engine shape, with or without its leading batch
+// dimension, to a per-sample shape. Trailing 1s are dropped from both first:
+// NVIDIA's INT8 ResNet-50 ends in a TopK whose output is (N,1,1,1), one
+// element per sample as the catalogue's [1]. -1 matches any size.
 func shapeMatches(engine []int64, want []int) bool {
-	if len(engine) == len(want)+1 {
-		if engine[0] == 0 || engine[0] < -1 {
-			return false
-		}
-		engine = engine[1:]
+	w := make([]int64, len(want))
+	for i, d := range want {
+		w[i] = int64(d)
+	}
+	if sameDims(engine, w) {
+		return true
+	}
+	if len(engine) > 0 && (engine[0] == -1 || engine[0] > 0) {
+		return sameDims(engine[1:], w)
+	}
+	return false
+}
+
+// sameDims compares two per-sample shapes, as they are or, when their ranks
+// differ, without their trailing 1s.
+func sameDims(engine, want []int64) bool {
+	if len(engine) != len(want) {
+		engine, want = trimOnes(engine), trimOnes(want)
 	}
 	if len(engine) != len(want) {
 		return false
 	}
 	for i, d := range engine {
-		if d != -1 && d != int64(want[i]) {
+		if d != -1 && d != want[i] {
 			return false
 		}
 	}
 	return true
+}
+
+func trimOnes(s []int64) []int64 {
+	for len(s) > 0 && s[len(s)-1] == 1 {
+		s = s[:len(s)-1]
+	}
+	return s
 }
