@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/gotrt/gotrt/models/catalog"
 	"github.com/gotrt/gotrt/models/dataset"
+	"github.com/gotrt/gotrt/models/npy"
 	"github.com/gotrt/gotrt/runner/loadgen"
 	"github.com/gotrt/gotrt/runner/result"
 	"github.com/gotrt/gotrt/runner/sched"
@@ -64,9 +66,19 @@ func runEngine(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []
 		devs = append(devs, d)
 		infos = append(infos, g)
 	}
+	// The engine's inputs say what a sample must hold (an INT8 CHW4 input
+	// takes 200,704 bytes where the linear data has 150,528): the QSL
+	// converts the data to that layout as it loads, and the sizes must agree.
+	layout := open[0].Inputs()
+	if err := feedSources(e, cfg.Engine, layout, srcs); err != nil {
+		return nil, errors.Join(err, closeAll())
+	}
 	qsl, err := dataset.New(dataset.Config{Entry: e, Inputs: srcs})
 	if err != nil {
-		return nil, errors.Join(err, closeAll())
+		return nil, errors.Join(fmt.Errorf("%w: %w", ErrConfig, err), closeAll())
+	}
+	if err := checkSampleBytes(e, cfg.Engine, layout, qsl); err != nil {
+		return nil, errors.Join(err, qsl.Close(), closeAll())
 	}
 	rep, err := runScheduler(ctx, cfg, devs, qsl, schedConfig(cfg.Sched, ts, 0), ts, opts)
 	if cerr := closeAll(); err == nil && cerr != nil {
@@ -117,7 +129,9 @@ func EngineSpecs(e catalog.Entry) ([]trt.TensorSpec, error) {
 // DataSources finds an entry's preprocessed inputs in dir: for each input
 // tensor either dir/<tensor>.npy (one array, samples along the first axis) or,
 // for a one-input benchmark, one .npy per sample listed by dir/val_map.txt
-// (as NVIDIA's preprocessing writes them).
+// (as NVIDIA's preprocessing writes them). The data's layout is read from
+// the (first) file's shape: NVIDIA writes linear data as (C, H, W) and CHW4
+// data as (H, W, 4).
 func DataSources(e catalog.Entry, dir string) ([]dataset.Source, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -130,7 +144,7 @@ func DataSources(e catalog.Entry, dir string) ([]dataset.Source, error) {
 	for i, in := range e.Inputs {
 		arr := filepath.Join(dir, in.Name+".npy")
 		if _, err := os.Stat(arr); err == nil {
-			srcs[i] = dataset.Source{Array: arr}
+			srcs[i] = dataset.Source{Array: arr, Format: storedFormat(in, arr, true)}
 			continue
 		}
 		vm := filepath.Join(dir, "val_map.txt")
@@ -140,9 +154,86 @@ func DataSources(e catalog.Entry, dir string) ([]dataset.Source, error) {
 				return nil, err
 			}
 			srcs[i] = dataset.Source{Files: files}
+			if len(files) > 0 {
+				srcs[i].Format = storedFormat(in, files[0], false)
+			}
 			continue
 		}
 		return nil, fmt.Errorf("%w: data %s: no %s.npy for input %s (or val_map.txt and one .npy per sample)", ErrConfig, dir, in.Name, in.Name)
 	}
 	return srcs, nil
+}
+
+// feedSources sets each data source's element type and feed layout to the
+// engine input's, so that the QSL converts the data (linear to CHW4 or
+// CHW32) once, as it loads. An input the engine lacks, or a type or layout
+// the catalogue does not know, is an error naming the plan and the tensor.
+func feedSources(e catalog.Entry, plan string, inputs []trt.InputLayout, srcs []dataset.Source) error {
+	for i, in := range e.Inputs {
+		var t *trt.IOTensor
+		for k := range inputs {
+			if inputs[k].Tensor.Name == in.Name {
+				t = &inputs[k].Tensor
+			}
+		}
+		if t == nil {
+			return fmt.Errorf("%w: plan %s has no input %q", ErrConfig, plan, in.Name)
+		}
+		dt, f := catalog.DataType(t.DataType.String()), catalog.Format(t.Format.String())
+		if !in.Accepts(dt, f) {
+			return fmt.Errorf("%w: plan %s: input %q is %s in %s, which %s cannot feed", ErrConfig, plan, in.Name, dt, f, e.ID)
+		}
+		if srcs[i].DType == "" {
+			srcs[i].DType = dt
+		} else if srcs[i].DType != dt {
+			return fmt.Errorf("%w: plan %s: input %q is %s, the data is %s", ErrConfig, plan, in.Name, dt, srcs[i].DType)
+		}
+		srcs[i].Feed = f
+	}
+	return nil
+}
+
+// sampleSizer is the part of the QSL checkSampleBytes reads.
+type sampleSizer interface{ SampleBytes(t int) int }
+
+// checkSampleBytes refuses a run whose data would not fill the engine's
+// input slots exactly: the scheduler copies a sample's bytes into a slot,
+// so a size mismatch would feed cut or misaligned data while throughput
+// looks normal.
+func checkSampleBytes(e catalog.Entry, plan string, inputs []trt.InputLayout, q sampleSizer) error {
+	if len(inputs) != len(e.Inputs) {
+		return fmt.Errorf("%w: plan %s has %d inputs, %s feeds %d", ErrConfig, plan, len(inputs), e.ID, len(e.Inputs))
+	}
+	for i, in := range inputs {
+		if got := q.SampleBytes(i); got != in.Bytes {
+			t := in.Tensor
+			return fmt.Errorf("%w: plan %s: input %q takes %d bytes a sample (%s %s, shape %v), the data gives %d",
+				ErrConfig, plan, t.Name, in.Bytes, t.DataType, t.Format, t.Shape, got)
+		}
+	}
+	return nil
+}
+
+// storedFormat is the layout of the .npy at path among those the tensor
+// accepts, told by its shape (after the sample axis of an array); empty when
+// the file cannot be read or fits none, which the QSL then reports.
+func storedFormat(in catalog.TensorSpec, path string, array bool) catalog.Format {
+	f, err := npy.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	shape := f.Shape
+	if array {
+		if len(shape) == 0 {
+			return ""
+		}
+		shape = shape[1:]
+	}
+	for _, l := range append([]catalog.Format{in.Format}, in.AltFormats...) {
+		if slices.Equal(shape, in.NpyShape(l)) {
+			return l
+		}
+	}
+	return ""
 }

@@ -38,3 +38,43 @@ func (c DeviceConfig) kind() (string, error) {
 	}
 	return "", fmt.Errorf("device kind %q: want %q or %q", c.Kind, result.KindGPU, result.KindMIG)
 }
+
+// InputLayout is what one sample of an engine input holds: the engine's
+// tensor (its type and format, CHW4 and kin included) and the bytes one
+// sample of it takes in the executor's staging buffer. A data set must feed
+// exactly that many bytes a sample, already in the tensor's format.
+type InputLayout struct {
+	Tensor IOTensor
+	Bytes  int
+}
+
+// sampleBytes is the size of one sample of tensor t under profile p: the
+// buffer for p's largest shape at batch 1 (dimension 0 is the batch), with
+// the vectorized dimension padded. The executor's buffers hold maxBatch of
+// these.
+func sampleBytes(t IOTensor, p Profile) (int, error) {
+	shape := t.Shape
+	for _, in := range p.Inputs {
+		if in.Name == t.Name {
+			shape = in.Max
+		}
+	}
+	n, err := t.Bytes(shape.WithBatch(1))
+	if err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+// inputLayouts describes the inputs, in sample order, under profile p.
+func inputLayouts(inputs []IOTensor, p Profile) ([]InputLayout, error) {
+	out := make([]InputLayout, 0, len(inputs))
+	for _, t := range inputs {
+		n, err := sampleBytes(t, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, InputLayout{Tensor: t, Bytes: n})
+	}
+	return out, nil
+}

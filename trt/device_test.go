@@ -32,3 +32,26 @@ func TestDeviceConfigKind(t *testing.T) {
 		})
 	}
 }
+
+// One sample of NVIDIA's CHW4 ResNet-50 input is 200,704 bytes (C padded to
+// 4), not the linear 150,528: what a data set must feed.
+func TestInputLayoutsPadVectorizedInputs(t *testing.T) {
+	p := Profile{Inputs: []ProfileShapes{{Name: "input_tensor_0", Min: Shape{1, 3, 224, 224}, Opt: Shape{64, 3, 224, 224}, Max: Shape{128, 3, 224, 224}}}}
+	got, err := inputLayouts(rn50[:1], p)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, 224*224*4, got[0].Bytes)
+	assert.Equal(t, CHW4, got[0].Tensor.Format)
+
+	lin := rn50[0]
+	lin.Format, lin.VectorizedDim, lin.Components = Linear, -1, 1
+	got, err = inputLayouts([]IOTensor{lin}, p)
+	require.NoError(t, err)
+	assert.Equal(t, 3*224*224, got[0].Bytes)
+
+	// BERT: the sequence is dynamic; its profile's max bounds the slot.
+	ids := IOTensor{Name: "input_ids", Mode: ModeInput, DataType: Int32, Shape: Shape{-1, -1}, VectorizedDim: -1, Components: 1}
+	got, err = inputLayouts([]IOTensor{ids}, Profile{Inputs: []ProfileShapes{{Name: "input_ids", Min: Shape{1, 1}, Opt: Shape{8, 384}, Max: Shape{8, 384}}}})
+	require.NoError(t, err)
+	assert.Equal(t, 384*4, got[0].Bytes)
+}

@@ -101,7 +101,10 @@ func ioTensors(h *C.gotrt_engine, source string) ([]IOTensor, error) {
 			return nil, fmt.Errorf("plan %s: tensor %q: %w", source, t.Name, err)
 		}
 		t.Mode, t.DataType, t.Shape, t.Format = IOMode(mode), DataType(dtype), d.shape(), Format(format)
-		t.VectorizedDim, t.Components = int(vdim), int(comps)
+		t.VectorizedDim = int(vdim)
+		if t.Components, err = componentsPerElement(int32(vdim), int32(comps)); err != nil {
+			return nil, fmt.Errorf("plan %s: tensor %q: %w", source, t.Name, err)
+		}
 		out = append(out, t)
 	}
 	return out, nil

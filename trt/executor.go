@@ -28,6 +28,7 @@ type Device struct {
 	inputs  []IOTensor // in sample layout order
 	outputs []IOTensor // in sample layout order
 	prof    []Profile
+	layout  []InputLayout // per sample, in sample order
 
 	// children counts the open executors under the project's one close
 	// policy (internal/handle): Close refuses while any is open, and no
@@ -85,6 +86,11 @@ func OpenDevice(cfg DeviceConfig) (*Device, error) {
 	}
 	if err == nil && len(d.prof) == 0 {
 		err = fmt.Errorf("plan %s: engine has no optimization profile", cfg.Plan)
+	}
+	if err == nil {
+		if d.layout, err = inputLayouts(d.inputs, d.prof[0]); err != nil {
+			err = fmt.Errorf("plan %s: %w", cfg.Plan, err)
+		}
 	}
 	if err != nil {
 		_ = d.closeNative()
@@ -145,6 +151,12 @@ func (d *Device) ID() string { return d.id }
 // Kind is the device's kind in results: "gpu", or "mig" for a MIG instance
 // ([DeviceConfig.Kind]). The scheduler reads it.
 func (d *Device) Kind() string { return d.kind }
+
+// Inputs describes one sample of each engine input, in the order a
+// sample's bytes are laid out (that of DeviceConfig.Expect when given): the
+// engine's data type and format, and the bytes an executor's Input slot
+// holds for it. The data fed must already be in that format.
+func (d *Device) Inputs() []InputLayout { return append([]InputLayout(nil), d.layout...) }
 
 // Engine is the device's engine (for inspection; the Device owns it).
 func (d *Device) Engine() *Engine { return d.engine }
@@ -274,11 +286,17 @@ func (x *Executor) open() error {
 		}
 		return b, x.ectx.SetTensorAddress(t.Name, b.dev.Ptr())
 	}
-	for _, t := range d.inputs {
+	for i, t := range d.inputs {
 		b, err := alloc(t, x.maxShape(t))
 		x.in = append(x.in, b)
 		if err != nil {
 			return err
+		}
+		// Every stream's slots must hold what Device.Inputs promised the
+		// data set (profile 0's sample), or samples would be cut or padded.
+		if b.sample != d.layout[i].Bytes {
+			return fmt.Errorf("plan %s: tensor %q: profile %d takes %d bytes a sample, profile 0 %d: %w",
+				d.cfg.Plan, t.Name, x.prof.Index, b.sample, d.layout[i].Bytes, ErrIOMismatch)
 		}
 		x.inSample += b.sample
 	}

@@ -23,6 +23,9 @@ func (d *Device) ID() string { return "" }
 // [DeviceConfig.Kind]).
 func (d *Device) Kind() string { return result.KindGPU }
 
+// Inputs describes one sample of each engine input; this build has none.
+func (d *Device) Inputs() []InputLayout { return nil }
+
 // Engine is the device's engine.
 func (d *Device) Engine() *Engine { return nil }
 

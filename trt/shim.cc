@@ -399,11 +399,10 @@ int gotrt_engine_tensor_components(gotrt_engine* e, const char* name, int32_t* n
 	GOTRT_NULL_CHECK(n);
 	try {
 		begin();
-		int32_t c = ENGINE(e)->getTensorComponentsPerElement(name);
-		if (c < 0) {
-			return fail(err, GOTRT_ERR_FAILED, "getTensorComponentsPerElement failed");
-		}
-		*n = c;
+		// -1 is no failure: TensorRT 10 and 11 return it for a tensor that is
+		// not vectorized (NvInferRuntime.h, getTensorComponentsPerElement).
+		// The caller reads it together with getTensorVectorizedDim.
+		*n = ENGINE(e)->getTensorComponentsPerElement(name);
 		return GOTRT_OK;
 	} catch (...) {
 		return caught(err);

@@ -126,7 +126,8 @@ int gotrt_engine_tensor_shape(gotrt_engine* e, const char* name, int64_t* dims, 
 int gotrt_engine_tensor_format(gotrt_engine* e, const char* name, int32_t* format, char** err);
 /* Wraps ICudaEngine::getTensorVectorizedDim (-1: not vectorized). */
 int gotrt_engine_tensor_vectorized_dim(gotrt_engine* e, const char* name, int32_t* dim, char** err);
-/* Wraps ICudaEngine::getTensorComponentsPerElement. */
+/* Wraps ICudaEngine::getTensorComponentsPerElement; *n is -1 for a tensor
+ * that is not vectorized (TensorRT 10 and later), which is no failure. */
 int gotrt_engine_tensor_components(gotrt_engine* e, const char* name, int32_t* n, char** err);
 /* Wraps ICudaEngine::getNbOptimizationProfiles. */
 int gotrt_engine_num_profiles(gotrt_engine* e, int32_t* n, char** err);

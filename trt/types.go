@@ -266,6 +266,22 @@ func (t IOTensor) Bytes(shape Shape) (int64, error) {
 	return (v*int64(t.DataType.Bits()) + 7) / 8, nil
 }
 
+// componentsPerElement reads getTensorComponentsPerElement together with
+// getTensorVectorizedDim: a tensor that is not vectorized (dimension -1)
+// holds 1 component per element, whatever the count says (TensorRT 10 and
+// 11 return -1 for it, 8.6 returns 1); a vectorized one needs a count of at
+// least 1.
+func componentsPerElement(vectorizedDim, components int32) (int, error) {
+	if vectorizedDim < 0 {
+		return 1, nil
+	}
+	if components < 1 {
+		return 0, newError("getTensorComponentsPerElement", CodeFailed,
+			fmt.Sprintf("vectorized dimension %d but %d components per element", vectorizedDim, components))
+	}
+	return int(components), nil
+}
+
 // ProfileShapes is the range of shapes one optimization profile accepts for
 // an input tensor.
 type ProfileShapes struct {

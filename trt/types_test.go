@@ -95,3 +95,21 @@ func TestIOTensorJSONUsesNames(t *testing.T) {
 	assert.Equal(t, CHW32, back.Format)
 	assert.Equal(t, ModeInput, back.Mode)
 }
+
+// TensorRT 10 and 11 return -1 components for a linear tensor
+// (NvInferRuntime.h); the shim used to take it for a failure, so no engine
+// opened. A linear tensor holds 1 component.
+func TestComponentsPerElement(t *testing.T) {
+	n, err := componentsPerElement(-1, -1) // linear, TensorRT 10/11
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	n, err = componentsPerElement(-1, 1) // linear, TensorRT 8.6
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	n, err = componentsPerElement(1, 4) // CHW4
+	require.NoError(t, err)
+	assert.Equal(t, 4, n)
+	_, err = componentsPerElement(1, -1)
+	require.ErrorIs(t, err, ErrFailed)
+	assert.Contains(t, err.Error(), "vectorized dimension 1 but -1 components")
+}

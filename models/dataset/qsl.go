@@ -31,10 +31,15 @@ var (
 type Source struct {
 	Files []string
 	Array string
-	// DType and Format are those of the preprocessed data (and of the
-	// engine input it feeds); zero values mean the catalogue's defaults.
+	// DType and Format are those of the preprocessed data; zero values
+	// mean the catalogue's defaults.
 	DType  catalog.DataType
 	Format catalog.Format
+	// Feed is the layout of the engine input the data feeds (the engine's
+	// tensor format); empty means Format. When it differs, each sample is
+	// converted once, as it loads (linear to CHW4 or CHW32, see
+	// [CanConvert]), so SampleData holds what the engine reads.
+	Feed catalog.Format
 }
 
 // Config configures a QSL.
@@ -57,7 +62,9 @@ type tensor struct {
 	src      Source
 	dtype    npy.DType
 	npyShape []int
-	size     int // bytes per sample
+	size     int // bytes per sample as fed (in the Feed layout)
+	fileSize int // bytes per sample as stored
+	vector   int // the Feed layout's vector width when samples are converted, else 0
 	array    *npy.File
 	buf      []byte
 }
@@ -116,16 +123,30 @@ func New(cfg Config) (*QSL, error) {
 		if f == "" {
 			f = spec.Format
 		}
-		if !spec.Accepts(dt, f) {
+		feed := src.Feed
+		if feed == "" {
+			feed = f
+		}
+		for _, l := range []catalog.Format{f, feed} {
+			if !spec.Accepts(dt, l) {
+				q.Close()
+				return nil, fmt.Errorf("dataset %s: input %q: %w: %s in %s is not a layout of this tensor", q.name, spec.Name, ErrMismatch, dt, l)
+			}
+		}
+		if !CanConvert(f, feed) {
 			q.Close()
-			return nil, fmt.Errorf("dataset %s: input %q: %w: %s in %s is not a layout of this tensor", q.name, spec.Name, ErrMismatch, dt, f)
+			return nil, fmt.Errorf("dataset %s: input %q: %w: data in %s cannot be converted to the engine's %s (only linear to chw4 or chw32)",
+				q.name, spec.Name, ErrMismatch, f, feed)
+		}
+		if f != feed {
+			t.vector = VectorWidth(feed)
 		}
 		d, err := npy.ParseDType(dt.NpyDescr())
 		if err != nil {
 			q.Close()
 			return nil, fmt.Errorf("dataset %s: input %q: %w", q.name, spec.Name, err)
 		}
-		t.dtype, t.npyShape, t.size = d, spec.NpyShape(f), spec.SampleBytes(dt, f)
+		t.dtype, t.npyShape, t.size, t.fileSize = d, spec.NpyShape(f), spec.SampleBytes(dt, feed), spec.SampleBytes(dt, f)
 		switch {
 		case src.Array != "" && src.Files != nil:
 			q.Close()
@@ -263,7 +284,20 @@ func (q *QSL) readSample(index, slot int) error {
 	return nil
 }
 
+// read reads sample index into dst, converting it to the fed layout when
+// that differs from the stored one (at load time, off the timed path).
 func (t *tensor) read(index int, dst []byte) error {
+	if t.vector == 0 {
+		return t.readStored(index, dst)
+	}
+	raw := make([]byte, t.fileSize)
+	if err := t.readStored(index, raw); err != nil {
+		return err
+	}
+	return LinearToVectorized(dst, raw, t.spec.Shape, t.dtype.Size, t.vector)
+}
+
+func (t *tensor) readStored(index int, dst []byte) error {
 	if t.array != nil {
 		return t.array.ReadRows(dst, index)
 	}
@@ -342,7 +376,8 @@ func (q *QSL) Slot(index int) int {
 // first load): the memory a GPU layer pins or uploads.
 func (q *QSL) Buffer(t int) []byte { return q.tensors[t].buf }
 
-// SampleBytes is the size of one sample of input tensor t.
+// SampleBytes is the size of one sample of input tensor t, as fed (in the
+// Source's Feed layout).
 func (q *QSL) SampleBytes(t int) int { return q.tensors[t].size }
 
 // Close closes the array files; a second call is harmless.

@@ -149,6 +149,46 @@ func TestCHW4Files(t *testing.T) {
 	assert.Len(t, q.SampleData(0), 224*224*4)
 }
 
+// Linear files feeding a CHW4 engine input are converted once, at load:
+// SampleData holds the engine's layout (200,704 bytes, not 150,528).
+func TestLinearFilesFeedCHW4(t *testing.T) {
+	files := writeResNetFiles(t, 2)
+	q, err := dataset.New(dataset.Config{Entry: resnet(t), Inputs: []dataset.Source{{Files: files, Feed: catalog.CHW4}},
+		TotalSampleCount: 2, PerformanceSampleCount: 2})
+	require.NoError(t, err)
+	defer q.Close()
+	assert.Equal(t, 224*224*4, q.SampleBytes(0))
+	require.NoError(t, q.LoadSamplesToRAM([]int{1, 0}))
+	for i := range 2 {
+		want := make([]byte, 224*224*4)
+		require.NoError(t, dataset.LinearToVectorized(want, sampleBytes(i, 3*224*224), []int{3, 224, 224}, 1, 4))
+		got := q.SampleData(i)
+		require.Len(t, got, len(want))
+		assert.Equal(t, want, got, "sample %d", i)
+		// Pixel (0,0): channels 0..2 then the zero pad.
+		assert.Equal(t, []byte{sampleBytes(i, 1)[0], byte(i*7 + 224*224 + 1), byte(i*7 + 2*224*224 + 1), 0}, got[:4])
+	}
+
+	// The same from one array (rows read, then converted).
+	dir := t.TempDir()
+	arr := filepath.Join(dir, "input_tensor_0.npy")
+	require.NoError(t, npy.WriteFile(arr, npy.Int8Type, []int{2, 3, 224, 224}, append(sampleBytes(0, 3*224*224), sampleBytes(1, 3*224*224)...)))
+	qa, err := dataset.New(dataset.Config{Entry: resnet(t), Inputs: []dataset.Source{{Array: arr, Feed: catalog.CHW4}},
+		TotalSampleCount: 2, PerformanceSampleCount: 2})
+	require.NoError(t, err)
+	defer qa.Close()
+	require.NoError(t, qa.LoadSamplesToRAM([]int{0, 1}))
+	assert.Equal(t, q.SampleData(1), qa.SampleData(1))
+
+	// A layout the catalogue does not list, or one the QSL cannot make, is refused.
+	_, err = dataset.New(dataset.Config{Entry: resnet(t), Inputs: []dataset.Source{{Files: files, Feed: catalog.CHW32}}, TotalSampleCount: 2})
+	require.ErrorIs(t, err, dataset.ErrMismatch)
+	assert.Contains(t, err.Error(), "int8 in chw32 is not a layout of this tensor")
+	_, err = dataset.New(dataset.Config{Entry: resnet(t), Inputs: []dataset.Source{{Files: files, Format: catalog.CHW4, Feed: catalog.Linear}}, TotalSampleCount: 2})
+	require.ErrorIs(t, err, dataset.ErrMismatch)
+	assert.Contains(t, err.Error(), "data in chw4 cannot be converted to the engine's linear")
+}
+
 // writeBERT writes NVIDIA's three feature arrays, [n, 384] int32 each;
 // input_ids is big-endian to check the conversion.
 func writeBERT(t *testing.T, n int) []dataset.Source {
