@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/gotrt/gotrt/cuda"
 	"github.com/gotrt/gotrt/internal/handle"
@@ -29,6 +28,7 @@ type Device struct {
 	outputs []IOTensor // in sample layout order
 	prof    []Profile
 	layout  []InputLayout // per sample, in sample order
+	lib     Version       // the loaded TensorRT, whose rules on contexts apply
 
 	// children counts the open executors under the project's one close
 	// policy (internal/handle): Close refuses while any is open, and no
@@ -64,6 +64,9 @@ func OpenDevice(cfg DeviceConfig) (*Device, error) {
 	d := &Device{cfg: cfg, id: id, kind: kind, ctx: cctx}
 	err = cctx.Do(func() error {
 		var err error
+		if d.lib, err = LibraryVersion(); err != nil {
+			return err
+		}
 		if d.rt, err = NewRuntime(); err != nil {
 			return err
 		}
@@ -163,7 +166,9 @@ func (d *Device) Engine() *Engine { return d.engine }
 
 // NewExecutor opens the executor of stream with room for maxBatch samples,
 // or fewer where the engine's profile allows fewer. Stream i runs profile
-// i mod the number of profiles, as NVIDIA's harness assigns them.
+// i mod the number of profiles, as NVIDIA's harness assigns them; TensorRT
+// 8.x, where a profile serves one execution context, refuses more streams
+// than profiles, and CUDA graphs (see [profileFor]).
 func (d *Device) NewExecutor(stream, maxBatch int) (device.Executor, error) {
 	if d == nil {
 		return nil, closedError("device")
@@ -180,13 +185,17 @@ func (d *Device) NewExecutor(stream, maxBatch int) (device.Executor, error) {
 }
 
 func (d *Device) newExecutor(stream, maxBatch int) (device.Executor, error) {
-	prof := d.prof[stream%len(d.prof)]
+	pi, err := profileFor(d.lib, stream, len(d.prof), len(d.cfg.GraphBatches))
+	if err != nil {
+		return nil, fmt.Errorf("trt: device %s: plan %s: %w", d.id, d.cfg.Plan, err)
+	}
+	prof := d.prof[pi]
 	_, hi := prof.BatchRange()
 	n := min(maxBatch, hi)
 	if err := CheckBatch(d.cfg.Plan, prof, n); err != nil {
 		return nil, fmt.Errorf("trt: device %s: stream %d: %w", d.id, stream, err)
 	}
-	x := &Executor{dev: d, prof: prof, maxBatch: n, shapeN: -1, graphs: map[int]*Graph{}}
+	x := &Executor{dev: d, prof: prof, maxBatch: n, shapeN: -1}
 	if err := d.ctx.Do(x.open); err != nil {
 		_ = x.closeNative()
 		return nil, fmt.Errorf("trt: device %s: stream %d: %w", d.id, stream, err)
@@ -248,7 +257,7 @@ type Executor struct {
 	inSample, outSample int
 	ev                  [4]*cuda.Event // start, after H2D, after compute, after D2H
 	shapeN              int            // batch the input shapes are set for, -1 none
-	graphs              map[int]*Graph
+	graphs              map[int]capturedGraph
 }
 
 func (x *Executor) open() error {
@@ -332,49 +341,66 @@ func (x *Executor) maxShape(t IOTensor) Shape {
 	return t.Shape.WithBatch(x.maxBatch)
 }
 
-// setShapes sets every dynamic input's shape for a batch of n.
+// setShapes sets every dynamic input's shape for a batch of n on the
+// executor's own context (not on the graphs' contexts).
 func (x *Executor) setShapes(n int) error {
 	if x.shapeN == n {
 		return nil
 	}
-	for _, t := range x.dev.inputs {
-		if !t.Shape.Dynamic() {
-			continue
-		}
-		shape := x.maxShape(t).WithBatch(n)
-		if err := x.ectx.SetInputShape(t.Name, shape); err != nil {
-			return err
-		}
+	if err := x.setInputShapes(x.ectx, n); err != nil {
+		return err
 	}
 	x.shapeN = n
 	return nil
 }
 
-// captureGraphs records a CUDA graph for each batch size the config asks
-// for, after one warm-up enqueue of that size.
-func (x *Executor) captureGraphs() error {
-	sizes := append([]int(nil), x.dev.cfg.GraphBatches...)
-	sort.Ints(sizes)
-	for _, n := range sizes {
-		if n < 1 || n > x.maxBatch {
+// setInputShapes sets every dynamic input's shape for a batch of n on c.
+func (x *Executor) setInputShapes(c graphContext, n int) error {
+	for _, t := range x.dev.inputs {
+		if !t.Shape.Dynamic() {
 			continue
 		}
-		if err := x.setShapes(n); err != nil {
+		if err := c.SetInputShape(t.Name, x.maxShape(t).WithBatch(n)); err != nil {
 			return err
 		}
-		if err := x.ectx.EnqueueV3(x.stream.Handle()); err != nil {
-			return err
-		}
-		if err := x.stream.Synchronize(); err != nil {
-			return err
-		}
-		g, err := x.ectx.CaptureGraph(x.stream.Handle())
-		if err != nil {
-			return fmt.Errorf("batch %d: %w", n, err)
-		}
-		x.graphs[n] = g
 	}
 	return nil
+}
+
+// captureGraphs records a CUDA graph for each batch size the config asks
+// for, each from an execution context of its own bound to the executor's
+// buffers. Each such context holds its own activation memory
+// (Engine.DeviceMemorySize).
+func (x *Executor) captureGraphs() error {
+	sizes := graphSizes(x.dev.cfg.GraphBatches, x.maxBatch)
+	if len(sizes) == 0 {
+		return nil
+	}
+	var err error
+	x.graphs, err = captureGraphs(sizes, graphCapture{
+		stream:  x.stream.Handle(),
+		profile: x.prof.Index,
+		newContext: func() (graphContext, error) {
+			c, err := x.dev.engine.NewExecutionContext()
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		},
+		bind: func(c graphContext, n int) error {
+			if err := x.setInputShapes(c, n); err != nil {
+				return err
+			}
+			for _, b := range append(append([]ioBuffer(nil), x.in...), x.out...) {
+				if err := c.SetTensorAddress(b.t.Name, b.dev.Ptr()); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		sync: x.stream.Synchronize,
+	})
+	return err
 }
 
 // MaxBatch is the largest batch Run accepts.
@@ -429,7 +455,7 @@ func (x *Executor) Run(ctx context.Context, n int) (device.Timing, error) {
 			return err
 		}
 		if g, ok := x.graphs[n]; ok {
-			if err := g.Launch(s.Handle()); err != nil {
+			if err := g.graph.Launch(s.Handle()); err != nil {
 				return err
 			}
 		} else {
@@ -517,7 +543,7 @@ func (x *Executor) closeNative() error {
 			errs = append(errs, x.stream.Synchronize())
 		}
 		for n, g := range x.graphs {
-			errs = append(errs, g.Close())
+			errs = append(errs, g.close())
 			delete(x.graphs, n)
 		}
 		errs = append(errs, x.ectx.Close())
