@@ -100,7 +100,21 @@ func (b *Builder) BuildONNX(onnxPath string, opts BuildOptions) ([]byte, error) 
 	if err != nil {
 		return fail(err)
 	}
+	if err := checkInputOptions(inputs, opts.Inputs); err != nil {
+		return fail(err)
+	}
 	if cache != nil {
+		lib, err := LibraryVersion()
+		if err != nil {
+			return fail(err)
+		}
+		warning, err := cache.CheckVersion(opts.CalibrationCache, lib)
+		if err != nil {
+			return fail(err)
+		}
+		if warning != "" {
+			opts.warn(warning)
+		}
 		for _, in := range inputs {
 			if _, ok := cache.Scales[in.Name]; !ok {
 				return fail(fmt.Errorf("calibration cache %s has no scale for input tensor %q (a cache of another model?): %w",
@@ -110,6 +124,9 @@ func (b *Builder) BuildONNX(onnxPath string, opts BuildOptions) ([]byte, error) 
 	}
 	shapes, err := ResolveProfile(inputs, opts)
 	if err != nil {
+		return fail(err)
+	}
+	if err := setInputOptions(net, inputs, opts.Inputs); err != nil {
 		return fail(err)
 	}
 
@@ -190,7 +207,43 @@ func (b *Builder) BuildONNX(onnxPath string, opts BuildOptions) ([]byte, error) 
 	if err := call("IHostMemory::data", func(m **C.char) C.int { return C.gotrt_host_memory_data(mem, &data, &size, m) }); err != nil {
 		return fail(err)
 	}
-	return C.GoBytes(data, C.int(size)), nil
+	// Not C.GoBytes: it takes a C int, and a plan of 2 GiB or more would
+	// panic.
+	plan, err := goBytes(data, uint64(size))
+	if err != nil {
+		return fail(err)
+	}
+	return plan, nil
+}
+
+// setInputOptions sets the type and allowed formats of the network inputs
+// opts names (checked by checkInputOptions). The type is set only where it
+// differs: ITensor::setType is deprecated from TensorRT 10.12 and gone in
+// 11, whose networks take their input types from the model.
+func setInputOptions(net *C.gotrt_network, inputs []NetworkInput, opts []InputOptions) error {
+	for _, o := range opts {
+		for i, in := range inputs {
+			if in.Name != o.Name {
+				continue
+			}
+			var t *C.gotrt_tensor
+			if err := call("getInput", func(m **C.char) C.int { return C.gotrt_network_input(net, C.int32_t(i), &t, m) }); err != nil {
+				return fmt.Errorf("input %q: %w", o.Name, err)
+			}
+			if o.DataType != in.DataType {
+				if err := call("ITensor::setType", func(m **C.char) C.int { return C.gotrt_tensor_set_data_type(t, C.int32_t(o.DataType), m) }); err != nil {
+					return fmt.Errorf("input %q: type %v (the model's is %v): %w", o.Name, o.DataType, in.DataType, err)
+				}
+			}
+			if len(o.Formats) > 0 {
+				mask := formatMask(o.Formats)
+				if err := call("ITensor::setAllowedFormats", func(m **C.char) C.int { return C.gotrt_tensor_set_allowed_formats(t, C.uint32_t(mask), m) }); err != nil {
+					return fmt.Errorf("input %q: formats %v: %w", o.Name, o.Formats, err)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func networkInputs(net *C.gotrt_network) ([]NetworkInput, error) {

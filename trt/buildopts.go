@@ -3,6 +3,7 @@ package trt
 import (
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 )
@@ -28,6 +29,92 @@ type BuildOptions struct {
 	// the plan records detailed layer information, so that `gotrt inspect`
 	// can show each layer's precision.
 	LayerNamesOnly bool
+	// Inputs sets network inputs' data type and allowed formats before the
+	// build, as NVIDIA's harness does for its INT8 ResNet-50 (an int8 input
+	// in CHW4): without it, a plan built from MLPerf's resnet50_v1.onnx keeps
+	// an fp32 linear input that the catalogue refuses. [InputsFor] derives
+	// them from what a model feeds.
+	Inputs []InputOptions
+	// Warn receives warnings the build finds before TensorRT runs (a
+	// calibration cache of another TensorRT version); nil prints them to
+	// standard error.
+	Warn func(msg string)
+}
+
+// warn passes a warning to o.Warn, or prints it to standard error.
+func (o BuildOptions) warn(msg string) {
+	if o.Warn != nil {
+		o.Warn(msg)
+		return
+	}
+	fmt.Fprintf(os.Stderr, "gotrt: warning: %s\n", msg)
+}
+
+// InputOptions is what a build sets on one network input.
+type InputOptions struct {
+	// Name is the input's name in the ONNX model.
+	Name string
+	// DataType is the element type the engine's input takes. TensorRT 11
+	// networks are strongly typed: there it must be the model's own.
+	DataType DataType
+	// Formats lists the layouts TensorRT may choose for the input; empty
+	// allows any.
+	Formats []Format
+}
+
+// formatMask is the TensorFormats bitmask of formats (1 << format each).
+func formatMask(formats []Format) uint32 {
+	var m uint32
+	for _, f := range formats {
+		m |= 1 << uint(f)
+	}
+	return m
+}
+
+// InputsFor derives the input options of a build from what a model feeds
+// (the catalogue's tensors, as runner.EngineSpecs gives them): each input's
+// data type and the formats the model's data can be fed in.
+func InputsFor(specs []TensorSpec) []InputOptions {
+	var out []InputOptions
+	for _, s := range specs {
+		if s.Mode == ModeInput {
+			out = append(out, InputOptions{Name: s.Name, DataType: s.DataType, Formats: append([]Format(nil), s.Formats...)})
+		}
+	}
+	return out
+}
+
+// checkInputOptions checks the input options against the parsed network's
+// inputs: every name must be an input, given once, with a known type and
+// formats.
+func checkInputOptions(inputs []NetworkInput, opts []InputOptions) error {
+	seen := map[string]bool{}
+	for _, o := range opts {
+		if seen[o.Name] {
+			return fmt.Errorf("input %q: options given twice", o.Name)
+		}
+		seen[o.Name] = true
+		found := false
+		for _, in := range inputs {
+			found = found || in.Name == o.Name
+		}
+		if !found {
+			names := make([]string, len(inputs))
+			for i, in := range inputs {
+				names[i] = in.Name
+			}
+			return fmt.Errorf("input %q: not an input of the network (it has %s)", o.Name, strings.Join(names, ", "))
+		}
+		if o.DataType.Bits() == 0 {
+			return fmt.Errorf("input %q: unknown data type %v", o.Name, o.DataType)
+		}
+		for _, f := range o.Formats {
+			if f < 0 || int(f) >= len(formatNames) {
+				return fmt.Errorf("input %q: unknown format %v", o.Name, f)
+			}
+		}
+	}
+	return nil
 }
 
 // Validate checks the options without TensorRT.
@@ -40,6 +127,11 @@ func (o BuildOptions) Validate() error {
 	}
 	if o.INT8 && o.CalibrationCache == "" {
 		return errors.New("int8 needs a calibration cache (or an explicitly quantized onnx model built without --int8)")
+	}
+	for _, in := range o.Inputs {
+		if in.Name == "" {
+			return errors.New("input options without a name")
+		}
 	}
 	seen := map[string]bool{}
 	for _, s := range o.Shapes {

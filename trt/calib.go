@@ -98,3 +98,37 @@ func ParseCalibrationCache(file string, data []byte) (*CalibrationCache, error) 
 	}
 	return c, nil
 }
+
+// LibraryVersion reads the header's version number as getInferLibVersion
+// encodes it ("8601" is 8.6.1, "7000" 7.0.0, "100300" 10.3.0).
+func (c *CalibrationCache) LibraryVersion() (Version, error) {
+	n, err := strconv.ParseInt(c.Version, 10, 32)
+	if err != nil || n <= 0 {
+		return Version{}, fmt.Errorf("calibration cache: version %q is not a tensorrt version number: %w", c.Version, ErrCalibrationCache)
+	}
+	return decodeLibVersion(int32(n)), nil
+}
+
+// CheckVersion compares the version that wrote the cache with the loaded
+// library's. TensorRT documents calibration caches as not portable across
+// releases and skips one it cannot use, and gotrt's calibrator has no
+// batches to calibrate from instead, so: a cache of a newer TensorRT than
+// the library is refused (the library cannot know its format); one of
+// another release is accepted with a warning, for TensorRT to judge (MLPerf
+// ships caches written by older releases); the same major.minor is silent.
+// file names the cache in the messages.
+func (c *CalibrationCache) CheckVersion(file string, lib Version) (warning string, err error) {
+	v, err := c.LibraryVersion()
+	if err != nil {
+		return "", fmt.Errorf("calibration cache %s: %w", file, err)
+	}
+	switch {
+	case v.Major > lib.Major || (v.Major == lib.Major && v.Minor > lib.Minor):
+		return "", fmt.Errorf("calibration cache %s was written by tensorrt %d.%d, newer than the loaded %s: %w",
+			file, v.Major, v.Minor, lib, ErrCalibrationCache)
+	case v.Major != lib.Major || v.Minor != lib.Minor:
+		return fmt.Sprintf("calibration cache %s was written by tensorrt %d.%d, the loaded library is %s: "+
+			"tensorrt skips a cache it cannot use, and the build then fails to calibrate", file, v.Major, v.Minor, lib), nil
+	}
+	return "", nil
+}

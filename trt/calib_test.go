@@ -44,3 +44,38 @@ func TestParseCalibrationCacheErrors(t *testing.T) {
 		})
 	}
 }
+
+// The header's version used to be parsed and never compared with the
+// library's.
+func TestCalibrationCacheCheckVersion(t *testing.T) {
+	cache := func(v string) *CalibrationCache {
+		c, err := ParseCalibrationCache("rn50.cache", []byte("TRT-"+v+"-EntropyCalibration2\nin: 3c010a14\n"))
+		require.NoError(t, err)
+		return c
+	}
+	v86 := Version{Major: 8, Minor: 6, Patch: 1}
+	v10 := Version{Major: 10, Minor: 3, Patch: 0}
+
+	w, err := cache("8601").CheckVersion("rn50.cache", v86)
+	require.NoError(t, err)
+	assert.Empty(t, w)
+	w, err = cache("8600").CheckVersion("rn50.cache", v86)
+	require.NoError(t, err)
+	assert.Empty(t, w, "patch releases share caches")
+
+	w, err = cache("7000").CheckVersion("rn50.cache", v86)
+	require.NoError(t, err)
+	assert.Contains(t, w, "calibration cache rn50.cache was written by tensorrt 7.0, the loaded library is 8.6.1")
+
+	w, err = cache("100300").CheckVersion("rn50.cache", v10)
+	require.NoError(t, err)
+	assert.Empty(t, w)
+
+	_, err = cache("100300").CheckVersion("rn50.cache", v86)
+	require.ErrorIs(t, err, ErrCalibrationCache)
+	assert.Contains(t, err.Error(), "written by tensorrt 10.3, newer than the loaded 8.6.1")
+
+	_, err = cache("abc").CheckVersion("rn50.cache", v86)
+	require.ErrorIs(t, err, ErrCalibrationCache)
+	assert.Contains(t, err.Error(), `version "abc"`)
+}

@@ -38,9 +38,13 @@ using DimValue = int32_t;
 
 // Logger is the one ILogger of the process (TensorRT expects the same logger
 // for every runtime and builder). It prints messages up to a settable
-// severity and records errors in a per-thread buffer: a shim call clears the
-// buffer, runs one TensorRT call on its thread and, on failure, returns what
-// was recorded.
+// severity and records errors for the shim call that caused them: a call's
+// own thread records into a per-thread buffer, which the call clears first;
+// TensorRT's own threads (the builder's workers, for one) never enter the
+// shim, so what they log goes to a small shared ring, numbered, and a call
+// collects the entries numbered after its start. Two calls running at once
+// on different threads may both see a message of TensorRT's threads; none
+// is lost.
 class Logger final : public ILogger {
 public:
 	void log(Severity severity, char const* msg) noexcept override {
@@ -49,23 +53,91 @@ public:
 				std::fprintf(stderr, "tensorrt: %s\n", msg);
 			}
 			if (severity == Severity::kINTERNAL_ERROR || severity == Severity::kERROR) {
-				std::string& rec = recorded();
-				if (!rec.empty()) {
-					rec += "; ";
+				if (shimThread()) {
+					append(recorded(), msg);
+				} else {
+					recordForeign(msg);
 				}
-				rec += msg;
 			}
 		} catch (...) {
 			// A logger must not throw; an unrecorded message is the lesser loss.
 		}
 	}
 
+	// recorded is the calling thread's errors since its call began.
 	static std::string& recorded() {
 		thread_local std::string buf;
 		return buf;
 	}
 
+	// shimThread is true on a thread that has made a shim call.
+	static bool& shimThread() {
+		thread_local bool on = false;
+		return on;
+	}
+
+	// callStart is the ring's number when the thread's call began.
+	static uint64_t& callStart() {
+		thread_local uint64_t n = 0;
+		return n;
+	}
+
+	// begin starts a call on this thread.
+	void begin() {
+		shimThread() = true;
+		recorded().clear();
+		callStart() = seq.load();
+	}
+
+	// callErrors is what the calling thread's call has seen logged: its own
+	// thread's errors, then those of TensorRT's threads since it began.
+	std::string callErrors() {
+		std::string msg = recorded();
+		lock();
+		uint64_t const end = seq.load();
+		uint64_t first = callStart();
+		if (end - first > kRing) {
+			first = end - kRing;
+		}
+		for (uint64_t n = first; n < end; ++n) {
+			append(msg, ring[n % kRing]);
+		}
+		unlock();
+		return msg;
+	}
+
 	std::atomic<int32_t> printSeverity{static_cast<int32_t>(Severity::kWARNING)};
+
+private:
+	static constexpr uint64_t kRing = 32;
+
+	static void append(std::string& to, std::string const& msg) {
+		if (!to.empty()) {
+			to += "; ";
+		}
+		to += msg;
+	}
+
+	void recordForeign(char const* msg) {
+		lock();
+		try {
+			ring[seq.load() % kRing] = msg;
+			seq.fetch_add(1);
+		} catch (...) {
+		}
+		unlock();
+	}
+
+	// A spin lock: the ring is touched briefly and rarely (on errors).
+	void lock() {
+		while (busy.test_and_set(std::memory_order_acquire)) {
+		}
+	}
+	void unlock() { busy.clear(std::memory_order_release); }
+
+	std::atomic_flag busy = ATOMIC_FLAG_INIT;
+	std::atomic<uint64_t> seq{0};
+	std::string ring[kRing];
 };
 
 Logger& logger() {
@@ -73,14 +145,19 @@ Logger& logger() {
 	return l;
 }
 
-// begin starts a shim call: it clears the thread's recorded errors.
-void begin() { Logger::recorded().clear(); }
+// begin starts a shim call: it clears the thread's recorded errors and
+// notes where the shared ring of other threads' errors stands.
+void begin() { logger().begin(); }
 
-// fail sets *err to the recorded TensorRT errors, or to what when none were
-// recorded, and returns code.
+// loggedErrors is what TensorRT has logged as errors during the current
+// call, on this thread or on TensorRT's own.
+std::string loggedErrors() { return logger().callErrors(); }
+
+// fail sets *err to the TensorRT errors logged during the call, or to what
+// when none were, and returns code.
 int fail(char** err, int code, char const* what) {
 	if (err != nullptr) {
-		std::string msg = Logger::recorded();
+		std::string msg = loggedErrors();
 		if (msg.empty()) {
 			msg = what;
 		}
@@ -91,6 +168,13 @@ int fail(char** err, int code, char const* what) {
 		}
 	}
 	return code;
+}
+
+// invalid reports a bad argument, which TensorRT never saw: its message is
+// what alone, whatever an earlier call on the thread logged.
+int invalid(char** err, char const* what) {
+	begin();
+	return fail(err, GOTRT_ERR_INVALID_ARGUMENT, what);
 }
 
 // caught turns the exception in flight into a status.
@@ -149,6 +233,8 @@ static_assert(GOTRT_PROFILE_MIN == static_cast<int>(OptProfileSelector::kMIN), "
 static_assert(GOTRT_PROFILE_OPT == static_cast<int>(OptProfileSelector::kOPT), "OptProfileSelector::kOPT");
 static_assert(GOTRT_PROFILE_MAX == static_cast<int>(OptProfileSelector::kMAX), "OptProfileSelector::kMAX");
 static_assert(GOTRT_LAYER_INFO_JSON == static_cast<int>(LayerInformationFormat::kJSON), "LayerInformationFormat");
+static_assert(GOTRT_LOCATION_DEVICE == static_cast<int>(TensorLocation::kDEVICE), "TensorLocation::kDEVICE");
+static_assert(GOTRT_LOCATION_HOST == static_cast<int>(TensorLocation::kHOST), "TensorLocation::kHOST");
 static_assert(static_cast<int>(DataType::kINT8) == 2 && static_cast<int>(DataType::kFP8) == 6, "DataType values");
 static_assert(static_cast<int>(TensorFormat::kCHW4) == 3 && static_cast<int>(TensorFormat::kCHW32) == 5,
               "TensorFormat values");
@@ -202,7 +288,7 @@ static_assert(GOTRT_CALIB_MINMAX == static_cast<int>(CalibrationAlgoType::kMINMA
 #define GOTRT_NULL_CHECK(p)                                                                                            \
 	do {                                                                                                               \
 		if ((p) == nullptr) {                                                                                          \
-			return fail(err, GOTRT_ERR_INVALID_ARGUMENT, #p " is null");                                               \
+			return invalid(err, #p " is null");                                                                        \
 		}                                                                                                              \
 	} while (0)
 
@@ -232,7 +318,7 @@ int gotrt_header_version(int32_t* major, int32_t* minor, int32_t* patch, char** 
 int gotrt_logger_set_severity(int32_t severity, char** err) {
 	if (severity < static_cast<int32_t>(ILogger::Severity::kINTERNAL_ERROR) ||
 	    severity > static_cast<int32_t>(ILogger::Severity::kVERBOSE)) {
-		return fail(err, GOTRT_ERR_INVALID_ARGUMENT, "severity out of range");
+		return invalid(err, "severity out of range");
 	}
 	logger().printSeverity.store(severity);
 	return GOTRT_OK;
@@ -409,6 +495,19 @@ int gotrt_engine_tensor_components(gotrt_engine* e, const char* name, int32_t* n
 	}
 }
 
+int gotrt_engine_tensor_location(gotrt_engine* e, const char* name, int32_t* location, char** err) {
+	GOTRT_NULL_CHECK(e);
+	GOTRT_NULL_CHECK(name);
+	GOTRT_NULL_CHECK(location);
+	try {
+		begin();
+		*location = static_cast<int32_t>(ENGINE(e)->getTensorLocation(name));
+		return GOTRT_OK;
+	} catch (...) {
+		return caught(err);
+	}
+}
+
 int gotrt_engine_num_profiles(gotrt_engine* e, int32_t* n, char** err) {
 	GOTRT_NULL_CHECK(e);
 	GOTRT_NULL_CHECK(n);
@@ -428,7 +527,7 @@ int gotrt_engine_profile_shape(gotrt_engine* e, const char* name, int32_t profil
 	GOTRT_NULL_CHECK(dims);
 	GOTRT_NULL_CHECK(rank);
 	if (selector < GOTRT_PROFILE_MIN || selector > GOTRT_PROFILE_MAX) {
-		return fail(err, GOTRT_ERR_INVALID_ARGUMENT, "profile selector out of range");
+		return invalid(err, "profile selector out of range");
 	}
 	try {
 		begin();
@@ -519,7 +618,7 @@ int gotrt_inspector_layer_info(gotrt_inspector* in, int32_t layer, int32_t forma
 	GOTRT_NULL_CHECK(in);
 	GOTRT_NULL_CHECK(info);
 	if (format != GOTRT_LAYER_INFO_ONELINE && format != GOTRT_LAYER_INFO_JSON) {
-		return fail(err, GOTRT_ERR_INVALID_ARGUMENT, "layer information format out of range");
+		return invalid(err, "layer information format out of range");
 	}
 	try {
 		begin();
@@ -538,7 +637,7 @@ int gotrt_inspector_engine_info(gotrt_inspector* in, int32_t format, const char*
 	GOTRT_NULL_CHECK(in);
 	GOTRT_NULL_CHECK(info);
 	if (format != GOTRT_LAYER_INFO_ONELINE && format != GOTRT_LAYER_INFO_JSON) {
-		return fail(err, GOTRT_ERR_INVALID_ARGUMENT, "layer information format out of range");
+		return invalid(err, "layer information format out of range");
 	}
 	try {
 		begin();
@@ -547,6 +646,20 @@ int gotrt_inspector_engine_info(gotrt_inspector* in, int32_t format, const char*
 			return fail(err, GOTRT_ERR_FAILED, "getEngineInformation failed");
 		}
 		*info = s;
+		return GOTRT_OK;
+	} catch (...) {
+		return caught(err);
+	}
+}
+
+int gotrt_inspector_set_context(gotrt_inspector* in, gotrt_context* c, char** err) {
+	GOTRT_NULL_CHECK(in);
+	GOTRT_NULL_CHECK(c);
+	try {
+		begin();
+		if (!INSPECTOR(in)->setExecutionContext(reinterpret_cast<IExecutionContext const*>(c))) {
+			return fail(err, GOTRT_ERR_FAILED, "setExecutionContext failed");
+		}
 		return GOTRT_OK;
 	} catch (...) {
 		return caught(err);
@@ -587,7 +700,7 @@ int gotrt_context_set_input_shape(gotrt_context* c, const char* name, const int6
 	GOTRT_NULL_CHECK(name);
 	Dims d{};
 	if (toDims(dims, rank, &d) != GOTRT_OK) {
-		return fail(err, GOTRT_ERR_INVALID_ARGUMENT, "rank out of range");
+		return invalid(err, "rank out of range");
 	}
 	try {
 		begin();
@@ -897,6 +1010,44 @@ int gotrt_tensor_data_type(gotrt_tensor* t, int32_t* dtype, char** err) {
 	}
 }
 
+int gotrt_tensor_set_data_type(gotrt_tensor* t, int32_t dtype, char** err) {
+	GOTRT_NULL_CHECK(t);
+#if NV_TENSORRT_MAJOR < 11
+	try {
+		begin();
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+		reinterpret_cast<ITensor*>(t)->setType(static_cast<DataType>(dtype));
+#pragma GCC diagnostic pop
+		// setType reports a refused type through the logger only.
+		if (!loggedErrors().empty()) {
+			return fail(err, GOTRT_ERR_FAILED, "setType failed");
+		}
+		return GOTRT_OK;
+	} catch (...) {
+		return caught(err);
+	}
+#else
+	(void)dtype;
+	return fail(err, GOTRT_ERR_NOT_SUPPORTED,
+	            "tensorrt 11 networks are strongly typed: an input's type is the onnx model's");
+#endif
+}
+
+int gotrt_tensor_set_allowed_formats(gotrt_tensor* t, uint32_t formats, char** err) {
+	GOTRT_NULL_CHECK(t);
+	try {
+		begin();
+		reinterpret_cast<ITensor*>(t)->setAllowedFormats(static_cast<TensorFormats>(formats));
+		if (!loggedErrors().empty()) {
+			return fail(err, GOTRT_ERR_FAILED, "setAllowedFormats failed");
+		}
+		return GOTRT_OK;
+	} catch (...) {
+		return caught(err);
+	}
+}
+
 int gotrt_config_destroy(gotrt_config* c, char** err) {
 	try {
 		begin();
@@ -952,7 +1103,7 @@ int gotrt_config_set_flag(gotrt_config* c, int32_t flag, char** err) {
 			CONFIG(c)->setProfilingVerbosity(ProfilingVerbosity::kDETAILED);
 			return GOTRT_OK;
 		default:
-			return fail(err, GOTRT_ERR_INVALID_ARGUMENT, "unknown builder flag");
+			return invalid(err, "unknown builder flag");
 		}
 	} catch (...) {
 		return caught(err);
@@ -1022,11 +1173,11 @@ int gotrt_profile_set_dimensions(gotrt_profile* p, const char* name, int32_t sel
 	GOTRT_NULL_CHECK(p);
 	GOTRT_NULL_CHECK(name);
 	if (selector < GOTRT_PROFILE_MIN || selector > GOTRT_PROFILE_MAX) {
-		return fail(err, GOTRT_ERR_INVALID_ARGUMENT, "profile selector out of range");
+		return invalid(err, "profile selector out of range");
 	}
 	Dims d{};
 	if (toDims(dims, rank, &d) != GOTRT_OK) {
-		return fail(err, GOTRT_ERR_INVALID_ARGUMENT, "rank out of range");
+		return invalid(err, "rank out of range");
 	}
 	try {
 		begin();
@@ -1042,7 +1193,7 @@ int gotrt_profile_set_dimensions(gotrt_profile* p, const char* name, int32_t sel
 int gotrt_calibrator_create(int32_t algorithm, const void* cache, size_t size, gotrt_calibrator** out, char** err) {
 	GOTRT_NULL_CHECK(out);
 	if (size > 0 && cache == nullptr) {
-		return fail(err, GOTRT_ERR_INVALID_ARGUMENT, "cache is null");
+		return invalid(err, "cache is null");
 	}
 #if NV_TENSORRT_MAJOR < 11
 	try {
@@ -1053,7 +1204,7 @@ int gotrt_calibrator_create(int32_t algorithm, const void* cache, size_t size, g
 		IInt8Calibrator* cal = newCalibrator(algorithm, std::vector<char>(p, p + size));
 #pragma GCC diagnostic pop
 		if (cal == nullptr) {
-			return fail(err, GOTRT_ERR_INVALID_ARGUMENT, "unsupported calibration algorithm");
+			return invalid(err, "unsupported calibration algorithm");
 		}
 		*out = reinterpret_cast<gotrt_calibrator*>(cal);
 		return GOTRT_OK;

@@ -45,6 +45,9 @@ enum {
 /* TensorIOMode values (as nvinfer1::TensorIOMode). */
 enum { GOTRT_IO_NONE = 0, GOTRT_IO_INPUT = 1, GOTRT_IO_OUTPUT = 2 };
 
+/* TensorLocation values (as nvinfer1::TensorLocation). */
+enum { GOTRT_LOCATION_DEVICE = 0, GOTRT_LOCATION_HOST = 1 };
+
 /* OptProfileSelector values (as nvinfer1::OptProfileSelector). */
 enum { GOTRT_PROFILE_MIN = 0, GOTRT_PROFILE_OPT = 1, GOTRT_PROFILE_MAX = 2 };
 
@@ -129,6 +132,9 @@ int gotrt_engine_tensor_vectorized_dim(gotrt_engine* e, const char* name, int32_
 /* Wraps ICudaEngine::getTensorComponentsPerElement; *n is -1 for a tensor
  * that is not vectorized (TensorRT 10 and later), which is no failure. */
 int gotrt_engine_tensor_components(gotrt_engine* e, const char* name, int32_t* n, char** err);
+/* Wraps ICudaEngine::getTensorLocation (GOTRT_LOCATION_HOST for a shape
+ * tensor TensorRT reads from host memory). */
+int gotrt_engine_tensor_location(gotrt_engine* e, const char* name, int32_t* location, char** err);
 /* Wraps ICudaEngine::getNbOptimizationProfiles. */
 int gotrt_engine_num_profiles(gotrt_engine* e, int32_t* n, char** err);
 /* Wraps ICudaEngine::getProfileShape. */
@@ -151,6 +157,11 @@ int gotrt_inspector_destroy(gotrt_inspector* in, char** err);
 int gotrt_inspector_layer_info(gotrt_inspector* in, int32_t layer, int32_t format, const char** info, char** err);
 /* Wraps IEngineInspector::getEngineInformation; *info is borrowed. */
 int gotrt_inspector_engine_info(gotrt_inspector* in, int32_t format, const char** info, char** err);
+
+/* Wraps IEngineInspector::setExecutionContext: layers of a dynamic-shape
+ * engine show their formats and precisions only under a context whose input
+ * shapes are all set. */
+int gotrt_inspector_set_context(gotrt_inspector* in, gotrt_context* c, char** err);
 
 /* Execution context. */
 
@@ -210,6 +221,12 @@ int gotrt_tensor_name(gotrt_tensor* t, const char** name, char** err);
 int gotrt_tensor_dims(gotrt_tensor* t, int64_t* dims, int32_t* rank, char** err);
 /* Wraps ITensor::getType. */
 int gotrt_tensor_data_type(gotrt_tensor* t, int32_t* dtype, char** err);
+
+/* Wraps ITensor::setType (GOTRT_ERR_NOT_SUPPORTED on TensorRT 11, whose
+ * networks are strongly typed). */
+int gotrt_tensor_set_data_type(gotrt_tensor* t, int32_t dtype, char** err);
+/* Wraps ITensor::setAllowedFormats; formats is a bitmask of 1 << TensorFormat. */
+int gotrt_tensor_set_allowed_formats(gotrt_tensor* t, uint32_t formats, char** err);
 
 /* Wraps delete IBuilderConfig. */
 int gotrt_config_destroy(gotrt_config* c, char** err);
