@@ -78,3 +78,8 @@ func inputLayouts(inputs []IOTensor, p Profile) ([]InputLayout, error) {
 	}
 	return out, nil
 }
+
+// needsDeviceBuffer reports whether an executor gives tensor t device
+// memory: every tensor but one TensorRT keeps on the host (a shape tensor),
+// whose address must be host memory.
+func needsDeviceBuffer(t IOTensor) bool { return !t.OnHost }

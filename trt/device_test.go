@@ -55,3 +55,11 @@ func TestInputLayoutsPadVectorizedInputs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 384*4, got[0].Bytes)
 }
+
+// A host-located tensor (a shape tensor input) is given host memory; every
+// tensor used to get a device pointer.
+func TestNeedsDeviceBuffer(t *testing.T) {
+	assert.True(t, needsDeviceBuffer(rn50[0]))
+	shape := IOTensor{Name: "shape", Mode: ModeInput, DataType: Int64, Shape: Shape{2}, OnHost: true}
+	assert.False(t, needsDeviceBuffer(shape))
+}

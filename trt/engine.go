@@ -87,7 +87,7 @@ func ioTensors(h *C.gotrt_engine, source string) ([]IOTensor, error) {
 			return nil, fmt.Errorf("plan %s: tensor %d: %w", source, i, err)
 		}
 		t := IOTensor{Name: C.GoString(cname)}
-		var mode, dtype, format, vdim, comps C.int32_t
+		var mode, dtype, format, vdim, comps, loc C.int32_t
 		var d dims
 		err := firstError(
 			call("getTensorIOMode", func(m **C.char) C.int { return C.gotrt_engine_tensor_io_mode(h, cname, &mode, m) }),
@@ -96,12 +96,13 @@ func ioTensors(h *C.gotrt_engine, source string) ([]IOTensor, error) {
 			call("getTensorFormat", func(m **C.char) C.int { return C.gotrt_engine_tensor_format(h, cname, &format, m) }),
 			call("getTensorVectorizedDim", func(m **C.char) C.int { return C.gotrt_engine_tensor_vectorized_dim(h, cname, &vdim, m) }),
 			call("getTensorComponentsPerElement", func(m **C.char) C.int { return C.gotrt_engine_tensor_components(h, cname, &comps, m) }),
+			call("getTensorLocation", func(m **C.char) C.int { return C.gotrt_engine_tensor_location(h, cname, &loc, m) }),
 		)
 		if err != nil {
 			return nil, fmt.Errorf("plan %s: tensor %q: %w", source, t.Name, err)
 		}
 		t.Mode, t.DataType, t.Shape, t.Format = IOMode(mode), DataType(dtype), d.shape(), Format(format)
-		t.VectorizedDim = int(vdim)
+		t.VectorizedDim, t.OnHost = int(vdim), loc == C.GOTRT_LOCATION_HOST
 		if t.Components, err = componentsPerElement(int32(vdim), int32(comps)); err != nil {
 			return nil, fmt.Errorf("plan %s: tensor %q: %w", source, t.Name, err)
 		}
@@ -188,7 +189,34 @@ func (e *Engine) DeviceMemorySize() (int64, error) {
 
 // LayerInformation is the engine inspector's per-layer report (kJSON). How
 // much it says depends on the profiling verbosity the engine was built with.
+// An engine with dynamic input shapes is inspected under an execution
+// context set to profile 0's optimal shapes: without one TensorRT cannot
+// say a layer's formats, and every precision reads "unknown". That context
+// allocates the engine's activation memory on the current GPU for the call.
 func (e *Engine) LayerInformation() (*EngineInformation, error) {
+	tensors, err := e.IOTensors()
+	if err != nil {
+		return nil, err
+	}
+	profiles, err := e.Profiles()
+	if err != nil {
+		return nil, err
+	}
+	var ctx *ExecutionContext
+	if shapes := inspectShapes(tensors, profiles); len(shapes) > 0 {
+		if ctx, err = e.NewExecutionContext(); err != nil {
+			return nil, err
+		}
+		defer ctx.Close()
+		if err := ctx.SetOptimizationProfile(0, nil); err != nil {
+			return nil, fmt.Errorf("plan %s: %w", e.source, err)
+		}
+		for _, s := range shapes {
+			if err := ctx.SetInputShape(s.Name, s.Opt); err != nil {
+				return nil, err
+			}
+		}
+	}
 	h, unlock, err := e.handle()
 	if err != nil {
 		return nil, err
@@ -199,6 +227,11 @@ func (e *Engine) LayerInformation() (*EngineInformation, error) {
 		return nil, fmt.Errorf("plan %s: %w", e.source, err)
 	}
 	defer C.gotrt_inspector_destroy(in, nil)
+	if ctx != nil {
+		if err := call("IEngineInspector::setExecutionContext", func(m **C.char) C.int { return C.gotrt_inspector_set_context(in, ctx.h, m) }); err != nil {
+			return nil, fmt.Errorf("plan %s: %w", e.source, err)
+		}
+	}
 	var js *C.char
 	if err := call("getEngineInformation", func(m **C.char) C.int { return C.gotrt_inspector_engine_info(in, C.GOTRT_LAYER_INFO_JSON, &js, m) }); err != nil {
 		return nil, fmt.Errorf("plan %s: %w", e.source, err)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"unsafe"
 
 	"github.com/gotrt/gotrt/cuda"
 	"github.com/gotrt/gotrt/internal/handle"
@@ -229,12 +230,21 @@ func (d *Device) closeNative() error {
 }
 
 // ioBuffer is one IO tensor's pinned host and device memory, sized for the
-// executor's max batch.
+// executor's max batch. A tensor TensorRT keeps on the host (IOTensor.OnHost,
+// a shape tensor) has no device memory: its address is the host buffer's.
 type ioBuffer struct {
 	t      IOTensor
 	sample int // bytes per sample
 	host   *cuda.HostBuffer
 	dev    *cuda.DeviceBuffer
+}
+
+// addr is the address TensorRT is given for the tensor.
+func (b ioBuffer) addr() uintptr {
+	if b.dev == nil {
+		return uintptr(unsafe.Pointer(&b.host.Bytes()[0])) // pinned memory CUDA allocated, not Go's
+	}
+	return b.dev.Ptr()
 }
 
 // Executor runs batches of one engine on one CUDA stream; it implements
@@ -290,10 +300,13 @@ func (x *Executor) open() error {
 		if b.host, err = d.ctx.AllocHost(int(size)); err != nil {
 			return b, err
 		}
+		if !needsDeviceBuffer(t) {
+			return b, x.ectx.SetTensorAddress(t.Name, b.addr())
+		}
 		if b.dev, err = d.ctx.AllocDevice(int(size)); err != nil {
 			return b, err
 		}
-		return b, x.ectx.SetTensorAddress(t.Name, b.dev.Ptr())
+		return b, x.ectx.SetTensorAddress(t.Name, b.addr())
 	}
 	for i, t := range d.inputs {
 		b, err := alloc(t, x.maxShape(t))
@@ -392,7 +405,7 @@ func (x *Executor) captureGraphs() error {
 				return err
 			}
 			for _, b := range append(append([]ioBuffer(nil), x.in...), x.out...) {
-				if err := c.SetTensorAddress(b.t.Name, b.dev.Ptr()); err != nil {
+				if err := c.SetTensorAddress(b.t.Name, b.addr()); err != nil {
 					return err
 				}
 			}
@@ -447,6 +460,9 @@ func (x *Executor) Run(ctx context.Context, n int) (device.Timing, error) {
 			return err
 		}
 		for _, b := range x.in {
+			if b.dev == nil {
+				continue // TensorRT reads it from the host buffer
+			}
 			if err := s.CopyHtoD(b.dev, 0, b.host.Bytes()[:n*b.sample]); err != nil {
 				return fmt.Errorf("tensor %q: %w", b.t.Name, err)
 			}
@@ -470,6 +486,9 @@ func (x *Executor) Run(ctx context.Context, n int) (device.Timing, error) {
 			return err
 		}
 		for _, b := range x.out {
+			if b.dev == nil {
+				continue // TensorRT wrote it to the host buffer
+			}
 			if err := s.CopyDtoH(b.host.Bytes()[:n*b.sample], b.dev, 0); err != nil {
 				return fmt.Errorf("tensor %q: %w", b.t.Name, err)
 			}

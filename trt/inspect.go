@@ -144,6 +144,27 @@ func PrecisionOf(formatDatatype string) string {
 	return ""
 }
 
+// inspectShapes is the input shapes the engine inspector's context is set
+// to: profile 0's optimal shape of every input with a dynamic shape; none
+// when no input is dynamic (the inspector then needs no context).
+func inspectShapes(tensors []IOTensor, profiles []Profile) []ProfileShapes {
+	if len(profiles) == 0 {
+		return nil
+	}
+	var out []ProfileShapes
+	for _, t := range tensors {
+		if t.Mode != ModeInput || !t.Shape.Dynamic() {
+			continue
+		}
+		for _, p := range profiles[0].Inputs {
+			if p.Name == t.Name {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
 // Report is what `gotrt inspect` prints: an engine's IO tensors, profiles and
 // per-layer precisions.
 type Report struct {

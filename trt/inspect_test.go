@@ -121,3 +121,21 @@ func TestReportWritesTextAndJSON(t *testing.T) {
 	assert.Equal(t, r.Precisions, back.Precisions)
 	assert.Equal(t, "int8", back.Layers[1].Precision)
 }
+
+// A dynamic-shape engine is inspected under a context set to profile 0's
+// optimal shapes (inspect never set one, so every layer read "unknown"); a
+// static engine needs none.
+func TestInspectShapes(t *testing.T) {
+	profiles := []Profile{
+		{Index: 0, Inputs: []ProfileShapes{{Name: "input_tensor_0", Min: Shape{1, 3, 224, 224}, Opt: Shape{64, 3, 224, 224}, Max: Shape{128, 3, 224, 224}}}},
+		{Index: 1, Inputs: []ProfileShapes{{Name: "input_tensor_0", Min: Shape{1, 3, 224, 224}, Opt: Shape{2, 3, 224, 224}, Max: Shape{2, 3, 224, 224}}}},
+	}
+	got := inspectShapes(rn50, profiles)
+	require.Len(t, got, 1)
+	assert.Equal(t, Shape{64, 3, 224, 224}, got[0].Opt)
+
+	static := append([]IOTensor(nil), rn50...)
+	static[0].Shape = Shape{8, 3, 224, 224}
+	assert.Empty(t, inspectShapes(static, profiles))
+	assert.Empty(t, inspectShapes(rn50, nil))
+}

@@ -246,6 +246,10 @@ type IOTensor struct {
 	VectorizedDim int `json:"vectorized_dim"`
 	// Components is the number of elements packed per vector (4 for CHW4), 1 otherwise.
 	Components int `json:"components"`
+	// OnHost is true for a tensor TensorRT reads or writes in host memory
+	// (ICudaEngine::getTensorLocation kHOST: a shape tensor input, say); its
+	// address is host memory and no copy to or from the GPU is made.
+	OnHost bool `json:"on_host,omitempty"`
 }
 
 // Bytes is the size of the tensor's buffer for a concrete shape, with the
