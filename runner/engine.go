@@ -237,3 +237,20 @@ func storedFormat(in catalog.TensorSpec, path string, array bool) catalog.Format
 	}
 	return ""
 }
+
+// BuildInputs is what `gotrt build` sets on the network inputs of a
+// catalogue model's ONNX (trt.BuildOptions.Inputs): each input's type and
+// the layouts the model's data can be fed in, e.g. an int8 input in linear
+// or CHW4 for resnet50, as NVIDIA's harness builds it. Without it a plan
+// keeps the ONNX model's fp32 input, which the catalogue refuses.
+func BuildInputs(model string) ([]trt.InputOptions, error) {
+	e, err := catalog.Lookup(model)
+	if err != nil {
+		return nil, fmt.Errorf("%w: model: %w", ErrConfig, err)
+	}
+	specs, err := EngineSpecs(e)
+	if err != nil {
+		return nil, err
+	}
+	return trt.InputsFor(specs), nil
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gotrt/gotrt/models/catalog"
 	"github.com/gotrt/gotrt/runner"
+	"github.com/gotrt/gotrt/trt"
 )
 
 func TestEngineSpecsCoverTheCatalogue(t *testing.T) {
@@ -44,5 +45,21 @@ func TestDataSources(t *testing.T) {
 	assert.Contains(t, err.Error(), bert.Inputs[1].Name)
 
 	_, err = runner.DataSources(bert, filepath.Join(dir, "nope"))
+	assert.ErrorIs(t, err, runner.ErrConfig)
+}
+
+func TestBuildInputs(t *testing.T) {
+	in, err := runner.BuildInputs("resnet50")
+	require.NoError(t, err)
+	require.Len(t, in, 1)
+	assert.Equal(t, "input_tensor_0", in[0].Name)
+	assert.Equal(t, trt.Int8, in[0].DataType)
+	assert.Equal(t, []trt.Format{trt.Linear, trt.CHW4}, in[0].Formats)
+
+	in, err = runner.BuildInputs("bert-99")
+	require.NoError(t, err)
+	assert.Len(t, in, 3)
+
+	_, err = runner.BuildInputs("nope")
 	assert.ErrorIs(t, err, runner.ErrConfig)
 }
