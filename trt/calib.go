@@ -110,9 +110,10 @@ func (c *CalibrationCache) LibraryVersion() (Version, error) {
 }
 
 // CheckVersion compares the version that wrote the cache with the loaded
-// library's. TensorRT documents calibration caches as not portable across
-// releases and skips one it cannot use, and gotrt's calibrator has no
-// batches to calibrate from instead, so: a cache of a newer TensorRT than
+// library's. TensorRT promises no cache carries across releases; it skips
+// one it cannot use (its maintainers' word, NVIDIA/TensorRT#1378), and
+// gotrt's calibrator has no batches to calibrate from instead. So: a cache
+// of a newer TensorRT than
 // the library is refused (the library cannot know its format); one of
 // another release is accepted with a warning, for TensorRT to judge (MLPerf
 // ships caches written by older releases); the same major.minor is silent.
