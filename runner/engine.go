@@ -69,6 +69,9 @@ func runEngine(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []
 	// The engine's inputs say what a sample must hold (an INT8 CHW4 input
 	// takes 200,704 bytes where the linear data has 150,528): the QSL
 	// converts the data to that layout as it loads, and the sizes must agree.
+	if len(open) == 0 {
+		return nil, fmt.Errorf("%w: model %s: no GPU selected for the engine", ErrConfig, e.ID)
+	}
 	layout := open[0].Inputs()
 	if err := feedSources(e, cfg.Engine, layout, srcs); err != nil {
 		return nil, errors.Join(err, closeAll())
