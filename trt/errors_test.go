@@ -55,7 +55,7 @@ func TestPlanErrorClassifiesTensorRTMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.description, func(t *testing.T) {
-			err := planError("/models/rn50.plan", newError("deserializeCudaEngine", CodeFailed, tt.msg))
+			err := planError("/models/rn50.plan", planEnv{}, newError("deserializeCudaEngine", CodeFailed, tt.msg))
 			assert.Contains(t, err.Error(), "plan /models/rn50.plan")
 			assert.ErrorIs(t, err, ErrFailed)
 			for _, s := range []error{ErrPlanVersion, ErrPlanDevice, ErrPlanCorrupt} {
