@@ -9,7 +9,7 @@
 // version checks and error paths run where no TensorRT can be installed;
 // only a real TensorRT can show that deserializing and running work.
 //
-//   gcc -shared -fPIC -DSTANDIN_MAJOR=10 -DSTANDIN_MINOR=16 -DSTANDIN_PATCH=0 \
+//   gcc -shared -fPIC -DSTANDIN_MAJOR=10 -DSTANDIN_MINOR=16 -DSTANDIN_PATCH=0
 //     -Wl,-soname,libnvinfer.so.10 -o libnvinfer.so.10 libnvinfer_standin.c
 
 #include <stdbool.h>
