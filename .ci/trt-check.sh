@@ -61,7 +61,7 @@ extra=$(nm -u "$tmp/shim.o" | awk '{print $2}' | c++filt |
   grep -vxF -f <(tr ' ' '\n' <<<"$forwarded") || true)
 [ -z "$extra" ] || fail "shim.o needs symbols no library provides at link time: $extra"
 for f in $forwarded; do
-  nm "$tmp/dl.o" | grep -q " T $f\$" || fail "dl.o does not define $f"
+  nm "$tmp/dl.o" | grep " T $f\$" >/dev/null || fail "dl.o does not define $f"
 done
 echo "shim.o needs only the forwarded entry points: $forwarded"
 
@@ -84,7 +84,7 @@ done
 
 # Where TensorRT is installed, the "without a library" checks do not apply.
 trt_here=0
-if command -v ldconfig >/dev/null && ldconfig -p | grep -q "libnvinfer\.so\.$major "; then
+if command -v ldconfig >/dev/null && ldconfig -p | grep "libnvinfer\.so\.$major " >/dev/null; then
   trt_here=1
 fi
 
@@ -96,6 +96,10 @@ g="$tmp/gotrt"
 out=$tmp/run
 touch "$tmp/x.plan" "$tmp/x.onnx"
 mkdir -p "$tmp/data"
+
+# Commands write to files that grep reads afterwards: grep -q on a pipe may
+# exit before the writer is done, which SIGPIPE and pipefail turn into a
+# failure.
 
 # expect_exit2 CMD...: exit 2 and one line on stderr naming $want.
 expect_exit2() {
@@ -112,7 +116,8 @@ common_runs() {
   "$g" version >"$tmp/version" || fail "gotrt version failed"
   cat "$tmp/version"
   grep -q "^tensorrt: $1" "$tmp/version" || fail "gotrt version: want 'tensorrt: $1'"
-  "$g" version --json | grep -q '"tags": "cuda,tensorrt"' || fail "gotrt version --json lacks the tags"
+  "$g" version --json >"$tmp/version.json" || fail "gotrt version --json failed"
+  grep -q '"tags": "cuda,tensorrt"' "$tmp/version.json" || fail "gotrt version --json lacks the tags"
   "$g" devices >"$tmp/devices.out" 2>"$tmp/devices.err" || { cat "$tmp/devices.err" >&2; fail "gotrt devices failed"; }
   grep -q "^gotrt: $2" "$tmp/devices.err" || { cat "$tmp/devices.err" >&2; fail "gotrt devices: no '$2' line"; }
   grep "^gotrt: tensorrt" "$tmp/devices.err"
@@ -148,7 +153,7 @@ standin() { # dir major minor patch
   done
 }
 standin "$tmp/standin" "$major" "$minor" "$patch"
-readelf -d "$tmp/standin/libnvinfer.so.$major" | grep -q "SONAME.*\[libnvinfer.so.$major\]" || fail "stand-in soname"
+readelf -d "$tmp/standin/libnvinfer.so.$major" | grep "SONAME.*\[libnvinfer.so.$major\]" >/dev/null || fail "stand-in soname"
 lib_line="headers $major.$minor.$patch, library $major.$minor.$patch ($tmp/standin/libnvinfer.so.$major)"
 (
   export LD_LIBRARY_PATH="$tmp/standin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
@@ -165,13 +170,15 @@ lib_line="headers $major.$minor.$patch, library $major.$minor.$patch ($tmp/stand
 )
 # The folder and the file forms of GOTRT_TENSORRT_LIB.
 for v in "$tmp/standin" "$tmp/standin/libnvinfer.so.$major"; do
-  GOTRT_TENSORRT_LIB=$v "$g" version | grep -qF "tensorrt: $lib_line" || fail "GOTRT_TENSORRT_LIB=$v: library not loaded"
+  GOTRT_TENSORRT_LIB=$v "$g" version >"$tmp/version" || fail "GOTRT_TENSORRT_LIB=$v: gotrt version failed"
+  grep -qF "tensorrt: $lib_line" "$tmp/version" || { cat "$tmp/version" >&2; fail "GOTRT_TENSORRT_LIB=$v: library not loaded"; }
 done
 echo "  GOTRT_TENSORRT_LIB as a folder and as a file: loaded"
 # Another major version is refused, naming both.
 other=$((major - 1))
 standin "$tmp/other" "$other" 6 1
 want="is TensorRT $other.6.1 but this gotrt was built with TensorRT $major.$minor.$patch headers"
-GOTRT_TENSORRT_LIB="$tmp/other" "$g" version | grep -qF "$want" || fail "a TensorRT $other stand-in was not refused"
+GOTRT_TENSORRT_LIB="$tmp/other" "$g" version >"$tmp/version" || fail "gotrt version failed"
+grep -qF "$want" "$tmp/version" || { cat "$tmp/version" >&2; fail "a TensorRT $other stand-in was not refused"; }
 GOTRT_TENSORRT_LIB="$tmp/other" expect_exit2 "$g" inspect "$tmp/x.plan"
 echo "trt-check OK"

@@ -239,7 +239,8 @@ int gotrt_logger_set_severity(int32_t severity, char** err) {
 int gotrt_plugins_init(char** err) {
 	try {
 		begin();
-		if (!initLibNvInferPlugins(&logger(), "")) {
+		// The ILogger*, as the headers' own factories pass it.
+		if (!initLibNvInferPlugins(static_cast<ILogger*>(&logger()), "")) {
 			return fail(err, GOTRT_ERR_FAILED, "initLibNvInferPlugins failed");
 		}
 		return GOTRT_OK;
