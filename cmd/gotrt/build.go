@@ -136,5 +136,6 @@ a usable GPU, it stops with exit status 2 and one line saying what is missing.`,
 	rootCmd.AddCommand(cmd)
 }
 
-// buildGPU checks for a GPU `build` can use; tests stand in for it.
+// buildGPU checks for a GPU `build` and `inspect` can use; tests stand in
+// for it.
 var buildGPU = cuda.Available

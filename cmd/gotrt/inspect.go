@@ -24,7 +24,7 @@ see that an engine is INT8. Layer precisions need a plan built with detailed
 profiling verbosity (gotrt build does so by default). It needs a GPU and a
 binary built with -tags cuda,tensorrt that finds the TensorRT library
 (libnvinfer.so.<major>, or GOTRT_TENSORRT_LIB); --plugins loads the plugin
-libraries the plan needs. A missing plan or TensorRT library stops with exit
+libraries the plan needs. A missing plan, TensorRT library or GPU stops with exit
 status 2 and one line naming it.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
@@ -45,6 +45,10 @@ status 2 and one line naming it.`,
 			}
 			if err := loadTensorRT("inspect", plugins); err != nil {
 				return err
+			}
+			// Deserializing a plan needs a GPU of the model it was built for.
+			if err := buildGPU(); err != nil {
+				return usageError{fmt.Errorf("inspect: needs a usable GPU: %w", err)}
 			}
 			rt, err := trt.NewRuntime()
 			if err != nil {

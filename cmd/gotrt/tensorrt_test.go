@@ -145,6 +145,13 @@ func TestBuildChecksTheGPUFirst(t *testing.T) {
 	assert.True(t, strings.HasPrefix(err.Error(), "build: needs a usable GPU: no usable CUDA device"), err.Error())
 	_, statErr := os.Stat(filepath.Join(dir, "o.plan"))
 	assert.True(t, os.IsNotExist(statErr), "no plan written")
+
+	plan := filepath.Join(dir, "r.plan")
+	require.NoError(t, os.WriteFile(plan, []byte("x"), 0o644))
+	_, _, err = execRoot(t, "inspect", plan)
+	require.Error(t, err)
+	assert.Equal(t, exitUsage, exitCode(err))
+	assert.True(t, strings.HasPrefix(err.Error(), "inspect: needs a usable GPU: no usable CUDA device"), err.Error())
 }
 
 func TestRequireTensorRTIsAUsageError(t *testing.T) {
