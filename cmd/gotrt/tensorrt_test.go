@@ -164,3 +164,13 @@ func TestRequireTensorRTIsAUsageError(t *testing.T) {
 	assert.ErrorIs(t, err, trt.ErrNotSupported)
 	assert.Equal(t, "inspect: tensorrt library: not supported (build with -tags cuda,tensorrt)", err.Error())
 }
+
+func TestScaleEngineWithoutTensorRTExitsTwo(t *testing.T) {
+	standInTensorRT(t, usageError{errNoLibrary})
+	f := &scaleFlags{run: runFlags{model: "resnet50", engine: "r.plan", data: "d", scenario: "Offline", mode: "performance",
+		onDeviceError: "fail", devices: "all"}}
+	_, err := scaleConfig(f, nil)
+	require.Error(t, err)
+	assert.Equal(t, exitUsage, exitCode(err))
+	assert.Contains(t, err.Error(), "GOTRT_TENSORRT_LIB")
+}
