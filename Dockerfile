@@ -2,12 +2,18 @@
 #
 # gotrt with the GPU path: TensorRT on CUDA (-tags cuda,tensorrt).
 #
-# The base is NVIDIA's TensorRT container 24.12 (TensorRT 10.7, CUDA 12.6.3,
-# Ubuntu 24.04): a TensorRT 10.x whose CUDA is 12.x, since gorgonia.org/cu does
-# not build against CUDA 13 headers. Using the NGC images means accepting
-# NVIDIA's licences for TensorRT and CUDA.
+# One binary for every host: gotrt links no TensorRT and no CUDA library (it
+# dlopen()s libcuda.so.1, and libnvinfer.so.10 on first use), so the binary
+# built here also starts where TensorRT is missing (the built-in model and
+# `gotrt devices` work; --engine, build and inspect say what is missing).
+# The image runs it on NVIDIA's TensorRT container 24.12 (TensorRT 10.7,
+# CUDA 12.6.3, Ubuntu 24.04), whose libnvinfer, libnvinfer_plugin and
+# libnvonnxparser it loads from the default library path. Another 10.x
+# container works the same: pass it as TRT_IMAGE; plans must then be built
+# with that TensorRT. Using the NGC images means accepting NVIDIA's licences
+# for TensorRT and CUDA.
 #
-# Pinning: the three bases are named by tag below. For a reproducible build
+# Pinning: the two bases are named by tag below. For a reproducible build
 # pin each by digest as well, tag@sha256:..., through the build arguments
 # (the digests were not reachable where this file was written, so none is
 # filled in here rather than an unchecked one):
@@ -23,6 +29,7 @@
 #   docker run --rm --gpus all gotrt version
 #   docker run --rm --gpus all gotrt devices
 #   docker run --rm --gpus all -v $PWD/engines:/engines:ro gotrt inspect /engines/resnet50-int8.plan
+#   docker run --rm --gpus all -v $PWD/engines:/engines:ro gotrt inspect --plugins /engines/libplugins.so /engines/mlperf.plan
 #
 # User: the image runs as the unprivileged user gotrt (uid 10001, gid 10001,
 # home /home/gotrt, the working directory). A bind mount the container
@@ -34,7 +41,6 @@
 # third_party/tensorrt/README.md says more, for vGPU VMs and MIG slices too.
 
 ARG TRT_IMAGE=nvcr.io/nvidia/tensorrt:24.12-py3
-ARG RUNTIME_IMAGE=nvcr.io/nvidia/cuda:12.6.3-runtime-ubuntu24.04
 ARG GO_IMAGE=golang:1.26.8
 ARG VERSION=devel
 ARG COMMIT=
@@ -45,36 +51,33 @@ FROM ${TRT_IMAGE} AS build
 ARG VERSION
 ARG COMMIT
 COPY --from=go /usr/local/go /usr/local/go
-# TensorRT's headers and libraries are on the default paths of this image;
-# CUDA is under /usr/local/cuda, with libcuda's link stub in lib64/stubs (the
-# driver provides the real libcuda.so.1 at run time).
+# TensorRT's headers are on the default include path of this image, CUDA's
+# under /usr/local/cuda/include. Nothing is linked but libc and libstdc++.
 ENV PATH=/usr/local/go/bin:$PATH \
     GOTOOLCHAIN=local \
     CGO_ENABLED=1 \
     CGO_CFLAGS="-O2 -Wno-deprecated-declarations -I/usr/local/cuda/include" \
-    CGO_CXXFLAGS="-O2 -I/usr/local/cuda/include" \
-    CGO_LDFLAGS="-L/usr/local/cuda/lib64 -L/usr/local/cuda/lib64/stubs"
+    CGO_CXXFLAGS="-O2 -I/usr/local/cuda/include"
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 RUN go build -tags cuda,tensorrt -trimpath \
       -ldflags "-X github.com/gotrt/gotrt/runner/result.Version=${VERSION} -X github.com/gotrt/gotrt/runner/result.Commit=${COMMIT}" \
-      -o /out/bin/gotrt ./cmd/gotrt
-# The TensorRT libraries the binary links (libnvinfer, the ONNX parser) and
-# the builder resources libnvinfer loads at run time.
-RUN mkdir -p /out/lib && \
-    cp -a /usr/lib/$(uname -m)-linux-gnu/libnvinfer.so.10* \
-          /usr/lib/$(uname -m)-linux-gnu/libnvinfer_builder_resource*.so* \
-          /usr/lib/$(uname -m)-linux-gnu/libnvonnxparser.so.10* /out/lib/ && \
-    ldd /out/bin/gotrt
+      -o /out/gotrt ./cmd/gotrt
+# The binary must need no TensorRT or CUDA library at load time.
+RUN readelf -d /out/gotrt | grep NEEDED && \
+    ! readelf -d /out/gotrt | grep -E 'NEEDED.*(nvinfer|nvonnx|cudart|libcuda)'
 
-FROM ${RUNTIME_IMAGE}
-COPY --from=build /out/lib/ /usr/local/lib/gotrt/
-COPY --from=build /out/bin/gotrt /usr/local/bin/gotrt
-RUN echo /usr/local/lib/gotrt > /etc/ld.so.conf.d/gotrt.conf && ldconfig && \
-    groupadd --gid 10001 gotrt && \
-    useradd --create-home --uid 10001 --gid 10001 gotrt
+# The NGC TensorRT image again, as the run-time base: it holds libnvinfer.so.10
+# and the libraries it loads (the builder resources, libnvinfer_plugin,
+# libnvonnxparser) on the default library path.
+FROM ${TRT_IMAGE}
+COPY --from=build /out/gotrt /usr/local/bin/gotrt
+RUN groupadd --gid 10001 gotrt && \
+    useradd --create-home --uid 10001 --gid 10001 gotrt && \
+    gotrt version && \
+    gotrt version | grep -q '^tensorrt: headers .*, library [0-9]'
 # The NVIDIA container toolkit mounts the driver (libcuda, libnvidia-ml) for
 # these capabilities.
 ENV NVIDIA_VISIBLE_DEVICES=all \

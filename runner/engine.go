@@ -64,6 +64,9 @@ func runEngine(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []
 		}
 		open = append(open, d)
 		devs = append(devs, d)
+		if v, err := trt.LibraryVersion(); err == nil {
+			g.TensorRT = v.String() // result.json records the TensorRT that ran
+		}
 		infos = append(infos, g)
 	}
 	// The engine's inputs say what a sample must hold (an INT8 CHW4 input

@@ -26,6 +26,9 @@ type Builder struct {
 
 // NewBuilder creates a builder.
 func NewBuilder() (*Builder, error) {
+	if err := loadParser(); err != nil {
+		return nil, err
+	}
 	var h *C.gotrt_builder
 	if err := call("createInferBuilder", func(m **C.char) C.int { return C.gotrt_builder_create(&h, m) }); err != nil {
 		return nil, err

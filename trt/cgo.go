@@ -2,13 +2,15 @@
 
 package trt
 
-// The include and library paths come from the environment (CGO_CXXFLAGS,
-// CGO_LDFLAGS): the NGC TensorRT image has TensorRT on the default paths and
-// CUDA under /usr/local/cuda; see third_party/tensorrt/README.md.
+// The include paths come from the environment (CGO_CXXFLAGS, CGO_CFLAGS):
+// the NGC TensorRT image has TensorRT's headers on the default paths and
+// CUDA's under /usr/local/cuda; see third_party/tensorrt/README.md. No
+// TensorRT or CUDA library is linked: dl.c opens TensorRT at run time
+// (load.go), and CUDA graphs go through package cuda's driver binding.
 
 /*
 #cgo CXXFLAGS: -std=c++17
-#cgo LDFLAGS: -lnvinfer -lnvonnxparser -lcudart -lstdc++
+#cgo LDFLAGS: -lstdc++
 #include <stdlib.h>
 #include "shim.h"
 */
@@ -83,13 +85,14 @@ func toDims(s Shape) (*dims, error) {
 	return d, nil
 }
 
-// LibraryVersion reports the version of the loaded TensorRT library.
+// LibraryVersion reports the version of the TensorRT library, loading it
+// first ([Load]).
 func LibraryVersion() (Version, error) {
-	var v C.int32_t
-	if err := call("getInferLibVersion", func(m **C.char) C.int { return C.gotrt_library_version(&v, m) }); err != nil {
+	lib, err := Load()
+	if err != nil {
 		return Version{}, err
 	}
-	return decodeLibVersion(int32(v)), nil
+	return lib.Version, nil
 }
 
 // headerVersion reports the TensorRT headers the shim was compiled with.

@@ -9,9 +9,10 @@ package trt
 import "C"
 
 import (
-	"errors"
 	"fmt"
 	"unsafe"
+
+	"github.com/gotrt/gotrt/cuda"
 )
 
 // ExecutionContext runs an engine on CUDA streams
@@ -126,55 +127,44 @@ func (c *ExecutionContext) EnqueueV3(stream unsafe.Pointer) error {
 // CaptureGraph records one EnqueueV3 on stream into a CUDA graph and
 // instantiates it. Set the input shapes and tensor addresses first, and run
 // one plain EnqueueV3 with them beforehand, so that TensorRT's lazy setup is
-// not captured. The graph replays exactly those shapes and addresses.
+// not captured. The graph replays exactly those shapes and addresses. The
+// capture goes through package cuda's driver binding (no CUDA runtime).
 func (c *ExecutionContext) CaptureGraph(stream unsafe.Pointer) (*Graph, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
 	if stream == nil {
-		return nil, newError("cudaStreamBeginCapture", CodeInvalidArgument, "cannot capture the legacy default stream")
+		return nil, newError("cuStreamBeginCapture", CodeInvalidArgument, "cannot capture the legacy default stream")
 	}
-	if err := call("cudaStreamBeginCapture", func(m **C.char) C.int { return C.gotrt_stream_begin_capture(stream, m) }); err != nil {
-		return nil, err
-	}
-	enqErr := c.EnqueueV3(stream)
-	var g *C.gotrt_graph
-	endErr := call("cudaStreamEndCapture", func(m **C.char) C.int { return C.gotrt_stream_end_capture(stream, &g, m) })
-	if enqErr != nil || endErr != nil {
-		C.gotrt_graph_destroy(g, nil)
-		return nil, errors.Join(enqErr, endErr)
-	}
-	var x *C.gotrt_graph_exec
-	err := call("cudaGraphInstantiateWithFlags", func(m **C.char) C.int { return C.gotrt_graph_instantiate(g, &x, m) })
-	C.gotrt_graph_destroy(g, nil) // the executable graph does not need it
+	g, err := cuda.CaptureHandle(stream, func() error { return c.EnqueueV3(stream) })
 	if err != nil {
 		return nil, err
 	}
 	c.graphs++
-	return &Graph{h: x, ctx: c}, nil
+	return &Graph{g: g, ctx: c}, nil
 }
 
 // Graph is an instantiated CUDA graph of one enqueue of an execution context.
 type Graph struct {
-	h   *C.gotrt_graph_exec
+	g   *cuda.HandleGraph
 	ctx *ExecutionContext
 }
 
 // Launch replays the graph on stream.
 func (g *Graph) Launch(stream unsafe.Pointer) error {
-	if g == nil || g.h == nil {
+	if g == nil || g.g == nil {
 		return closedError("cuda graph")
 	}
-	return call("cudaGraphLaunch", func(m **C.char) C.int { return C.gotrt_graph_exec_launch(g.h, stream, m) })
+	return g.g.Launch(stream)
 }
 
 // Close releases the graph; it is safe on nil and on a second call.
 func (g *Graph) Close() error {
-	if g == nil || g.h == nil {
+	if g == nil || g.g == nil {
 		return nil
 	}
-	err := call("cudaGraphExecDestroy", func(m **C.char) C.int { return C.gotrt_graph_exec_destroy(g.h, m) })
-	g.h = nil
+	err := g.g.Close()
+	g.g = nil
 	g.ctx.graphs--
 	return err
 }

@@ -10,6 +10,18 @@
 // engine-inspector JSON parsing, calibration-cache reading, the mapping of
 // TensorRT failures to errors) build and are tested everywhere.
 //
+// # Loading TensorRT
+//
+// A tensorrt build links no TensorRT or CUDA library, so it starts on any
+// host. [Load] opens libnvinfer.so.<major of the headers> (or the file or
+// folder [EnvLibrary] names) on first use, refuses one of another major
+// version, and registers libnvinfer_plugin's plugins where that library is
+// present; [NewRuntime] and [NewBuilder] call it (the builder also opens
+// libnvonnxparser). Without TensorRT they return a [*LibraryError] matching
+// [ErrNotSupported] whose one line names the library and the variable.
+// [LoadPlugins] loads the plugin libraries a plan needs; a plan that needs
+// one no library registers fails with a [*PluginError] naming it.
+//
 // # Ownership
 //
 // Every native handle has one owner and is released by Close, which is safe

@@ -55,7 +55,7 @@ func TestPlanErrorClassifiesTensorRTMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.description, func(t *testing.T) {
-			err := planError("/models/rn50.plan", newError("deserializeCudaEngine", CodeFailed, tt.msg))
+			err := planError("/models/rn50.plan", planEnv{}, newError("deserializeCudaEngine", CodeFailed, tt.msg))
 			assert.Contains(t, err.Error(), "plan /models/rn50.plan")
 			assert.ErrorIs(t, err, ErrFailed)
 			for _, s := range []error{ErrPlanVersion, ErrPlanDevice, ErrPlanCorrupt} {
@@ -69,4 +69,62 @@ func TestUnsupportedNamesTheTags(t *testing.T) {
 	err := unsupported("tensorrt engine")
 	assert.ErrorIs(t, err, ErrNotSupported)
 	assert.Contains(t, err.Error(), "-tags cuda,tensorrt")
+}
+
+func TestPlanErrorNamesMissingPlugin(t *testing.T) {
+	tests := []struct {
+		description, msg, name, version string
+	}{
+		{"8.x", "getPluginCreator could not find plugin: RnRes2FullFusion_TRT version: 1; [pluginV2Runner.cpp::load::303] Error Code 1: Serialization (Serialization assertion creator failed.Cannot deserialize plugin since corresponding IPluginCreator not found in Plugin Registry)", "RnRes2FullFusion_TRT", "1"},
+		{"older 8.x", "INVALID_ARGUMENT: getPluginCreator could not find plugin InstanceNormalization_TRT version 1", "InstanceNormalization_TRT", "1"},
+		{"10.x", "IPluginRegistry::getCreator: Error Code 4: API Usage Error (Cannot find plugin: SmallTileGEMM_TRT, version: 1, namespace:.)", "SmallTileGEMM_TRT", "1"},
+		{"no name", "Serialization (Serialization assertion creator failed.Cannot deserialize plugin since corresponding IPluginCreator not found in Plugin Registry)", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.description, func(t *testing.T) {
+			env := planEnv{Plugins: []string{"/usr/lib/libnvinfer_plugin.so.10"}}
+			err := planError("/e/rn50.plan", env, newError("deserializeCudaEngine", CodeFailed, tt.msg))
+			assert.ErrorIs(t, err, ErrPluginMissing)
+			assert.NotErrorIs(t, err, ErrPlanCorrupt, "a missing plugin is not a corrupt plan")
+			var pe *PluginError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, tt.name, pe.Plugin)
+			assert.Equal(t, tt.version, pe.Version)
+			assert.Contains(t, err.Error(), "plan /e/rn50.plan: needs tensorrt plugin "+tt.name)
+			assert.Contains(t, err.Error(), "loaded: /usr/lib/libnvinfer_plugin.so.10")
+			assert.Contains(t, err.Error(), "--plugins")
+		})
+	}
+	err := planError("p", planEnv{PluginNote: "libnvinfer_plugin.so.10 not loaded: no such file"},
+		newError("deserializeCudaEngine", CodeFailed, tests[2].msg))
+	assert.Contains(t, err.Error(), "(loaded: none); libnvinfer_plugin.so.10 not loaded: no such file")
+}
+
+func TestPlanErrorNamesBothVersions(t *testing.T) {
+	msg := "IRuntime::deserializeCudaEngine: Error Code 6: API Usage Error (The engine plan file is not compatible with this version of TensorRT, expecting library version 10.16.0.72 got 10.3.0.26, please rebuild.)"
+	err := planError("/e/rn50.plan", planEnv{Library: "10.16.0 (/usr/lib/libnvinfer.so.10)"}, newError("deserializeCudaEngine", CodeFailed, msg))
+	assert.ErrorIs(t, err, ErrPlanVersion)
+	assert.Contains(t, err.Error(), "plan /e/rn50.plan: built by tensorrt 10.3.0.26, the loaded library is tensorrt 10.16.0.72")
+
+	// Where TensorRT names no versions (a garbled "got .."), the library's.
+	msg = "The engine plan file is not compatible with this version of TensorRT, expecting library version 10.7.0.23 got .., please rebuild."
+	err = planError("p", planEnv{Library: "10.7.0 (/l/libnvinfer.so.10)"}, newError("deserializeCudaEngine", CodeFailed, msg))
+	assert.ErrorIs(t, err, ErrPlanVersion)
+	assert.Contains(t, err.Error(), "plan p: the loaded library is tensorrt 10.7.0 (/l/libnvinfer.so.10)")
+}
+
+func TestLibraryErrorIsOneLineNamingTheVariable(t *testing.T) {
+	h := Version{Major: 10, Minor: 16}
+	err := error(&LibraryError{Lib: "libnvinfer.so.10", Tried: "libnvinfer.so.10", Headers: h,
+		Reason: "libnvinfer.so.10: cannot open shared object file: No such file or directory"})
+	assert.ErrorIs(t, err, ErrNotSupported)
+	assert.NotErrorIs(t, err, ErrLibraryVersion)
+	assert.Equal(t, "tensorrt: cannot load libnvinfer.so.10 (tried libnvinfer.so.10 on the loader's search path: "+
+		"cannot open shared object file: No such file or directory): install TensorRT 10.x or set GOTRT_TENSORRT_LIB to its library or folder", err.Error())
+
+	err = &LibraryError{Lib: "libnvinfer.so.10", Tried: "/opt/trt/lib/libnvinfer.so.10", Headers: h, Found: Version{Major: 8, Minor: 6, Patch: 1}}
+	assert.ErrorIs(t, err, ErrLibraryVersion)
+	assert.ErrorIs(t, err, ErrNotSupported)
+	assert.Equal(t, "tensorrt: /opt/trt/lib/libnvinfer.so.10 is TensorRT 8.6.1 but this gotrt was built with TensorRT 10.16.0 headers: "+
+		"install TensorRT 10.x or set GOTRT_TENSORRT_LIB to its library or folder", err.Error())
 }

@@ -23,8 +23,12 @@ type Runtime struct {
 	live int // engines not yet closed
 }
 
-// NewRuntime creates a runtime.
+// NewRuntime creates a runtime, loading TensorRT first ([Load]): without it
+// the error matches [ErrNotSupported] and names the library and [EnvLibrary].
 func NewRuntime() (*Runtime, error) {
+	if _, err := Load(); err != nil {
+		return nil, err
+	}
 	var h *C.gotrt_runtime
 	if err := call("createInferRuntime", func(m **C.char) C.int { return C.gotrt_runtime_create(&h, m) }); err != nil {
 		return nil, err
@@ -61,7 +65,8 @@ func (r *Runtime) DeserializeEngine(plan []byte) (*Engine, error) {
 // LoadEngineFile loads an engine from a plan file. A truncated or corrupt
 // plan, or one built by another TensorRT version or for another GPU, returns
 // an error naming the file and matching [ErrPlanCorrupt], [ErrPlanVersion] or
-// [ErrPlanDevice] as TensorRT's message says.
+// [ErrPlanDevice] as TensorRT's message says; a plan that needs a plugin no
+// loaded library registers, a [*PluginError] naming it ([LoadPlugins]).
 func (r *Runtime) LoadEngineFile(path string) (*Engine, error) {
 	plan, err := os.ReadFile(path)
 	if err != nil {
@@ -88,7 +93,7 @@ func (r *Runtime) deserialize(source string, plan []byte) (*Engine, error) {
 	// the slice's memory for its duration.
 	rc := C.gotrt_runtime_deserialize(r.h, unsafe.Pointer(&plan[0]), C.size_t(len(plan)), &h, &msg)
 	if err := status("deserializeCudaEngine", rc, msg); err != nil {
-		return nil, planError(source, err)
+		return nil, planError(source, planEnvironment(), err)
 	}
 	r.live++
 	return &Engine{h: h, rt: r, source: source}, nil

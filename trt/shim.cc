@@ -7,8 +7,8 @@
 #include "shim.h"
 
 #include <NvInfer.h>
+#include <NvInferPlugin.h>
 #include <NvInferVersion.h>
-#include <cuda_runtime_api.h>
 
 #if defined(__has_include)
 #if __has_include(<NvOnnxParser.h>)
@@ -190,11 +190,6 @@ int caught(char** err) {
 	}
 }
 
-int cudaFail(char** err, cudaError_t rc, char const* what) {
-	std::string msg = std::string(what) + ": " + cudaGetErrorName(rc) + ": " + cudaGetErrorString(rc);
-	return fail(err, GOTRT_ERR_CUDA, msg.c_str());
-}
-
 int toDims(int64_t const* dims, int32_t rank, Dims* out) {
 	if (rank < 0 || rank > Dims::MAX_DIMS || (rank > 0 && dims == nullptr)) {
 		return GOTRT_ERR_INVALID_ARGUMENT;
@@ -322,6 +317,39 @@ int gotrt_logger_set_severity(int32_t severity, char** err) {
 	}
 	logger().printSeverity.store(severity);
 	return GOTRT_OK;
+}
+
+// Plugins. initLibNvInferPlugins and getPluginRegistry are dl.c's
+// forwarders to the loaded libnvinfer_plugin and libnvinfer.
+
+int gotrt_plugins_init(char** err) {
+	try {
+		begin();
+		// The ILogger*, as the headers' own factories pass it.
+		if (!initLibNvInferPlugins(static_cast<ILogger*>(&logger()), "")) {
+			return fail(err, GOTRT_ERR_FAILED, "initLibNvInferPlugins failed");
+		}
+		return GOTRT_OK;
+	} catch (...) {
+		return caught(err);
+	}
+}
+
+int gotrt_plugins_load_library(const char* path, char** err) {
+	GOTRT_NULL_CHECK(path);
+	try {
+		begin();
+		IPluginRegistry* reg = getPluginRegistry();
+		if (reg == nullptr) {
+			return fail(err, GOTRT_ERR_FAILED, "getPluginRegistry returned null");
+		}
+		if (reg->loadLibrary(path) == nullptr) {
+			return fail(err, GOTRT_ERR_FAILED, "IPluginRegistry::loadLibrary failed");
+		}
+		return GOTRT_OK;
+	} catch (...) {
+		return caught(err);
+	}
 }
 
 // Runtime.
@@ -754,81 +782,6 @@ int gotrt_context_enqueue_v3(gotrt_context* c, void* stream, char** err) {
 }
 
 #undef CONTEXT
-
-// CUDA graphs.
-
-int gotrt_stream_begin_capture(void* stream, char** err) {
-	GOTRT_NULL_CHECK(stream);
-	begin();
-	cudaError_t rc = cudaStreamBeginCapture(static_cast<cudaStream_t>(stream), cudaStreamCaptureModeThreadLocal);
-	if (rc != cudaSuccess) {
-		return cudaFail(err, rc, "cudaStreamBeginCapture");
-	}
-	return GOTRT_OK;
-}
-
-int gotrt_stream_end_capture(void* stream, gotrt_graph** out, char** err) {
-	GOTRT_NULL_CHECK(stream);
-	GOTRT_NULL_CHECK(out);
-	begin();
-	cudaGraph_t g = nullptr;
-	cudaError_t rc = cudaStreamEndCapture(static_cast<cudaStream_t>(stream), &g);
-	if (rc != cudaSuccess) {
-		if (g != nullptr) {
-			cudaGraphDestroy(g);
-		}
-		return cudaFail(err, rc, "cudaStreamEndCapture");
-	}
-	*out = reinterpret_cast<gotrt_graph*>(g);
-	return GOTRT_OK;
-}
-
-int gotrt_graph_instantiate(gotrt_graph* g, gotrt_graph_exec** out, char** err) {
-	GOTRT_NULL_CHECK(g);
-	GOTRT_NULL_CHECK(out);
-	begin();
-	cudaGraphExec_t x = nullptr;
-	cudaError_t rc = cudaGraphInstantiateWithFlags(&x, reinterpret_cast<cudaGraph_t>(g), 0);
-	if (rc != cudaSuccess) {
-		return cudaFail(err, rc, "cudaGraphInstantiateWithFlags");
-	}
-	*out = reinterpret_cast<gotrt_graph_exec*>(x);
-	return GOTRT_OK;
-}
-
-int gotrt_graph_destroy(gotrt_graph* g, char** err) {
-	if (g == nullptr) {
-		return GOTRT_OK;
-	}
-	begin();
-	cudaError_t rc = cudaGraphDestroy(reinterpret_cast<cudaGraph_t>(g));
-	if (rc != cudaSuccess) {
-		return cudaFail(err, rc, "cudaGraphDestroy");
-	}
-	return GOTRT_OK;
-}
-
-int gotrt_graph_exec_launch(gotrt_graph_exec* x, void* stream, char** err) {
-	GOTRT_NULL_CHECK(x);
-	begin();
-	cudaError_t rc = cudaGraphLaunch(reinterpret_cast<cudaGraphExec_t>(x), static_cast<cudaStream_t>(stream));
-	if (rc != cudaSuccess) {
-		return cudaFail(err, rc, "cudaGraphLaunch");
-	}
-	return GOTRT_OK;
-}
-
-int gotrt_graph_exec_destroy(gotrt_graph_exec* x, char** err) {
-	if (x == nullptr) {
-		return GOTRT_OK;
-	}
-	begin();
-	cudaError_t rc = cudaGraphExecDestroy(reinterpret_cast<cudaGraphExec_t>(x));
-	if (rc != cudaSuccess) {
-		return cudaFail(err, rc, "cudaGraphExecDestroy");
-	}
-	return GOTRT_OK;
-}
 
 // Builder.
 

@@ -1,7 +1,7 @@
 /*
  * shim.h: the C face of gotrt's TensorRT bindings.
  *
- * Each function wraps exactly one TensorRT (or CUDA runtime graph) call, is
+ * Each function wraps exactly one TensorRT call, is
  * named gotrt_<object>_<verb>, takes opaque handles, returns its outputs
  * through pointer arguments and returns an int status (GOTRT_OK or one of the
  * GOTRT_ERR_* codes). On failure *err receives a malloc'd, NUL-terminated
@@ -85,8 +85,6 @@ typedef struct gotrt_profile gotrt_profile;     /* nvinfer1::IOptimizationProfil
 typedef struct gotrt_parser gotrt_parser;       /* nvonnxparser::IParser */
 typedef struct gotrt_calibrator gotrt_calibrator; /* a calibrator that only replays a cache */
 typedef struct gotrt_host_memory gotrt_host_memory; /* nvinfer1::IHostMemory */
-typedef struct gotrt_graph gotrt_graph;         /* cudaGraph_t */
-typedef struct gotrt_graph_exec gotrt_graph_exec; /* cudaGraphExec_t */
 
 /* Versions. */
 
@@ -101,6 +99,15 @@ int gotrt_header_version(int32_t* major, int32_t* minor, int32_t* patch, char** 
  * that the shared logger prints to stderr; errors are always recorded for the
  * failing call whatever this level. */
 int gotrt_logger_set_severity(int32_t severity, char** err);
+
+/* Plugins (libnvinfer_plugin and libraries of the user's). */
+
+/* Wraps initLibNvInferPlugins(logger, ""): registers TensorRT's own plugins
+ * (libnvinfer_plugin must be loaded). */
+int gotrt_plugins_init(char** err);
+/* Wraps getPluginRegistry()->loadLibrary(path): for a plugin library that
+ * exports getCreators or getPluginCreators. */
+int gotrt_plugins_load_library(const char* path, char** err);
 
 /* Runtime. */
 
@@ -177,21 +184,6 @@ int gotrt_context_tensor_shape(gotrt_context* c, const char* name, int64_t* dims
 int gotrt_context_set_tensor_address(gotrt_context* c, const char* name, uint64_t ptr, char** err);
 /* Wraps IExecutionContext::enqueueV3. */
 int gotrt_context_enqueue_v3(gotrt_context* c, void* stream, char** err);
-
-/* CUDA graphs (CUDA runtime API; the stream is a CUstream/cudaStream_t). */
-
-/* Wraps cudaStreamBeginCapture (thread-local capture mode). */
-int gotrt_stream_begin_capture(void* stream, char** err);
-/* Wraps cudaStreamEndCapture. */
-int gotrt_stream_end_capture(void* stream, gotrt_graph** out, char** err);
-/* Wraps cudaGraphInstantiateWithFlags. */
-int gotrt_graph_instantiate(gotrt_graph* g, gotrt_graph_exec** out, char** err);
-/* Wraps cudaGraphDestroy. */
-int gotrt_graph_destroy(gotrt_graph* g, char** err);
-/* Wraps cudaGraphLaunch. */
-int gotrt_graph_exec_launch(gotrt_graph_exec* x, void* stream, char** err);
-/* Wraps cudaGraphExecDestroy. */
-int gotrt_graph_exec_destroy(gotrt_graph_exec* x, char** err);
 
 /* Builder. */
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gotrt/gotrt/cuda"
 	"github.com/gotrt/gotrt/internal/atomicfile"
 	"github.com/gotrt/gotrt/trt"
 )
@@ -76,12 +77,23 @@ no calibrators and takes explicitly quantized ONNX models instead). Inputs whose
 batch dimension is dynamic get a profile of 1..--batch; other dynamic inputs
 need --min-shapes/--opt-shapes/--max-shapes (trtexec's syntax,
 name:1x3x224x224,other:...). A plan only runs on the GPU model and TensorRT
-version that built it. It needs a GPU and a binary built with -tags cuda,tensorrt.`,
+version that built it. It needs a GPU and a binary built with -tags cuda,tensorrt
+that finds TensorRT's libraries (libnvinfer.so.<major> and
+libnvonnxparser.so.<major>, or GOTRT_TENSORRT_LIB); without them, or without
+a usable GPU, it stops with exit status 2 and one line saying what is missing.`,
 		Args: noArgs("build"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := f.options()
 			if err != nil {
 				return err
+			}
+			if err := loadTensorRT("build", nil); err != nil {
+				return err
+			}
+			// TensorRT's builder needs a GPU; without one it fails deep in
+			// the build, or crashes, rather than saying so.
+			if err := buildGPU(); err != nil {
+				return usageError{fmt.Errorf("build: needs a usable GPU: %w", err)}
 			}
 			if f.verbose {
 				if err := trt.SetLogSeverity(trt.SeverityInfo); err != nil {
@@ -89,6 +101,9 @@ version that built it. It needs a GPU and a binary built with -tags cuda,tensorr
 				}
 			}
 			b, err := trt.NewBuilder()
+			if errors.Is(err, trt.ErrNotSupported) {
+				return usageError{fmt.Errorf("build: %w", err)} // no onnx parser library
+			}
 			if err != nil {
 				return err
 			}
@@ -120,3 +135,7 @@ version that built it. It needs a GPU and a binary built with -tags cuda,tensorr
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{fmt.Errorf("build: %w", err)} })
 	rootCmd.AddCommand(cmd)
 }
+
+// buildGPU checks for a GPU `build` and `inspect` can use; tests stand in
+// for it.
+var buildGPU = cuda.Available

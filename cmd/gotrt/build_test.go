@@ -57,7 +57,9 @@ func TestInspectWithoutTensorRTFailsClearly(t *testing.T) {
 	if err == nil {
 		t.Skip("built with tensorrt")
 	}
-	assert.Equal(t, exitFailure, exitCode(err))
+	assert.Equal(t, exitUsage, exitCode(err), "no TensorRT is the user's to fix: exit 2")
+	assert.ErrorIs(t, err, trt.ErrNotSupported)
+	assert.NotContains(t, err.Error(), "\n")
 	rootCmd.SetArgs([]string{"inspect"})
 	assert.Equal(t, exitUsage, exitCode(rootCmd.Execute()))
 }

@@ -33,7 +33,9 @@ that NVML reports and CUDA_VISIBLE_DEVICES lets through, in CUDA ordinal order;
 or the CPU alone, with the reason on stderr, when there is no NVML library or
 no GPU. The INDEX column is what --devices takes (as do GPU-/MIG- UUIDs).
 When GPUs are listed but this gotrt cannot run the built-in model on them (a
-build without -tags cuda, or no usable CUDA device), stderr says why.
+build without -tags cuda, or no usable CUDA device), stderr says why. A
+-tags cuda,tensorrt build adds one stderr line: the TensorRT library it
+loads (version and file), or why none loads.
 With --json, stdout holds the JSON array of devices and nothing else.`,
 		Args: noArgs("devices"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -58,6 +60,9 @@ With --json, stdout holds the JSON array of devices and nothing else.`,
 				if err := gpuUsable(); err != nil {
 					fmt.Fprintf(stderr, "gotrt: the built-in model runs on the CPU here: %v\n", err)
 				}
+			}
+			if note := tensorrtNote(probeTensorRT()); note != "" {
+				fmt.Fprintln(stderr, "gotrt:", note)
 			}
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())

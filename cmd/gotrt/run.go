@@ -123,6 +123,7 @@ func newRunCmd(run func(context.Context, runner.Config) (*loadgen.Report, error)
 	var out string
 	var progress, format string
 	var asJSON bool
+	var plugins []string
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run an MLPerf scenario and write the MLPerf logs and result.json",
@@ -147,6 +148,13 @@ config, 1 other failures.`,
 			cfg, err := f.config(cmd.ErrOrStderr())
 			if err != nil {
 				return err
+			}
+			if usesEngine(cfg) {
+				if err := loadTensorRT("run --engine", plugins); err != nil {
+					return err
+				}
+			} else if len(plugins) > 0 {
+				fmt.Fprintln(cmd.ErrOrStderr(), "gotrt: warning: --plugins is ignored: plugins are for a catalogue model's TensorRT plan (--engine)")
 			}
 			if format, err = parseFormat(format, asJSON, runFormats...); err != nil {
 				return err
@@ -185,6 +193,7 @@ config, 1 other failures.`,
 	cmd.SetFlagErrorFunc(flagUsage)
 	addRunFlags(cmd.Flags(), f)
 	cmd.Flags().StringVar(&out, "out", "out", "folder for the MLPerf logs and result.json")
+	cmd.Flags().StringSliceVar(&plugins, "plugins", nil, "TensorRT plugin libraries the --engine plan needs, a.so,b.so (loaded before the plan; libnvinfer_plugin's are always)")
 	cmd.Flags().StringVar(&progress, "progress", "auto", "live progress on stderr: auto (when stderr is a terminal), on or off; find-peak prints a line per trial unless off")
 	addFormatFlags(cmd, &format, &asJSON, "text", "text (the summary), json (result.json alone), md or csv (one row)")
 	return cmd
@@ -297,4 +306,13 @@ func printRun(w io.Writer, rep *loadgen.Report, out string) error {
 		return errInvalid
 	}
 	return nil
+}
+
+// loadTensorRT is requireTensorRT; tests that run no engine stand in for it.
+var loadTensorRT = requireTensorRT
+
+// usesEngine says whether the run loads cfg.Engine: a catalogue model on
+// the scheduler's devices.
+func usesEngine(cfg runner.Config) bool {
+	return cfg.SUT == "" && cfg.Model != "" && cfg.Model != runner.BuiltinModel && cfg.Engine != ""
 }

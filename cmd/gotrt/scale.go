@@ -73,6 +73,11 @@ func scaleConfig(f *scaleFlags, log io.Writer) (runner.Config, error) {
 	if err != nil {
 		return cfg, usageError{fmt.Errorf("scale: %w", err)}
 	}
+	if usesEngine(cfg) {
+		if err := loadTensorRT("scale --engine", nil); err != nil {
+			return cfg, err
+		}
+	}
 	if cfg.Mode == loadgen.AccuracyOnly {
 		return cfg, usageError{errors.New("scale: --mode accuracy measures no throughput")}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -96,6 +97,9 @@ func isUsage(err error) bool {
 // as a usage error naming it.
 func checkPlanFile(path string) error {
 	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return usageError{fmt.Errorf("plan %s: no such file", path)}
+	}
 	if err != nil {
 		return usageError{fmt.Errorf("plan: %w", err)}
 	}

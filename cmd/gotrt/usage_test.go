@@ -124,6 +124,7 @@ func TestIgnoredFlagsWarn(t *testing.T) {
 		{[]string{"--model", "resnet50", "--engine", "r.plan", "--data", "d", "--precision", "fp32"}, []string{"--precision is ignored"}},
 	} {
 		n := &noRun{}
+		standInTensorRT(t, nil)
 		_, stderr, err := execCmd(t, newRunCmd(n.run), append([]string{"run", "--out", t.TempDir(), "--progress", "off"}, tc.args...)...)
 		require.ErrorIs(t, err, errNotRun)
 		for _, w := range tc.want {

@@ -135,3 +135,21 @@ func TestCompareTableMarks(t *testing.T) {
 	assert.Contains(t, b.String(), "resnet50,Offline,vgpu,5681,samples/s,0.9530280154336521,false,false,PerformanceOnly,")
 	assert.Contains(t, b.String(), "resnet50,Server,vgpu,5100,samples/s,0.9356081452944414,true,true,")
 }
+
+// result.json records TensorRT per device now; older results in Extra.
+func TestDifferencesReadTheDeviceTensorRTVersion(t *testing.T) {
+	bm, vg := seed()
+	for _, run := range bm.Runs {
+		for i := range run.Result.Devices {
+			run.Result.Devices[i].TensorRT = "10.16.0"
+		}
+	}
+	c, err := Compare([]*System{bm, vg})
+	require.NoError(t, err)
+	for _, d := range c.Differences {
+		if d.Field == "TensorRT" {
+			assert.Equal(t, []string{"10.16.0", "7.2.0"}, d.Values)
+			assert.True(t, d.Differs)
+		}
+	}
+}

@@ -8,8 +8,9 @@ import (
 	"github.com/gotrt/gotrt/runner/result"
 )
 
-// TensorRTVersionKey is the key of result.Result.Extra under which a run
-// records the TensorRT version it used, until the schema has a field.
+// TensorRTVersionKey is the key of result.Result.Extra under which runs
+// recorded the TensorRT version they used before the schema had
+// result.Device.TensorRT; the comparison reads either.
 const TensorRTVersionKey = "tensorrt_version"
 
 // property reads one property of a run; "" when the run does not say.
@@ -93,6 +94,9 @@ var properties = []property{
 		return fromDevices(r, func(d result.Device) string { return d.CUDADriverVersion })
 	}},
 	{"TensorRT", func(r *result.Result) []string {
+		if v := fromDevices(r, func(d result.Device) string { return d.TensorRT }); len(v) > 0 {
+			return v
+		}
 		if v, ok := r.Extra[TensorRTVersionKey].(string); ok {
 			return one(v)
 		}

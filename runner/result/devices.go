@@ -48,6 +48,9 @@ type Device struct {
 	DriverVersion string `json:"driver_version,omitempty"`
 	// CUDADriverVersion is the CUDA version the driver supports, e.g. "12.4".
 	CUDADriverVersion string `json:"cuda_driver_version,omitempty"`
+	// TensorRT is the version of the TensorRT library the device's engine
+	// ran with, e.g. "10.16.0"; empty for a device that ran no engine.
+	TensorRT string `json:"tensorrt_version,omitempty"`
 	// Virtualization is one of the Virt* constants, empty when unknown.
 	Virtualization string `json:"virtualization,omitempty"`
 	// MIGEnabled is true for a GPU whose MIG mode is on (its instances are
