@@ -70,8 +70,11 @@ func TestBadFlagsExitTwo(t *testing.T) {
 			return execCmd(t, newRunCmd(n.run), "run", "--on-device-error", "sometimes", "--out", t.TempDir())
 		}, "--on-device-error"},
 		{"streams beyond the cores", func() (string, string, error) {
+			return execCmd(t, newRunCmd(runner.Run), "run", "--streams", "1000", "--out", t.TempDir(), "--progress", "off")
+		}, "streams 1000"},
+		{"streams beyond the flag's range", func() (string, string, error) {
 			return execCmd(t, newRunCmd(runner.Run), "run", "--streams", "100000", "--out", t.TempDir(), "--progress", "off")
-		}, "streams 100000"},
+		}, `--streams "100000": want 1 to 1024`},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
 			_, _, err := tc.cmd()
