@@ -179,10 +179,10 @@ func TestCLIHelpDocumentsDefaults(t *testing.T) {
 	stdout, _, code := runChild(t, t.TempDir(), "run", "--help")
 	require.Equal(t, 0, code)
 	for _, want := range []string{
-		"0: no wait",                     // --batch-timeout 0
-		"0: LoadGen's one decimal",       // --peak-precision 0
-		`"" or left out (the scheduler`,  // --sut ""
-		"default: the config files'",     // the settings flags
+		"0: no wait",                    // --batch-timeout 0
+		"0: LoadGen's one decimal",      // --peak-precision 0
+		`"" or left out (the scheduler`, // --sut ""
+		"default: the config files'",    // the settings flags
 		"(default: the device's: 64 on", // --max-batch
 	} {
 		assert.Contains(t, stdout, want)
