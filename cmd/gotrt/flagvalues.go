@@ -246,9 +246,31 @@ func checkFlags(cmd *cobra.Command, _ []string) error {
 func flagUsage(_ *cobra.Command, err error) error {
 	var iv *pflag.InvalidValueError
 	if errors.As(err, &iv) {
-		cause := iv.Unwrap()
-		msg := strings.TrimPrefix(cause.Error(), errFlagValue.Error()+": ")
+		msg := strings.TrimPrefix(iv.Unwrap().Error(), errFlagValue.Error()+": ")
+		switch iv.GetFlag().Value.Type() {
+		case "bool":
+			msg = "want true or false"
+		case "string", "stringSlice", "stringArray":
+		default:
+			if !errors.Is(iv, errFlagValue) {
+				// pflag's own parsers say "strconv.ParseInt: ...".
+				msg = "want " + typeWanted(iv.GetFlag().Value.Type())
+			}
+		}
 		return usageError{fmt.Errorf("--%s %q: %s", iv.GetFlag().Name, quote(iv.GetValue()), msg)}
 	}
 	return usageError{err}
+}
+
+// typeWanted says what a pflag value type takes, for an error.
+func typeWanted(t string) string {
+	switch {
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		return "a whole number"
+	case strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "duration":
+		return "a Go duration such as 10s, 2m or 15ms"
+	}
+	return "a value of type " + t
 }

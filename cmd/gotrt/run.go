@@ -143,7 +143,11 @@ minimum duration. --mode accuracy runs every sample once and, for the built-in
 model, scores the responses against the true labels (PASS needs 99 % of the
 FP32 model's top-1). --sut null measures the harness's own overhead.
 
-Ctrl-C ends the run within a second, writes the logs and marks it INVALID.
+Ctrl-C, SIGTERM or SIGHUP ends the run within a second, writes the logs and
+marks it INVALID; a closed stdout or stderr (gotrt run ... | head) ends
+nothing. One gotrt at a time writes an --out: a second stops at once (exit 2)
+and names the first's pid. Numeric flags are checked like the settings files'
+values (finite, in range); a flag left out keeps the default its help names.
 Exit status: 0 VALID (and accuracy PASS), 3 INVALID or FAIL, 2 bad flags or
 config, 1 other failures.`,
 		Args: noArgs("run"),
