@@ -47,9 +47,15 @@ func TestMain(m *testing.M) {
 // memory cap.
 func child(t *testing.T, dir string, args ...string) *exec.Cmd {
 	t.Helper()
+	return childAfter(t, dir, "", args...)
+}
+
+// childAfter is child with a shell command run first (a trap, say).
+func childAfter(t *testing.T, dir, pre string, args ...string) *exec.Cmd {
+	t.Helper()
 	self, err := os.Executable()
 	require.NoError(t, err)
-	sh := fmt.Sprintf(`ulimit -v %d && exec "$@"`, childMemKiB)
+	sh := fmt.Sprintf(`%s ulimit -v %d && exec "$@"`, pre, childMemKiB)
 	c := exec.Command("/bin/sh", append([]string{"-c", sh, "sh", self}, args...)...)
 	c.Dir = dir
 	c.Env = append(os.Environ(), childEnv+"=1")
@@ -271,6 +277,24 @@ func TestCLIResultsKept(t *testing.T) {
 		for _, f := range loadgen.LogFiles {
 			assert.FileExists(t, filepath.Join(out, f))
 		}
+		assert.True(t, readResult(t, out).Interrupted)
+	})
+
+	t.Run("SIGHUP under nohup", func(t *testing.T) {
+		// Started ignoring SIGHUP, as nohup starts it: a closed terminal
+		// ends nothing; Ctrl-C still interrupts.
+		out := t.TempDir()
+		c := childAfter(t, t.TempDir(), `trap "" HUP;`, "run", "--sut", "null", "--scenario", "server", "--target-qps", "200", "--duration", "60s", "--out", out, "--progress", "off")
+		var o, e bytes.Buffer
+		c.Stdout, c.Stderr = &o, &e
+		require.NoError(t, c.Start())
+		waitFor(t, filepath.Join(out, lockName))
+		require.NoError(t, c.Process.Signal(syscall.SIGHUP))
+		time.Sleep(500 * time.Millisecond)
+		_, err := os.Lstat(filepath.Join(out, lockName))
+		assert.NoError(t, err, "still running after SIGHUP")
+		require.NoError(t, c.Process.Signal(syscall.SIGINT))
+		assert.Equal(t, exitInvalid, exitOf(t, c.Wait()), "stderr: %s", e.String())
 		assert.True(t, readResult(t, out).Interrupted)
 	})
 

@@ -112,6 +112,13 @@ func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
 	if err != nil {
 		return err
 	}
+	var given []int
+	if f.counts != "" {
+		// Checked before --out is made.
+		if given, err = report.ParseCounts(f.counts); err != nil {
+			return usageError{fmt.Errorf("scale: --counts: %w", err)}
+		}
+	}
 	cfg.OnTrial = trialLine(stderr, false)
 	warnIgnored(cmd.Flags(), cfg, stderr)
 	if err := checkOut(f.out); err != nil {
@@ -130,10 +137,8 @@ func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
 		return scaleError(fmt.Errorf("scale: count the devices: %w", err))
 	}
 	counts := report.DefaultCounts(n)
-	if f.counts != "" {
-		if counts, err = report.ParseCounts(f.counts); err != nil {
-			return usageError{fmt.Errorf("scale: --counts: %w", err)}
-		}
+	if given != nil {
+		counts = given
 		if top := counts[len(counts)-1]; top > n && cfg.SUT == "" {
 			return usageError{fmt.Errorf("scale: --counts %s: this machine has %d device(s)", f.counts, n)}
 		}
