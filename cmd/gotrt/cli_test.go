@@ -341,6 +341,21 @@ func TestCLIResultsKept(t *testing.T) {
 		assert.FileExists(t, filepath.Join(out, "result.json"))
 	})
 
+	t.Run("stdout on a full disk", func(t *testing.T) {
+		full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+		if err != nil {
+			t.Skip("no /dev/full here")
+		}
+		defer full.Close()
+		out := t.TempDir()
+		c := child(t, t.TempDir(), "run", "--sut", "null", "--scenario", "singlestream", "--duration", "50ms", "--min-queries", "5", "--out", out)
+		var e bytes.Buffer
+		c.Stdout, c.Stderr = full, &e
+		assert.Contains(t, []int{exitOK, exitInvalid}, exitOf(t, c.Run()), e.String())
+		assert.Contains(t, e.String(), "stdout could not be written", "said, not silent")
+		assert.FileExists(t, filepath.Join(out, "result.json"))
+	})
+
 	t.Run("after SIGKILL, nothing written since", func(t *testing.T) {
 		out := t.TempDir()
 		aside := filepath.Join(out, asidePrefix+"123")
