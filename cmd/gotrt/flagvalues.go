@@ -166,7 +166,13 @@ func (f *durationFlag) Set(s string) error {
 	}
 	return nil
 }
-func (f *durationFlag) String() string { return f.p.String() }
+// String is "0" for zero, which help reads as "no default to show".
+func (f *durationFlag) String() string {
+	if *f.p == 0 {
+		return "0"
+	}
+	return f.p.String()
+}
 func (f *durationFlag) Type() string   { return "duration" }
 
 // durRange prints a range of seconds as durations.

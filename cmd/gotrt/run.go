@@ -53,7 +53,7 @@ func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
 	intVar(fl, &f.streams, "streams", 0, numRange{lo: 1, hi: maxStreams, hint: "leave it out for the device's own"},
 		fmt.Sprintf("streams per device, 1 to %d (default: the device's: one per core on the CPU, which has no more)", maxStreams))
 	fl.Var(&durationFlag{p: &f.batchTimeout, set: &f.batchTimeoutSet, r: numRange{lo: 0, hi: maxBatchTimeout.Seconds()}}, "batch-timeout",
-		"how long the oldest sample waits for a fuller batch, 0 to 1m; 0: no wait, a free stream takes what waits at once (default: the scheduler's, 2ms; none under Server's adaptive batching or one query at a time)")
+		"how long the oldest sample waits for a fuller batch, 0 to 1m; 0: no wait, a free stream takes what waits at once (default: the scheduler's choice: 2ms, no wait for SingleStream and MultiStream, planned against the latency bound for Server)")
 	fl.BoolVar(&f.noProbe, "no-probe", false, "Offline: keep the configured expected QPS instead of measuring the devices first")
 	fl.StringVar(&f.onDeviceError, "on-device-error", runner.OnDeviceErrorFail, deviceErrorHelp)
 	addOverrideFlags(fl, &f.ov)
