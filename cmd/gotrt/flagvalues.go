@@ -166,6 +166,7 @@ func (f *durationFlag) Set(s string) error {
 	}
 	return nil
 }
+
 // String is "0" for zero, which help reads as "no default to show".
 func (f *durationFlag) String() string {
 	if *f.p == 0 {
@@ -173,7 +174,7 @@ func (f *durationFlag) String() string {
 	}
 	return f.p.String()
 }
-func (f *durationFlag) Type() string   { return "duration" }
+func (f *durationFlag) Type() string { return "duration" }
 
 // durRange prints a range of seconds as durations.
 func durRange(r numRange) string {
