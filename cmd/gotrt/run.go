@@ -92,7 +92,7 @@ func (f *runFlags) config(log io.Writer) (runner.Config, error) {
 	if cfg.Mode, err = parseMode(f.mode); err != nil {
 		return cfg, usageError{fmt.Errorf("--mode: %w", err)}
 	}
-	if err := checkMaxBatch(cfg); err != nil {
+	if err := checkDeviceLimits(cfg); err != nil {
 		return cfg, err
 	}
 	if cfg.Sched.OnFault, err = runner.ParseDeviceErrorPolicy(f.onDeviceError); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -32,23 +33,30 @@ const (
 // scheduler gains a value of its own for no wait, it goes here.
 const noBatchWait = time.Nanosecond
 
-// checkMaxBatch refuses, before anything opens, a --max-batch above what
-// the devices the run will use take, where the command line tells which
-// they are: the built-in model on the CPU takes builtin.MaxBatchLimit. A
-// GPU's or an engine's limit is checked as its executors open, and such an
-// error is the user's too (see runError).
-func checkMaxBatch(cfg runner.Config) error {
-	if cfg.Sched.MaxBatch <= builtin.MaxBatchLimit || cfg.Engine != "" || cfg.SUT != "" ||
-		(cfg.Model != "" && cfg.Model != runner.BuiltinModel) {
+// checkDeviceLimits refuses, before anything opens, a --max-batch or
+// --streams above what the devices the run will use take, where the command
+// line tells which they are: the built-in model on the CPU takes batches of
+// at most builtin.MaxBatchLimit and a stream per core. A GPU's or an
+// engine's limits are checked as its executors open; a CPU split in
+// devices (cpu:N) by the runner, which names each device's cores.
+func checkDeviceLimits(cfg runner.Config) error {
+	if (cfg.Sched.MaxBatch <= builtin.MaxBatchLimit && cfg.Sched.Streams <= runtime.NumCPU()) ||
+		cfg.Engine != "" || cfg.SUT != "" || (cfg.Model != "" && cfg.Model != runner.BuiltinModel) {
 		return nil
 	}
-	onCPU := strings.HasPrefix(strings.ToLower(strings.TrimSpace(cfg.Devices)), "cpu")
-	if !onCPU && strings.EqualFold(strings.TrimSpace(cfg.Devices), "all") {
+	dev := strings.ToLower(strings.TrimSpace(cfg.Devices))
+	onCPU := strings.HasPrefix(dev, "cpu")
+	if dev == "all" {
 		onCPU = runner.GPUUsable() != nil
 	}
-	if !onCPU {
+	switch {
+	case !onCPU:
 		return nil
+	case cfg.Sched.MaxBatch > builtin.MaxBatchLimit:
+		return usageError{fmt.Errorf("--max-batch %d: want 1 to %d: the built-in model on the CPU takes batches of at most %d",
+			cfg.Sched.MaxBatch, builtin.MaxBatchLimit, builtin.MaxBatchLimit)}
+	default:
+		return usageError{fmt.Errorf("--streams %d: want 1 to %d on this CPU: each stream computes on a core of its own",
+			cfg.Sched.Streams, runtime.NumCPU())}
 	}
-	return usageError{fmt.Errorf("--max-batch %d: want 1 to %d: the built-in model on the CPU takes batches of at most %d",
-		cfg.Sched.MaxBatch, builtin.MaxBatchLimit, builtin.MaxBatchLimit)}
 }

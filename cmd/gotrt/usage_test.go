@@ -71,7 +71,10 @@ func TestBadFlagsExitTwo(t *testing.T) {
 		}, "--on-device-error"},
 		{"streams beyond the cores", func() (string, string, error) {
 			return execCmd(t, newRunCmd(runner.Run), "run", "--streams", "1000", "--out", t.TempDir(), "--progress", "off")
-		}, "streams 1000"},
+		}, "--streams 1000: want 1 to " + strconv.Itoa(runtime.NumCPU()) + " on this CPU"},
+		{"streams beyond a split CPU's cores", func() (string, string, error) {
+			return execCmd(t, newRunCmd(runner.Run), "run", "--devices", "cpu:2", "--streams", strconv.Itoa(runtime.NumCPU()), "--out", t.TempDir(), "--progress", "off")
+		}, "streams " + strconv.Itoa(runtime.NumCPU()) + ": CPU device"},
 		{"streams beyond the flag's range", func() (string, string, error) {
 			return execCmd(t, newRunCmd(runner.Run), "run", "--streams", "100000", "--out", t.TempDir(), "--progress", "off")
 		}, `--streams "100000": want 1 to 1024`},
