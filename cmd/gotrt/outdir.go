@@ -187,19 +187,23 @@ func recoverAside(out string, w io.Writer) error {
 		}
 	}
 	for _, d := range dirs {
-		removeAside(d.path)
+		if !removeAside(d.path) {
+			fmt.Fprintf(w, "gotrt: --out %s: kept %s: it holds something other than gotrt's logs; look inside, and move or remove it yourself\n", out, d.path)
+		}
 	}
 	return nil
 }
 
 // removeAside removes a folder of moved logs: the log files in it, then
-// the folder. Anything else found there (a folder of the user's that an
-// older gotrt moved aside) stays, and so does the folder.
-func removeAside(dir string) {
+// the folder, and says whether the folder went. Anything else found there
+// (a folder of the user's that an older gotrt moved aside) stays, and so
+// does the folder.
+func removeAside(dir string) bool {
 	for _, name := range loadgen.LogFiles {
 		_ = atomicfile.Remove(filepath.Join(dir, name))
 	}
-	_ = os.Remove(dir)
+	err := os.Remove(dir)
+	return err == nil || errors.Is(err, fs.ErrNotExist)
 }
 
 // kindOf names a file mode's kind for an error.

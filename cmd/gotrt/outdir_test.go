@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -108,4 +109,23 @@ func TestScaleCountKeepsOrReplacesEarlierLogs(t *testing.T) {
 	_, _, err = execCmd(t, newScaleCmd(f.run, fourDevices), "scale", "--out", out, "--counts", "1")
 	assert.Equal(t, exitFailure, exitCode(err), "%v", err)
 	assert.NoFileExists(t, old, "a run that failed leaves no earlier result looking current")
+}
+
+// A folder of moved-aside logs that holds something else (a folder of the
+// user's that an older gotrt moved aside) loses its log files only: the
+// rest stays where it is.
+func TestLeftoverKeepsWhatIsNotALog(t *testing.T) {
+	out := t.TempDir()
+	aside := filepath.Join(out, asidePrefix+"7")
+	mine := filepath.Join(aside, "result.json", "mine.txt")
+	require.NoError(t, os.MkdirAll(filepath.Dir(mine), 0o755))
+	require.NoError(t, os.WriteFile(mine, []byte("mine"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(aside, "mlperf_log_summary.txt"), []byte("old"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(out, "result.json"), []byte("newer"), 0o644))
+	var note bytes.Buffer
+	require.NoError(t, recoverAside(out, &note))
+	assert.Contains(t, note.String(), "removed")
+	assert.Contains(t, note.String(), "kept "+aside)
+	assert.FileExists(t, mine)
+	assert.NoFileExists(t, filepath.Join(aside, "mlperf_log_summary.txt"))
 }
