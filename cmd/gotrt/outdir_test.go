@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gotrt/gotrt/runner"
+	"github.com/gotrt/gotrt/runner/loadgen"
 )
 
 // A --out that cannot hold the logs is refused before the run (exit 2),
@@ -128,4 +130,22 @@ func TestLeftoverKeepsWhatIsNotALog(t *testing.T) {
 	assert.Contains(t, note.String(), "kept "+aside)
 	assert.FileExists(t, mine)
 	assert.NoFileExists(t, filepath.Join(aside, "mlperf_log_summary.txt"))
+}
+
+// Logs that cannot be written lose no measurement: the result is printed
+// all the same, and the error (exit 1) says it was not saved.
+func TestUnsavedResultIsPrinted(t *testing.T) {
+	out := t.TempDir()
+	run := func(ctx context.Context, cfg runner.Config) (*loadgen.Report, error) {
+		rep, err := nullRun(ctx, cfg)
+		// The disk refuses the logs: a folder now sits where one goes.
+		require.NoError(t, os.Mkdir(filepath.Join(out, "result.json"), 0o755))
+		return rep, err
+	}
+	stdout, _, err := execCmd(t, newRunCmd(run), "run", "--out", out, "--progress", "off")
+	require.Error(t, err)
+	assert.Equal(t, exitFailure, exitCode(err), "%v", err)
+	assert.Contains(t, err.Error(), "could not be saved in "+out)
+	assert.Contains(t, stdout, "Result is : ")
+	assert.NotContains(t, stdout, "Logs and result.json in")
 }

@@ -188,7 +188,10 @@ config, 1 other failures.`,
 			od.settle(nil)
 			rep.Result.CommandLine = os.Args
 			if err := rep.WriteLogs(out); err != nil {
-				return err
+				// The measurement stays on the screen when the disk
+				// refuses it.
+				_ = printRunAs(cmd.OutOrStdout(), format, rep, "")
+				return fmt.Errorf("the result above could not be saved in %s: %w", out, err)
 			}
 			return printRunAs(cmd.OutOrStdout(), format, rep, out)
 		},
@@ -254,8 +257,9 @@ func liveProgress(w io.Writer) func(time.Duration, result.Scheduler) {
 }
 
 // printRun prints the summary's results and statistics sections, the
-// accuracy verdict and the devices, and returns errInvalid for an INVALID
-// run or a FAIL.
+// accuracy verdict, the devices and where the logs are (out; nothing when
+// they could not be written), and returns errInvalid for an INVALID run or
+// a FAIL.
 func printRun(w io.Writer, rep *loadgen.Report, out string) error {
 	var sum bytes.Buffer
 	if err := rep.WriteSummary(&sum); err != nil {
@@ -293,7 +297,9 @@ func printRun(w io.Writer, rep *loadgen.Report, out string) error {
 				d.ID, deviceLabel(r.Devices, d), d.Streams, d.Batches, d.MeanBatch, d.Samples, 100*d.Utilisation)
 		}
 	}
-	fmt.Fprintln(w, "Logs and result.json in", out)
+	if out != "" {
+		fmt.Fprintln(w, "Logs and result.json in", out)
+	}
 	if !r.Valid || (r.Accuracy != nil && !r.Accuracy.Passed()) {
 		return errInvalid
 	}
