@@ -128,6 +128,8 @@ func TestIgnoredFlagsWarn(t *testing.T) {
 		{[]string{"--engine", "r.plan", "--data", "d"}, []string{"--engine is ignored", "--data is ignored"}},
 		{[]string{"--sut", "null", "--devices", "cpu:2", "--precision", "fp32"}, []string{"--devices is ignored", "--precision is ignored"}},
 		{[]string{"--model", "resnet50", "--engine", "r.plan", "--data", "d", "--precision", "fp32"}, []string{"--precision is ignored"}},
+		{[]string{"--mode", "accuracy", "--duration", "1s", "--min-queries", "5"}, []string{"--duration is ignored", "--min-queries is ignored"}},
+		{[]string{"--peak-precision", "0.1", "--scenario", "server", "--no-probe"}, []string{"--peak-precision is ignored", "--no-probe is ignored"}},
 	} {
 		n := &noRun{}
 		_, stderr, err := execCmd(t, newRunCmd(n.run), append([]string{"run", "--out", t.TempDir(), "--progress", "off"}, tc.args...)...)
