@@ -152,6 +152,9 @@ func TestCLIBadFlagValues(t *testing.T) {
 		{"accuracy format empty", []string{"accuracy", "--format", "", "--model", "gotrt-builtin", "--log", "l"}, "--format is empty"},
 		{"accuracy truth empty", []string{"accuracy", "--truth", "", "--model", "resnet50", "--log", "l"}, "--truth is empty"},
 		{"devices format empty", []string{"devices", "--format", ""}, "--format is empty"},
+		{"accuracy unknown model", []string{"accuracy", "--model", "foo", "--log", "L"}, `--model "foo": unknown model; known: resnet50,`},
+		{"accuracy no truth", []string{"accuracy", "--model", "resnet50", "--log", "L"}, "--truth is required for resnet50"},
+		{"no-probe maybe", []string{"run", "--no-probe=maybe"}, `--no-probe "maybe": want true or false`},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
