@@ -2,7 +2,7 @@
 # Fuzzes each input reader for a few seconds (FUZZTIME, default 20000x: a
 # count of executions, a few seconds each here): the
 # .npy header, the settings parser, the data-map and val_map readers, the
-# COCO annotation reader and the accuracy log. Their seed corpora also run
+# COCO annotation reader, the accuracy log and gotrt run's flags. Their seed corpora also run
 # in `go test ./...`; a crasher found here is written under the package's
 # testdata/fuzz/ and fails this script. Usage: bash .ci/fuzz.sh
 set -euo pipefail
@@ -21,6 +21,7 @@ targets=(
   "./models/accuracy/imagenet FuzzParseValMap"
   "./models/accuracy/coco FuzzParseAnnotations"
   "./models/accuracy/mlperflog FuzzDecodeLog"
+  "./cmd/gotrt FuzzRunFlags"
 )
 for pt in "${targets[@]}"; do
   set -- $pt

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gotrt/gotrt/models/accuracy"
+	"github.com/gotrt/gotrt/models/catalog"
 	"github.com/gotrt/gotrt/runner"
 )
 
@@ -62,8 +64,17 @@ func runAccuracy(w io.Writer, f accuracyFlags) error {
 		return fmt.Errorf("accuracy: %w", err)
 	}
 	f.asJSON = format == formatJSON
-	if f.model == "" || (f.model != runner.BuiltinModel && f.truth == "") {
-		return usageError{errors.New("accuracy: --model and --truth are required")}
+	known := strings.Join(append(catalog.IDs(), runner.BuiltinModel), ", ")
+	switch {
+	case f.model == "":
+		return usageError{fmt.Errorf("accuracy: --model is required: one of %s", known)}
+	case f.model != runner.BuiltinModel:
+		if _, err := catalog.Lookup(f.model); err != nil {
+			return usageError{fmt.Errorf("accuracy: --model %q: unknown model; known: %s", quote(f.model), known)}
+		}
+		if f.truth == "" {
+			return usageError{fmt.Errorf("accuracy: --truth is required for %s (see gotrt accuracy --help for the file each model takes)", f.model)}
+		}
 	}
 	if f.log == "" && f.predictions == "" {
 		return usageError{errors.New("accuracy: --log is required")}

@@ -167,8 +167,10 @@ func TestAccuracyErrorLines(t *testing.T) {
 		code        int
 		wantIn      string
 	}{
-		{"no model", accuracyFlags{truth: "x", log: "y"}, exitUsage, "--model and --truth are required"},
+		{"no model", accuracyFlags{truth: "x", log: "y"}, exitUsage, "--model is required: one of resnet50,"},
 		{"unknown model", accuracyFlags{model: "nope", truth: "x", log: "y"}, exitUsage, `"nope"`},
+		{"unknown model, no truth", accuracyFlags{model: "foo", log: "L"}, exitUsage, `--model "foo": unknown model; known: resnet50,`},
+		{"no truth", accuracyFlags{model: "resnet50", log: logPath}, exitUsage, "--truth is required for resnet50"},
 		{"no log", accuracyFlags{model: "resnet50", truth: valMap}, exitUsage, "--log is required"},
 		{"predictions for resnet50", accuracyFlags{model: "resnet50", truth: valMap, log: logPath, predictions: "p.json"}, exitUsage, "predictions does not apply to resnet50"},
 		{"inv map for bert", accuracyFlags{model: "bert-99", truth: dev, log: sqLog, vocab: vocab, useInvMap: true}, exitUsage, "use-inv-map does not apply to bert-99"},

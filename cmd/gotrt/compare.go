@@ -13,9 +13,6 @@ import (
 
 func init() { rootCmd.AddCommand(newCompareCmd()) }
 
-// flagUsage makes cobra's flag errors usage errors (exit status 2).
-func flagUsage(_ *cobra.Command, err error) error { return usageError{err} }
-
 // newCompareCmd builds `gotrt compare`.
 func newCompareCmd() *cobra.Command {
 	var out, format, names string
@@ -61,6 +58,22 @@ systems that share no benchmark and scenario), 1 a result that cannot be read.`,
 			if err != nil {
 				return usageError{fmt.Errorf("compare: --format: %w", err)}
 			}
+			if out != "" {
+				// Checked and held before any table prints, as run and
+				// scale do: a bad --out is a usage error, not a failure at
+				// the end.
+				if err := checkOut(out); err != nil {
+					return fmt.Errorf("compare: %w", err)
+				}
+				if err := checkOutFiles(out, reportFiles(report.CompareBase, report.SystemsCSV+".csv")); err != nil {
+					return fmt.Errorf("compare: --out: %w", err)
+				}
+				lk, err := lockOut(out)
+				if err != nil {
+					return fmt.Errorf("compare: --out: %w", err)
+				}
+				defer lk.release()
+			}
 			var ns []string
 			if names != "" {
 				ns = strings.Split(names, ",")
@@ -96,7 +109,8 @@ systems that share no benchmark and scenario), 1 a result that cannot be read.`,
 	}
 	cmd.SetFlagErrorFunc(flagUsage)
 	fl := cmd.Flags()
-	fl.StringVar(&out, "out", "", "folder for the chart and the tables (none written when empty)")
+	fl.StringVar(&out, "out", "", "folder for the chart and the tables (none written when left out or empty)")
+	allowEmpty(fl, "out")
 	addFormatFlags(cmd, &format, &asJSON, "text", "text, md, csv or json")
 	fl.StringVar(&names, "names", "", "comma-separated system names, one per argument (default: the folder names)")
 	return cmd

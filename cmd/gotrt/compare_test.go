@@ -34,7 +34,7 @@ var testdataDir = func() string {
 // returns stdout, stderr and the error main would print.
 func execCmd(t *testing.T, cmd *cobra.Command, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	root := &cobra.Command{Use: "gotrt", SilenceUsage: true, SilenceErrors: true}
+	root := &cobra.Command{Use: "gotrt", SilenceUsage: true, SilenceErrors: true, PersistentPreRunE: checkFlags}
 	root.AddCommand(cmd)
 	var o, e bytes.Buffer
 	root.SetOut(&o)

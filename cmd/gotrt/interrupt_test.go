@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -41,11 +42,14 @@ func signalled(t *testing.T, sig syscall.Signal, run func(context.Context, runne
 	}
 }
 
-// Ctrl-C or SIGTERM at start-up ends like an interrupt later in the run:
-// logs written, INVALID, "interrupted", exit 3.
+// Ctrl-C, SIGTERM or SIGHUP (a closed terminal) at start-up ends like an
+// interrupt later in the run: logs written, INVALID, "interrupted", exit 3.
 func TestRunInterruptedBySignalWritesLogs(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
+			if sig != syscall.SIGTERM && signal.Ignored(sig) {
+				t.Skipf("the test process ignores %v (nohup or a background job), as gotrt then does", sig)
+			}
 			out := t.TempDir()
 			cfgFile := userConf(t, "*.*.min_duration = 60000\n")
 			stdout, _, err := execCmd(t, newRunCmd(signalled(t, sig, runner.Run)), "run", "--out", out, "--progress", "off", "--user-conf", cfgFile)

@@ -15,14 +15,22 @@ var rootCmd = &cobra.Command{
 	Short:         "Go inference engine and MLPerf-style benchmark harness for GPUs, vGPUs and CPUs",
 	SilenceUsage:  true,
 	SilenceErrors: true,
+	// Every command's flags are checked alike (checkFlags).
+	PersistentPreRunE: checkFlags,
 }
 
 // Flag errors anywhere are usage errors (exit 2).
 func init() { rootCmd.SetFlagErrorFunc(flagUsage) }
 
 func main() {
-	if err := rootCmd.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "gotrt:", err)
+	survivePipes()
+	stdout, stderr := newConsole(os.Stdout), newConsole(os.Stderr)
+	rootCmd.SetOut(stdout)
+	rootCmd.SetErr(stderr)
+	err := rootCmd.Execute()
+	reportConsole(stdout, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "gotrt:", err)
 		os.Exit(exitCode(err))
 	}
 }

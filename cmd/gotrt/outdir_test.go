@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gotrt/gotrt/runner"
+	"github.com/gotrt/gotrt/runner/loadgen"
 )
 
 // A --out that cannot hold the logs is refused before the run (exit 2),
@@ -108,4 +111,41 @@ func TestScaleCountKeepsOrReplacesEarlierLogs(t *testing.T) {
 	_, _, err = execCmd(t, newScaleCmd(f.run, fourDevices), "scale", "--out", out, "--counts", "1")
 	assert.Equal(t, exitFailure, exitCode(err), "%v", err)
 	assert.NoFileExists(t, old, "a run that failed leaves no earlier result looking current")
+}
+
+// A folder of moved-aside logs that holds something else (a folder of the
+// user's that an older gotrt moved aside) loses its log files only: the
+// rest stays where it is.
+func TestLeftoverKeepsWhatIsNotALog(t *testing.T) {
+	out := t.TempDir()
+	aside := filepath.Join(out, asidePrefix+"7")
+	mine := filepath.Join(aside, "result.json", "mine.txt")
+	require.NoError(t, os.MkdirAll(filepath.Dir(mine), 0o755))
+	require.NoError(t, os.WriteFile(mine, []byte("mine"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(aside, "mlperf_log_summary.txt"), []byte("old"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(out, "result.json"), []byte("newer"), 0o644))
+	var note bytes.Buffer
+	require.NoError(t, recoverAside(out, &note))
+	assert.Contains(t, note.String(), "removed")
+	assert.Contains(t, note.String(), "kept "+aside)
+	assert.FileExists(t, mine)
+	assert.NoFileExists(t, filepath.Join(aside, "mlperf_log_summary.txt"))
+}
+
+// Logs that cannot be written lose no measurement: the result is printed
+// all the same, and the error (exit 1) says it was not saved.
+func TestUnsavedResultIsPrinted(t *testing.T) {
+	out := t.TempDir()
+	run := func(ctx context.Context, cfg runner.Config) (*loadgen.Report, error) {
+		rep, err := nullRun(ctx, cfg)
+		// The disk refuses the logs: a folder now sits where one goes.
+		require.NoError(t, os.Mkdir(filepath.Join(out, "result.json"), 0o755))
+		return rep, err
+	}
+	stdout, _, err := execCmd(t, newRunCmd(run), "run", "--out", out, "--progress", "off")
+	require.Error(t, err)
+	assert.Equal(t, exitFailure, exitCode(err), "%v", err)
+	assert.Contains(t, err.Error(), "could not be saved in "+out)
+	assert.Contains(t, stdout, "Result is : ")
+	assert.NotContains(t, stdout, "Logs and result.json in")
 }

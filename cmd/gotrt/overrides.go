@@ -19,23 +19,30 @@ type overrideFlags struct {
 	peakPrecision           float64
 }
 
-// addOverrideFlags declares the override flags on fl.
+// addOverrideFlags declares the override flags on fl. Each is checked as
+// the settings files check its key (finite, positive where LoadGen wants
+// it); a flag left out keeps the config files' value, and a 0 that the
+// files would mean as "none" is refused rather than taken as "left out".
 func addOverrideFlags(fl *pflag.FlagSet, f *overrideFlags) {
-	fl.DurationVar(&f.duration, "duration", 0, "minimum duration (min_duration) as a Go duration: 10s, 2m")
-	fl.Float64Var(&f.targetQPS, "target-qps", 0, "target_qps: Server's scheduled queries/s (find-peak's start), Offline's expected samples/s")
-	fl.DurationVar(&f.targetLatency, "target-latency", 0, "target_latency as a Go duration (15ms): Server's latency bound, SingleStream/MultiStream's expected latency")
-	fl.Uint64Var(&f.minQueries, "min-queries", 0, "minimum query count (min_query_count)")
-	fl.Uint64Var(&f.samplesPerQuery, "samples-per-query", 0, "MultiStream samples per query (samples_per_query)")
-	fl.Float64Var(&f.peakPrecision, "peak-precision", 0.01, "find-peak ends once its bounds are within this fraction of each other (0: LoadGen's one decimal of QPS alone)")
+	const keep = "leave it out for the config files' %s"
+	durationVar(fl, &f.duration, "duration", 0, numRange{loOpen: true, hint: fmt.Sprintf(keep, "min_duration")},
+		"minimum duration (min_duration) as a positive Go duration: 10s, 2m (default: the config files')")
+	floatVar(fl, &f.targetQPS, "target-qps", 0, numRange{loOpen: true, hint: fmt.Sprintf(keep, "target_qps")},
+		"target_qps, positive: Server's scheduled queries/s (find-peak's start), Offline's expected samples/s (default: the config files')")
+	durationVar(fl, &f.targetLatency, "target-latency", 0, numRange{loOpen: true, hint: fmt.Sprintf(keep, "target_latency")},
+		"target_latency as a positive Go duration (15ms): Server's latency bound, SingleStream/MultiStream's expected latency (default: the config files')")
+	uintVar(fl, &f.minQueries, "min-queries", 0, numRange{lo: 1, hint: fmt.Sprintf(keep, "min_query_count")},
+		"minimum query count (min_query_count), at least 1 (default: the config files')")
+	uintVar(fl, &f.samplesPerQuery, "samples-per-query", 0, numRange{lo: 1, hint: fmt.Sprintf(keep, "samples_per_query")},
+		"MultiStream samples per query (samples_per_query), at least 1 (default: the config files')")
+	floatVar(fl, &f.peakPrecision, "peak-precision", 0.01, numRange{lo: 0, hi: 1, hiOpen: true},
+		"find-peak ends once its bounds are within this fraction of each other, at least 0 and less than 1 (0: LoadGen's one decimal of QPS alone)")
 }
 
 // overrides turns the flags into the runner's Overrides; they apply after
 // --mlperf-conf and --user-conf, and the detail log names the command line
-// as their source.
+// as their source. The flags' values were checked as they were parsed.
 func (f *overrideFlags) overrides() (runner.Overrides, error) {
-	if f.duration < 0 || f.targetLatency < 0 || f.targetQPS < 0 {
-		return runner.Overrides{}, usageError{fmt.Errorf("--duration, --target-qps and --target-latency must not be negative")}
-	}
 	return runner.Overrides{
 		MinDuration: f.duration, TargetQPS: f.targetQPS, TargetLatency: f.targetLatency,
 		MinQueryCount: f.minQueries, SamplesPerQuery: f.samplesPerQuery, PeakPrecision: f.peakPrecision,

@@ -29,24 +29,25 @@ func trialLine(w io.Writer, live bool) func(loadgen.TrialEvent) {
 		}
 		lo, hi := "none yet", "none yet"
 		if e.Lower > 0 {
-			lo = fmtQPS(e.Lower)
+			lo = fmtQPS(e.Lower) + " QPS"
 		}
 		if e.Upper > 0 {
-			hi = fmtQPS(e.Upper)
+			hi = fmtQPS(e.Upper) + " QPS"
 		}
 		clear := ""
 		if live {
 			clear = "\r\033[K"
 		}
-		fmt.Fprintf(w, "%sgotrt: find-peak trial %d at %s QPS: %s (latency at the target percentile %s); highest VALID %s, lowest INVALID %s QPS\n",
+		fmt.Fprintf(w, "%sgotrt: find-peak trial %d at %s QPS: %s (latency at the target percentile %s); highest VALID %s, lowest INVALID %s\n",
 			clear, e.N, fmtQPS(e.Trial.TargetQPS), oneLine(verdict), fmtLatency(e.Trial.TargetPctlNS), lo, hi)
 	}
 }
 
-// fmtQPS prints a target QPS to six significant digits: the search's
-// bounds close in below a whole QPS.
+// fmtQPS prints a target QPS to six significant digits (the search's
+// bounds close in below a whole QPS), whole from 1e5, and in %g form past
+// 1e15, never as a 300-digit number.
 func fmtQPS(v float64) string {
-	if v >= 1e5 {
+	if v >= 1e5 && v < 1e15 {
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
 	return strconv.FormatFloat(v, 'g', 6, 64)

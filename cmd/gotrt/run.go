@@ -3,20 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/gotrt/gotrt/internal/bounded"
+	"github.com/gotrt/gotrt/models/builtin"
 	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/runner/loadgen"
 	"github.com/gotrt/gotrt/runner/result"
@@ -31,6 +29,7 @@ type runFlags struct {
 	precision             string
 	maxBatch, streams     int
 	batchTimeout          time.Duration
+	batchTimeoutSet       bool
 	noProbe               bool
 	ov                    overrideFlags
 	onDeviceError         string
@@ -43,14 +42,18 @@ func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.StringVar(&f.mode, "mode", "performance", "performance, accuracy or find-peak (LoadGen's PerformanceOnly, AccuracyOnly, FindPeakPerformance)")
 	fl.StringVar(&f.mlperfConf, "mlperf-conf", "", "mlperf.conf to read instead of the embedded one")
 	fl.StringVar(&f.userConf, "user-conf", "", "user.conf applied after mlperf.conf")
-	fl.StringVar(&f.sut, "sut", "", `system under test: "" (the scheduler over the devices), "null" (the harness alone), or kserve://HOST:PORT[,HOST:PORT…][?stream=1&batch=N&concurrency=N] (KServe v2 / Triton gRPC servers such as gotrt serve)`)
+	fl.StringVar(&f.sut, "sut", "", `system under test: "" or left out (the scheduler over the devices), "null" (the harness alone), or kserve://HOST:PORT[,HOST:PORT…][?stream=1&batch=N&concurrency=N] (KServe v2 / Triton gRPC servers such as gotrt serve)`)
+	allowEmpty(fl, "sut")
 	fl.StringVar(&f.devices, "devices", "all", "as CUDA_VISIBLE_DEVICES: GPU indices 0,2 or GPU-/MIG- UUIDs; or all (every GPU, else the CPU), cpu, cpu:N (the CPU split in N devices); counts: scale --counts")
 	fl.StringVar(&f.engine, "engine", "", "TensorRT plan of a catalogue model (needs a -tags cuda,tensorrt build)")
 	fl.StringVar(&f.data, "data", "", "folder of the catalogue model's preprocessed .npy inputs")
 	fl.StringVar(&f.precision, "precision", "", "built-in model precision: int8 (default) or fp32")
-	fl.IntVar(&f.maxBatch, "max-batch", 0, "largest batch per stream (default: the device's)")
-	fl.IntVar(&f.streams, "streams", 0, "streams per device (default: the device's)")
-	fl.DurationVar(&f.batchTimeout, "batch-timeout", 0, "how long the oldest sample waits for a fuller batch (default 2ms)")
+	intVar(fl, &f.maxBatch, "max-batch", 0, numRange{lo: 1, hi: maxBatchLimit, hint: "leave it out for the device's own"},
+		fmt.Sprintf("largest batch per stream, 1 to %d (default: the device's: 64 on the CPU, whose limit is %d; 16384 on a GPU)", maxBatchLimit, builtin.MaxBatchLimit))
+	intVar(fl, &f.streams, "streams", 0, numRange{lo: 1, hi: maxStreams, hint: "leave it out for the device's own"},
+		fmt.Sprintf("streams per device, 1 to %d (default: the device's: one per core on the CPU, which has no more)", maxStreams))
+	fl.Var(&durationFlag{p: &f.batchTimeout, set: &f.batchTimeoutSet, r: numRange{lo: 0, hi: maxBatchTimeout.Seconds()}}, "batch-timeout",
+		"how long the oldest sample waits for a fuller batch, 0 to 1m; 0: no wait, a free stream takes what waits at once (default: the scheduler's choice: 2ms, no wait for SingleStream and MultiStream, planned against the latency bound for Server)")
 	fl.BoolVar(&f.noProbe, "no-probe", false, "Offline: keep the configured expected QPS instead of measuring the devices first")
 	fl.StringVar(&f.onDeviceError, "on-device-error", runner.OnDeviceErrorFail, deviceErrorHelp)
 	addOverrideFlags(fl, &f.ov)
@@ -76,6 +79,9 @@ func (f *runFlags) config(log io.Writer) (runner.Config, error) {
 		Precision: f.precision, NoProbe: f.noProbe, Log: log,
 	}
 	cfg.Sched.MaxBatch, cfg.Sched.Streams, cfg.Sched.BatchTimeout = f.maxBatch, f.streams, f.batchTimeout
+	if f.batchTimeoutSet && f.batchTimeout == 0 {
+		cfg.Sched.BatchTimeout = noBatchWait
+	}
 	var err error
 	if cfg.Overrides, err = f.ov.overrides(); err != nil {
 		return cfg, err
@@ -86,8 +92,8 @@ func (f *runFlags) config(log io.Writer) (runner.Config, error) {
 	if cfg.Mode, err = parseMode(f.mode); err != nil {
 		return cfg, usageError{fmt.Errorf("--mode: %w", err)}
 	}
-	if f.maxBatch < 0 || f.streams < 0 || f.batchTimeout < 0 {
-		return cfg, usageError{errors.New("--max-batch, --streams and --batch-timeout must not be negative")}
+	if err := checkDeviceLimits(cfg); err != nil {
+		return cfg, err
 	}
 	if cfg.Sched.OnFault, err = runner.ParseDeviceErrorPolicy(f.onDeviceError); err != nil {
 		return cfg, usageError{fmt.Errorf("--on-device-error: %w", err)}
@@ -138,7 +144,11 @@ minimum duration. --mode accuracy runs every sample once and, for the built-in
 model, scores the responses against the true labels (PASS needs 99 % of the
 FP32 model's top-1). --sut null measures the harness's own overhead.
 
-Ctrl-C ends the run within a second, writes the logs and marks it INVALID.
+Ctrl-C, SIGTERM or SIGHUP ends the run within a second, writes the logs and
+marks it INVALID; a closed stdout or stderr (gotrt run ... | head) ends
+nothing. One gotrt at a time writes an --out: a second stops at once (exit 2)
+and names the first's pid. Numeric flags are checked like the settings files'
+values (finite, in range); a flag left out keeps the default its help names.
 Exit status: 0 VALID (and accuracy PASS), 3 INVALID or FAIL, 2 bad flags or
 config, 1 other failures.`,
 		Args: noArgs("run"),
@@ -162,10 +172,11 @@ config, 1 other failures.`,
 			if progress, err = parseProgress(progress); err != nil {
 				return err
 			}
-			settle, err := prepareOut(out)
+			od, err := prepareOut(out, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
+			defer od.close()
 			warnIgnored(cmd.Flags(), cfg, cmd.ErrOrStderr())
 			if showProgress(progress, cmd.ErrOrStderr()) {
 				cfg.Progress = liveProgress(cmd.ErrOrStderr())
@@ -179,13 +190,16 @@ config, 1 other failures.`,
 			}
 			if err != nil {
 				err = runError(err)
-				settle(err)
+				od.settle(err)
 				return err
 			}
-			settle(nil)
+			od.settle(nil)
 			rep.Result.CommandLine = os.Args
 			if err := rep.WriteLogs(out); err != nil {
-				return err
+				// The measurement stays on the screen when the disk
+				// refuses it.
+				_ = printRunAs(cmd.OutOrStdout(), format, rep, "")
+				return fmt.Errorf("the result above could not be saved in %s: %w", out, err)
 			}
 			return printRunAs(cmd.OutOrStdout(), format, rep, out)
 		},
@@ -197,16 +211,6 @@ config, 1 other failures.`,
 	cmd.Flags().StringVar(&progress, "progress", "auto", "live progress on stderr: auto (when stderr is a terminal), on or off; find-peak prints a line per trial unless off")
 	addFormatFlags(cmd, &format, &asJSON, "text", "text (the summary), json (result.json alone), md or csv (one row)")
 	return cmd
-}
-
-// interruptible is the command's context, cancelled by Ctrl-C or SIGTERM so
-// that a run ends cleanly, writes its logs and is marked INVALID.
-func interruptible(cmd *cobra.Command) (context.Context, context.CancelFunc) {
-	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 
 // noArgs refuses positional arguments with a usage error.
@@ -226,7 +230,7 @@ func showProgress(mode string, w io.Writer) bool {
 	case "off":
 		return false
 	}
-	f, ok := w.(*os.File)
+	f, ok := w.(interface{ Stat() (os.FileInfo, error) })
 	if !ok {
 		return false
 	}
@@ -262,8 +266,9 @@ func liveProgress(w io.Writer) func(time.Duration, result.Scheduler) {
 }
 
 // printRun prints the summary's results and statistics sections, the
-// accuracy verdict and the devices, and returns errInvalid for an INVALID
-// run or a FAIL.
+// accuracy verdict, the devices and where the logs are (out; nothing when
+// they could not be written), and returns errInvalid for an INVALID run or
+// a FAIL.
 func printRun(w io.Writer, rep *loadgen.Report, out string) error {
 	var sum bytes.Buffer
 	if err := rep.WriteSummary(&sum); err != nil {
@@ -274,8 +279,8 @@ func printRun(w io.Writer, rep *loadgen.Report, out string) error {
 	if i := strings.Index(text, "================================================\nTest Parameters Used"); i > 0 {
 		text = text[:i]
 	}
-	fmt.Fprint(w, text)
 	r := rep.Result
+	fmt.Fprint(w, screenSummary(text, r.Warnings))
 	if r.Mode == string(loadgen.FindPeakPerformance) {
 		fmt.Fprintf(w, "Peak target QPS (VALID): %.6g\n", rep.PeakQPS)
 	}
@@ -301,7 +306,9 @@ func printRun(w io.Writer, rep *loadgen.Report, out string) error {
 				d.ID, deviceLabel(r.Devices, d), d.Streams, d.Batches, d.MeanBatch, d.Samples, 100*d.Utilisation)
 		}
 	}
-	fmt.Fprintln(w, "Logs and result.json in", out)
+	if out != "" {
+		fmt.Fprintln(w, "Logs and result.json in", out)
+	}
 	if !r.Valid || (r.Accuracy != nil && !r.Accuracy.Passed()) {
 		return errInvalid
 	}

@@ -106,8 +106,8 @@ func TestRunPrintsFindPeakTrials(t *testing.T) {
 	okOrInvalid(t, err)
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	require.Len(t, lines, 2, stderr)
-	assert.Equal(t, "gotrt: find-peak trial 1 at 1000 QPS: VALID (latency at the target percentile 4.00 ms); highest VALID 1000, lowest INVALID none yet QPS", lines[0])
-	assert.Equal(t, "gotrt: find-peak trial 2 at 2000 QPS: INVALID: 99.00 percentile latency 20 ms > 15 ms (latency at the target percentile 20.00 ms); highest VALID 1000, lowest INVALID 2000 QPS", lines[1])
+	assert.Equal(t, "gotrt: find-peak trial 1 at 1000 QPS: VALID (latency at the target percentile 4.00 ms); highest VALID 1000 QPS, lowest INVALID none yet", lines[0])
+	assert.Equal(t, "gotrt: find-peak trial 2 at 2000 QPS: INVALID: 99.00 percentile latency 20 ms > 15 ms (latency at the target percentile 20.00 ms); highest VALID 1000 QPS, lowest INVALID 2000 QPS", lines[1])
 
 	quiet := func(ctx context.Context, cfg runner.Config) (*loadgen.Report, error) {
 		assert.Nil(t, cfg.OnTrial, "--progress off")

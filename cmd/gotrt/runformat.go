@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/gotrt/gotrt/runner/loadgen"
 	"github.com/gotrt/gotrt/runner/report"
@@ -42,4 +43,16 @@ func printRunAs(w io.Writer, format string, rep *loadgen.Report, out string) err
 		return errInvalid
 	}
 	return nil
+}
+
+// screenSummary is the summary text as the screen gets it: without the
+// not-a-submission line and the warnings that printRunAs prints once at
+// the end (an accuracy run's summary, which has no settings section to cut
+// them off with, holds both).
+func screenSummary(text string, warnings []string) string {
+	text = strings.Replace(text, "\n"+loadgen.NotSubmission+"\n", "\n", 1)
+	for _, m := range warnings {
+		text = strings.Replace(text, " * "+oneLine(m)+"\n", "", 1)
+	}
+	return strings.Trim(text, "\n") + "\n"
 }

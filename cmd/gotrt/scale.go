@@ -102,26 +102,48 @@ func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
 			}
 			return fmt.Errorf("scale: --from: %w", err)
 		}
+		// --from rewrites the chart and tables in that folder.
+		if err := checkOutFiles(f.from, reportFiles(report.ScaleBase)); err != nil {
+			return fmt.Errorf("scale: --from: %w", err)
+		}
+		lk, err := lockOut(f.from)
+		if err != nil {
+			return fmt.Errorf("scale: --from: %w", err)
+		}
+		defer lk.release()
 		return finishScale(cmd, f.from, format, s, nil)
 	}
 	cfg, err := scaleConfig(f, stderr)
 	if err != nil {
 		return err
 	}
+	var given []int
+	if f.counts != "" {
+		// Checked before --out is made.
+		if given, err = report.ParseCounts(f.counts); err != nil {
+			return usageError{fmt.Errorf("scale: --counts: %w", err)}
+		}
+	}
 	cfg.OnTrial = trialLine(stderr, false)
 	warnIgnored(cmd.Flags(), cfg, stderr)
 	if err := checkOut(f.out); err != nil {
 		return fmt.Errorf("scale: %w", err)
 	}
+	if err := checkOutFiles(f.out, reportFiles(report.ScaleBase)); err != nil {
+		return fmt.Errorf("scale: --out: %w", err)
+	}
+	lk, err := lockOut(f.out)
+	if err != nil {
+		return fmt.Errorf("scale: --out: %w", err)
+	}
+	defer lk.release()
 	n, err := deviceCount(cfg)
 	if err != nil {
 		return scaleError(fmt.Errorf("scale: count the devices: %w", err))
 	}
 	counts := report.DefaultCounts(n)
-	if f.counts != "" {
-		if counts, err = report.ParseCounts(f.counts); err != nil {
-			return usageError{fmt.Errorf("scale: --counts: %w", err)}
-		}
+	if given != nil {
+		counts = given
 		if top := counts[len(counts)-1]; top > n && cfg.SUT == "" {
 			return usageError{fmt.Errorf("scale: --counts %s: this machine has %d device(s)", f.counts, n)}
 		}
@@ -129,16 +151,17 @@ func runScale(ctx context.Context, cmd *cobra.Command, f *scaleFlags,
 	s, runErr := report.Scale(ctx, f.out, counts, func(ctx context.Context, n int, dir string) (*result.Result, error) {
 		c := cfg
 		c.Count = n
-		settle, err := prepareOut(dir)
+		od, err := prepareOut(dir, stderr)
 		if err != nil {
 			return nil, err
 		}
+		defer od.close()
 		rep, err := run(ctx, c)
 		if err != nil {
-			settle(scaleError(err))
+			od.settle(scaleError(err))
 			return nil, err
 		}
-		settle(nil)
+		od.settle(nil)
 		rep.Result.CommandLine = os.Args
 		if err := rep.WriteLogs(dir); err != nil {
 			return nil, err

@@ -84,6 +84,21 @@ func warnIgnored(fl *pflag.FlagSet, cfg runner.Config, w io.Writer) {
 			warn("--precision", "it sets the built-in model's precision; a catalogue model runs in its engine's")
 		}
 	}
+	// Settings the mode has no use for (the scenario's are errors, from
+	// runner.Overrides).
+	if cfg.Mode == loadgen.AccuracyOnly {
+		for _, f := range []string{"duration", "min-queries"} {
+			if set(f) {
+				warn("--"+f, "--mode accuracy issues every sample once, however long that takes")
+			}
+		}
+	}
+	if set("peak-precision") && cfg.Mode != loadgen.FindPeakPerformance {
+		warn("--peak-precision", "it applies to --mode find-peak")
+	}
+	if set("no-probe") && (cfg.Scenario != loadgen.Offline || cfg.Mode != loadgen.PerformanceOnly) {
+		warn("--no-probe", "only an Offline performance run probes the devices")
+	}
 }
 
 // isUsage says whether a run's error is the user's: a bad config, flag

@@ -70,8 +70,14 @@ func TestBadFlagsExitTwo(t *testing.T) {
 			return execCmd(t, newRunCmd(n.run), "run", "--on-device-error", "sometimes", "--out", t.TempDir())
 		}, "--on-device-error"},
 		{"streams beyond the cores", func() (string, string, error) {
+			return execCmd(t, newRunCmd(runner.Run), "run", "--streams", "1000", "--out", t.TempDir(), "--progress", "off")
+		}, "--streams 1000: want 1 to " + strconv.Itoa(runtime.NumCPU()) + " on this CPU"},
+		{"streams beyond a split CPU's cores", func() (string, string, error) {
+			return execCmd(t, newRunCmd(runner.Run), "run", "--devices", "cpu:2", "--streams", strconv.Itoa(runtime.NumCPU()), "--out", t.TempDir(), "--progress", "off")
+		}, "streams " + strconv.Itoa(runtime.NumCPU()) + ": CPU device"},
+		{"streams beyond the flag's range", func() (string, string, error) {
 			return execCmd(t, newRunCmd(runner.Run), "run", "--streams", "100000", "--out", t.TempDir(), "--progress", "off")
-		}, "streams 100000"},
+		}, `--streams "100000": want 1 to 1024`},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
 			_, _, err := tc.cmd()
@@ -122,6 +128,8 @@ func TestIgnoredFlagsWarn(t *testing.T) {
 		{[]string{"--engine", "r.plan", "--data", "d"}, []string{"--engine is ignored", "--data is ignored"}},
 		{[]string{"--sut", "null", "--devices", "cpu:2", "--precision", "fp32"}, []string{"--devices is ignored", "--precision is ignored"}},
 		{[]string{"--model", "resnet50", "--engine", "r.plan", "--data", "d", "--precision", "fp32"}, []string{"--precision is ignored"}},
+		{[]string{"--mode", "accuracy", "--duration", "1s", "--min-queries", "5"}, []string{"--duration is ignored", "--min-queries is ignored"}},
+		{[]string{"--peak-precision", "0.1", "--scenario", "server", "--no-probe"}, []string{"--peak-precision is ignored", "--no-probe is ignored"}},
 	} {
 		n := &noRun{}
 		standInTensorRT(t, nil)

@@ -121,7 +121,7 @@ func effectiveSettings(s TestSettings, qslPerfCount, qslTotal int) (EffectiveSet
 		const slack = 1.1
 		target := slack * s.MinDuration.Seconds() * e.TargetQPS
 		if target > math.MaxInt32 {
-			return e, fmt.Errorf("%w: Offline query of %.0f samples (1.1 × min duration × expected QPS) is too large", ErrBadSettings, target)
+			return e, fmt.Errorf("%w: Offline query of %.4g samples (1.1 × min duration × expected QPS) is too large", ErrBadSettings, target)
 		}
 		if s.PerformanceIssueUnique {
 			e.SamplesPerQuery = e.PerformanceSampleCount

@@ -136,6 +136,11 @@ func LoadSystem(path, name string) (*System, error) {
 		if err != nil {
 			return err
 		}
+		if d.IsDir() && p != path && strings.HasPrefix(d.Name(), ".gotrt-previous-") {
+			// An earlier run's logs that gotrt moved aside while a run
+			// goes on (or that a killed run left): not a run of the system.
+			return fs.SkipDir
+		}
 		if !d.IsDir() && d.Name() == ResultFile {
 			files = append(files, p)
 		}

@@ -58,6 +58,8 @@ func TestLoadSystem(t *testing.T) {
 	writeResult(t, filepath.Join(bm, "resnet50", "Offline", ResultFile), mkResult("resnet50", "Offline", 5961))
 	writeResult(t, filepath.Join(bm, "resnet50", "Server", ResultFile), mkResult("resnet50", "Server", 5451))
 	require.NoError(t, os.WriteFile(filepath.Join(bm, "notes.json"), []byte("not read"), 0o644))
+	// An earlier run's logs, moved aside while a run goes on: not a run.
+	writeResult(t, filepath.Join(bm, "resnet50", "Offline", ".gotrt-previous-123", ResultFile), mkResult("resnet50", "Offline", 1))
 
 	s, err := LoadSystem(bm, "")
 	require.NoError(t, err)
