@@ -89,7 +89,7 @@ if command -v ldconfig >/dev/null && ldconfig -p | grep "libnvinfer\.so\.$major 
 fi
 
 echo "-- 3. the trt package's tests (stand-in libraries for the load paths)"
-(cd trt && "$tmp/trt.test" -test.count=1 >"$tmp/trt.out" 2>&1) || { cat "$tmp/trt.out" >&2; fail "trt tests failed"; }
+(cd trt && TENSORRT_INC="$TRT" CUDA_INCLUDE="$CUDA" "$tmp/trt.test" -test.count=1 >"$tmp/trt.out" 2>&1) || { cat "$tmp/trt.out" >&2; fail "trt tests failed"; }
 echo "trt tests pass"
 
 g="$tmp/gotrt"

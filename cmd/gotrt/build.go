@@ -8,6 +8,7 @@ import (
 
 	"github.com/gotrt/gotrt/cuda"
 	"github.com/gotrt/gotrt/internal/atomicfile"
+	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/trt"
 )
 
@@ -19,6 +20,7 @@ type buildFlags struct {
 	maxBatch                        int
 	minShapes, optShapes, maxShapes string
 	verbose                         bool
+	model                           string
 }
 
 // options checks the flags and turns them into build options.
@@ -58,6 +60,16 @@ func (f *buildFlags) options() (trt.BuildOptions, error) {
 		MaxBatch:         f.maxBatch,
 		Shapes:           shapes,
 		LayerNamesOnly:   f.layerNamesOnly,
+	}
+	if f.model != "" {
+		// The catalogue says what input type and formats `run` feeds, so a
+		// plan built for it takes the data as it comes (INT8, linear or CHW4)
+		// instead of keeping the ONNX model's FP32 input.
+		in, err := runner.BuildInputs(f.model)
+		if err != nil {
+			return trt.BuildOptions{}, usageError{fmt.Errorf("build: --model: %w", err)}
+		}
+		opts.Inputs = in
 	}
 	if err := opts.Validate(); err != nil {
 		return trt.BuildOptions{}, usageError{fmt.Errorf("build: %w", err)}
@@ -132,6 +144,7 @@ a usable GPU, it stops with exit status 2 and one line saying what is missing.`,
 	fl.StringVar(&f.maxShapes, "max-shapes", "", "maximum input shapes, name:32x3x224x224,...")
 	fl.BoolVar(&f.layerNamesOnly, "layer-names-only", false, "record only layer names in the plan (inspect then shows no precisions)")
 	fl.BoolVar(&f.verbose, "verbose", false, "print TensorRT's info messages")
+	fl.StringVar(&f.model, "model", "", "catalogue model whose input types and formats the plan takes (e.g. resnet50: int8, linear or chw4); empty: the ONNX model's own")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{fmt.Errorf("build: %w", err)} })
 	rootCmd.AddCommand(cmd)
 }
