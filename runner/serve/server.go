@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/gotrt/gotrt/runner/device"
 	"github.com/gotrt/gotrt/runner/kserve/inferencepb"
 	"github.com/gotrt/gotrt/runner/result"
 	"github.com/gotrt/gotrt/runner/sched"
@@ -55,8 +56,14 @@ type Config struct {
 	// waits for room, within its deadline.
 	Slots int
 	// MaxRequestBytes bounds a request message (gRPC) or body (HTTP);
-	// default: room for MaxRequestBatch samples written as JSON numbers.
+	// default: room for MaxRequestBatch samples written as JSON numbers
+	// (the largest encoding), see [Config.RequestBytesFor].
 	MaxRequestBytes int
+	// MaxShmRegions and MaxShmBytes bound the system shared memory regions
+	// clients may register: how many, and their bytes in all (defaults
+	// DefaultShmRegions, DefaultShmBytes).
+	MaxShmRegions int
+	MaxShmBytes   int64
 	// StreamInflight is the most requests one stream has in flight; the
 	// stream reads no more until one is answered.
 	StreamInflight int
@@ -87,14 +94,17 @@ type GPUReading struct {
 	MemoryTotalB   float64
 }
 
-func (c *Config) defaults(inSize int) {
+func (c *Config) defaults(in Tensor) {
 	c.HTTP = cmpStr(c.HTTP, DefaultHTTP)
 	c.GRPC = cmpStr(c.GRPC, DefaultGRPC)
 	c.Metrics = cmpStr(c.Metrics, DefaultMetrics)
 	c.MaxRequestBatch = cmpInt(c.MaxRequestBatch, DefaultMaxRequestBatch)
 	c.Slots = cmpInt(c.Slots, max(DefaultSlots, c.MaxRequestBatch))
-	// A UINT8 element is at most "255," in JSON.
-	c.MaxRequestBytes = cmpInt(c.MaxRequestBytes, c.MaxRequestBatch*inSize*4+64<<10)
+	c.MaxRequestBytes = cmpInt(c.MaxRequestBytes, RequestBytesFor(in, c.MaxRequestBatch))
+	c.MaxShmRegions = cmpInt(c.MaxShmRegions, DefaultShmRegions)
+	if c.MaxShmBytes == 0 {
+		c.MaxShmBytes = DefaultShmBytes
+	}
 	c.StreamInflight = cmpInt(c.StreamInflight, DefaultStreamInflight)
 	if c.ReadTimeout == 0 {
 		c.ReadTimeout = DefaultReadTimeout
@@ -109,6 +119,23 @@ func (c *Config) defaults(inSize int) {
 		c.DrainTimeout = DefaultDrainTimeout
 	}
 	c.Version = cmpStr(c.Version, "dev")
+}
+
+// RequestBytesFor is the default body limit for requests of up to batch
+// samples of input t: the samples written as JSON numbers with room for
+// separators, spaces and nesting (8 bytes an element of 1 or 2 bytes, 32
+// for wider ones: "255, " and "-1.2345678e-30, " fit), plus 64 KiB for the
+// rest of the request. A binary or gRPC request is smaller.
+func RequestBytesFor(t Tensor, batch int) int {
+	size := DatatypeSize(t.Datatype)
+	if size == 0 {
+		return 64 << 10
+	}
+	per := 8
+	if size > 2 {
+		per = 32
+	}
+	return batch*(t.Bytes()/size)*per + 64<<10
 }
 
 func cmpStr(v, def string) string {
@@ -138,6 +165,9 @@ type Server struct {
 	s   *sched.Scheduler
 	e   *engine
 
+	batches batchStats
+	shm     shmRegistry
+
 	grpcSrv *grpc.Server
 	httpSrv *http.Server
 	metSrv  *http.Server
@@ -160,21 +190,30 @@ func New(m Model, cfg Config) (*Server, error) {
 	if err := m.validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	cfg.defaults(m.Input.Bytes())
+	cfg.defaults(m.Input)
 	switch {
 	case cfg.MaxRequestBatch < 1 || cfg.Slots < cfg.MaxRequestBatch:
 		return nil, fmt.Errorf("%w: max request batch %d, slots %d: want 1 ≤ batch ≤ slots", ErrConfig, cfg.MaxRequestBatch, cfg.Slots)
 	case cfg.MaxRequestBytes < m.Input.Bytes():
 		return nil, fmt.Errorf("%w: max request bytes %d below one sample (%d)", ErrConfig, cfg.MaxRequestBytes, m.Input.Bytes())
+	case cfg.MaxShmRegions < 0 || cfg.MaxShmBytes < 0:
+		return nil, fmt.Errorf("%w: shared memory limits %d regions, %d bytes", ErrConfig, cfg.MaxShmRegions, cfg.MaxShmBytes)
 	case cfg.StreamInflight < 1:
 		return nil, fmt.Errorf("%w: stream in-flight %d", ErrConfig, cfg.StreamInflight)
 	case cfg.ReadTimeout < 0 || cfg.WriteTimeout < 0 || cfg.IdleTimeout < 0 || cfg.DrainTimeout < 0:
 		return nil, fmt.Errorf("%w: negative timeout", ErrConfig)
 	}
 	srv := &Server{cfg: cfg, m: m, draining: make(chan struct{})}
+	srv.shm.maxRegions, srv.shm.maxBytes = cfg.MaxShmRegions, uint64(cfg.MaxShmBytes)
 	// The engine is the scheduler's sample source and its completer.
 	srv.e = newEngine(&srv.m, nil, cfg.Slots)
-	s, err := sched.New(m.Devices, srv.e, cfg.Sched)
+	// The scheduler runs the devices wrapped, so each batch is timed for
+	// the statistics extension.
+	devs := make([]device.Device, len(m.Devices))
+	for i, d := range m.Devices {
+		devs[i] = timedDevice{Device: d, st: &srv.batches}
+	}
+	s, err := sched.New(devs, srv.e, cfg.Sched)
 	if err != nil {
 		return nil, err
 	}
@@ -198,6 +237,7 @@ func (srv *Server) Start() error {
 		cancel()
 		return err
 	}
+	srv.batches.counting.Store(true) // warm-up is over
 	addrs := [3]string{srv.cfg.HTTP, srv.cfg.GRPC, srv.cfg.Metrics}
 	for i, a := range addrs {
 		if a == Off {
@@ -330,6 +370,8 @@ func (srv *Server) Close() error {
 		}
 		srv.e.close()
 		errs = append(errs, srv.s.Close())
+		// Requests still holding a region unmap it when they end.
+		errs = append(errs, srv.shm.close())
 		// Samples the scheduler dropped will never be answered: release
 		// whoever still waits for them.
 		srv.e.abort(fmt.Errorf("%w: server closed", ErrUnavailable))
