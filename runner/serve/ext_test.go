@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -521,4 +522,44 @@ func TestSystemSharedMemoryOverHTTP(t *testing.T) {
 	code, res = httpDo(t, "GET", base+"systemsharedmemory/status", "")
 	require.Equal(t, 200, code, res)
 	assert.JSONEq(t, `[]`, res)
+}
+
+func TestShutdownAnswersHTTPRequestsInFlight(t *testing.T) {
+	model, g := gated(t, nil)
+	srv := start(t, model, serve.Config{})
+	url := "http://" + srv.Addr("http") + "/v2/models/gotrt-builtin/infer"
+	body, hl := binaryRequest(1, make([]byte, 1024), `,"parameters":{"binary_data_output":true}`)
+	type answer struct {
+		code  int
+		close bool
+		err   error
+	}
+	answers := make(chan answer, 4)
+	for range 4 {
+		go func() {
+			req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+			req.Header.Set(serve.HeaderContentLength, strconv.Itoa(hl))
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				answers <- answer{err: err}
+				return
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			_ = res.Body.Close()
+			answers <- answer{code: res.StatusCode, close: res.Close}
+		}()
+	}
+	<-g.in
+	require.Eventually(t, func() bool { return srv.Pending() == 4 }, 30*time.Second, time.Millisecond)
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(context.Background()) }()
+	require.Eventually(t, func() bool { return !srv.Ready() }, 10*time.Second, time.Millisecond)
+	close(g.open)
+	for range 4 {
+		a := <-answers
+		require.NoError(t, a.err, "a request sent before the drain is answered")
+		assert.Equal(t, 200, a.code)
+		assert.True(t, a.close, "answered with Connection: close")
+	}
+	require.NoError(t, <-done)
 }

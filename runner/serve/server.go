@@ -173,6 +173,11 @@ type Server struct {
 	metSrv  *http.Server
 	lis     [3]net.Listener // http, grpc, metrics
 
+	// HTTP connections by state, to drain: a connection is busy while new
+	// or active.
+	connMu sync.Mutex
+	conns  map[net.Conn]http.ConnState
+
 	ready    atomic.Bool
 	draining chan struct{}
 	drainOne sync.Once
@@ -258,7 +263,8 @@ func (srv *Server) Start() error {
 	)
 	inferencepb.RegisterGRPCInferenceServiceServer(srv.grpcSrv, &grpcService{srv: srv})
 	reflection.Register(srv.grpcSrv)
-	srv.httpSrv = srv.newHTTP(srv.httpHandler())
+	srv.httpSrv = srv.newHTTP(srv.closeWhenDraining(srv.httpHandler()))
+	srv.httpSrv.ConnState = srv.trackConn
 	srv.metSrv = srv.newHTTP(srv.metricsHandler())
 	srv.ready.Store(true)
 	if l := srv.lis[0]; l != nil {
@@ -284,11 +290,105 @@ func (srv *Server) newHTTP(h http.Handler) *http.Server {
 	}
 }
 
+// closeWhenDraining answers with "Connection: close" once the server
+// drains, so that a client's next request goes elsewhere instead of
+// racing the connection's close.
+func (srv *Server) closeWhenDraining(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(&drainWriter{ResponseWriter: w, draining: srv.draining}, r)
+	})
+}
+
+// drainWriter adds "Connection: close" to an answer written while the
+// server drains.
+type drainWriter struct {
+	http.ResponseWriter
+	draining <-chan struct{}
+	wrote    bool
+}
+
+func (w *drainWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		select {
+		case <-w.draining:
+			w.Header().Set("Connection", "close")
+		default:
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *drainWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (srv *Server) trackConn(c net.Conn, st http.ConnState) {
+	srv.connMu.Lock()
+	defer srv.connMu.Unlock()
+	if srv.conns == nil {
+		srv.conns = map[net.Conn]http.ConnState{}
+	}
+	switch st {
+	case http.StateClosed, http.StateHijacked:
+		delete(srv.conns, c)
+	default:
+		srv.conns[c] = st
+	}
+}
+
+// httpBusy counts the HTTP connections that are new or active.
+func (srv *Server) httpBusy() int {
+	srv.connMu.Lock()
+	defer srv.connMu.Unlock()
+	n := 0
+	for _, st := range srv.conns {
+		if st == http.StateNew || st == http.StateActive {
+			n++
+		}
+	}
+	return n
+}
+
+// drainQuiet is how long no HTTP connection may be busy before the idle
+// ones are closed: a client that was between two requests when the drain
+// began sends its next one on its open connection in that time, and gets
+// it answered (with "Connection: close") rather than a reset.
+const drainQuiet = 100 * time.Millisecond
+
+// waitHTTPQuiet waits until no HTTP connection has been busy for
+// drainQuiet, or ctx ends.
+func (srv *Server) waitHTTPQuiet(ctx context.Context) {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	quietSince := time.Now()
+	for {
+		if srv.httpBusy() > 0 {
+			quietSince = time.Now()
+		} else if time.Since(quietSince) >= drainQuiet {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 func (srv *Server) goServe(name string, serve func() error) {
 	srv.wg.Go(func() {
 		err := serve()
 		if err == nil || errors.Is(err, http.ErrServerClosed) || errors.Is(err, grpc.ErrServerStopped) {
 			return
+		}
+		select {
+		case <-srv.draining:
+			return // the drain closed the listener
+		default:
 		}
 		srv.errMu.Lock()
 		if srv.serveErr == nil {
@@ -329,7 +429,15 @@ func (srv *Server) Shutdown(ctx context.Context) error {
 	var wg sync.WaitGroup
 	var herr error
 	if srv.httpSrv != nil {
-		wg.Go(func() { herr = srv.httpSrv.Shutdown(ctx) })
+		wg.Go(func() {
+			// Stop accepting, answer what comes on open connections (each
+			// answer closes its connection), then close the idle ones.
+			if l := srv.lis[0]; l != nil {
+				_ = l.Close() // Serve then returns; draining, that is no error
+			}
+			srv.waitHTTPQuiet(ctx)
+			herr = srv.httpSrv.Shutdown(ctx)
+		})
 	}
 	if srv.grpcSrv != nil {
 		wg.Go(func() {
