@@ -26,4 +26,3 @@ func LoopCPU(b *testing.B, f func()) {
 	}
 	b.ReportMetric(float64(cpuTime()-t0)/float64(b.N), "cpu-ns/op")
 }
-
