@@ -153,8 +153,8 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// RepositoryEntry is one model of the repository index.
-type RepositoryEntry struct {
+// repositoryEntry is one model of the repository index.
+type repositoryEntry struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 	State   string `json:"state"`
@@ -164,15 +164,15 @@ type RepositoryEntry struct {
 // repositoryIndex lists the served model: READY, or UNAVAILABLE with the
 // reason while the server is not ready. ready leaves out a model that is
 // not.
-func (srv *Server) repositoryIndex(ready bool) []RepositoryEntry {
-	e := RepositoryEntry{Name: srv.m.Name, Version: srv.m.version(), State: "READY"}
+func (srv *Server) repositoryIndex(ready bool) []repositoryEntry {
+	e := repositoryEntry{Name: srv.m.Name, Version: srv.m.version(), State: "READY"}
 	if !srv.Ready() {
 		e.State, e.Reason = "UNAVAILABLE", "the server is shutting down or its devices failed"
 		if ready {
-			return []RepositoryEntry{}
+			return []repositoryEntry{}
 		}
 	}
-	return []RepositoryEntry{e}
+	return []repositoryEntry{e}
 }
 
 // errFixedModels answers a load or unload.

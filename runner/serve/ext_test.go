@@ -320,6 +320,7 @@ func TestBadBinaryRequestsNameTheirFault(t *testing.T) {
 		{"binary data and data", append([]byte(both), data...), strconv.Itoa(len(both)), "exactly one of"},
 		{"binary_data not a bool", []byte(`{"inputs":[],"outputs":[{"name":"output","parameters":{"binary_data":1}}]}`), "", "binary_data: 1"},
 		{"raw binary of the wrong size", data[:1000], "0", "raw binary request"},
+		{"classification asked", append([]byte(`{"inputs":[{"name":"input","datatype":"UINT8","shape":[1,32,32],"parameters":{"binary_data_size":1024}}],"outputs":[{"name":"output","parameters":{"classification":3}}]}`), data...), "", "not supported"},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
 			hdr := map[string]string{}

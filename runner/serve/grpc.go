@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"slices"
@@ -159,6 +160,9 @@ func (srv *Server) prepare(r *pb.ModelInferRequest) (req request, err error) {
 	for _, o := range r.GetOutputs() {
 		if err := m.checkOutputs(func(yield func(string) bool) { yield(o.GetName()) }); err != nil {
 			return req, err
+		}
+		if _, ok := o.GetParameters()["classification"]; ok {
+			return req, fmt.Errorf("%w: output %s: parameter classification (the classification extension)", ErrNotSupported, o.GetName())
 		}
 		ref, ok, err := grpcShm(o.GetParameters(), "output "+o.GetName())
 		if err != nil {

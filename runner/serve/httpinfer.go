@@ -53,6 +53,8 @@ func (r *jsonReader) tensorParams(t *httpTensor, what string) error {
 				return badRequest("%s: parameter binary_data: %s is not true or false", what, paramText(v))
 			}
 			t.binary = int8(btoi(v.b))
+		case "classification":
+			return fmt.Errorf("%w: %s: parameter classification (the classification extension)", ErrNotSupported, what)
 		case "shared_memory_region":
 			region = &v
 		case "shared_memory_byte_size":
@@ -165,7 +167,7 @@ func parseHTTPRequest(b []byte) (*httpRequest, error) {
 		err = r.end()
 	}
 	if err != nil {
-		if errors.Is(err, ErrBadRequest) {
+		if errors.Is(err, ErrBadRequest) || errors.Is(err, ErrNotSupported) {
 			return nil, err
 		}
 		return nil, badRequest("request JSON: %w", err)

@@ -46,8 +46,8 @@ type shmRegistry struct {
 	closed     bool
 }
 
-// ShmStatus is one registered region, as the status call lists it.
-type ShmStatus struct {
+// shmStatus is one registered region, as the status call lists it.
+type shmStatus struct {
 	Name, Key        string
 	Offset, ByteSize uint64
 }
@@ -140,19 +140,19 @@ func (r *shmRegistry) close() error {
 }
 
 // status lists the region name, or every region when name is "".
-func (r *shmRegistry) status(name string) ([]ShmStatus, error) {
+func (r *shmRegistry) status(name string) ([]shmStatus, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if name != "" && r.regions[name] == nil {
 		return nil, badRequest("shared memory region %q is not registered", name)
 	}
-	var out []ShmStatus
+	var out []shmStatus
 	for _, n := range slices.Sorted(maps.Keys(r.regions)) {
 		if name != "" && n != name {
 			continue
 		}
 		g := r.regions[n]
-		out = append(out, ShmStatus{Name: g.name, Key: g.key, Offset: g.offset, ByteSize: g.size})
+		out = append(out, shmStatus{Name: g.name, Key: g.key, Offset: g.offset, ByteSize: g.size})
 	}
 	return out, nil
 }
