@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -563,4 +565,83 @@ func TestShutdownAnswersHTTPRequestsInFlight(t *testing.T) {
 		assert.True(t, a.close, "answered with Connection: close")
 	}
 	require.NoError(t, <-done)
+}
+
+// Under load from HTTP (keep-alive) and gRPC clients, a drain answers every
+// request the server took: a client may be refused a new connection or
+// told UNAVAILABLE, never have a request it sent cut off (reset, EOF).
+func TestShutdownUnderLoadCutsNoRequestOff(t *testing.T) {
+	model, _ := builtinModel(t)
+	// A quiet second before idle connections close: a client starved of
+	// CPU on a busy machine still sends its next request in time.
+	srv := start(t, model, serve.Config{DrainQuiet: time.Second})
+	url := "http://" + srv.Addr("http") + "/v2/models/gotrt-builtin/infer"
+	body, hl := binaryRequest(1, make([]byte, 1024), `,"parameters":{"binary_data_output":true}`)
+	cl := dial(t, srv)
+	stop := make(chan struct{})
+	var mu sync.Mutex
+	var cut []string
+	var ok atomic.Int64
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			client := &http.Client{Transport: &http.Transport{}}
+			defer client.CloseIdleConnections()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+				req.Header.Set(serve.HeaderContentLength, strconv.Itoa(hl))
+				res, err := client.Do(req)
+				if err != nil {
+					if !strings.Contains(err.Error(), "connection refused") {
+						mu.Lock()
+						cut = append(cut, "http: "+err.Error())
+						mu.Unlock()
+					}
+					time.Sleep(time.Millisecond)
+					continue
+				}
+				_, err = io.Copy(io.Discard, res.Body)
+				_ = res.Body.Close()
+				if err == nil && res.StatusCode == 200 {
+					ok.Add(1)
+				} else if res.StatusCode != 503 {
+					mu.Lock()
+					cut = append(cut, fmt.Sprintf("http: %d %v", res.StatusCode, err))
+					mu.Unlock()
+				}
+			}
+		})
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, err := cl.ModelInfer(context.Background(), inferRequest(1, make([]byte, 1024)))
+				switch status.Code(err) {
+				case codes.OK:
+					ok.Add(1)
+				case codes.Unavailable:
+					time.Sleep(time.Millisecond)
+				default:
+					mu.Lock()
+					cut = append(cut, "grpc: "+err.Error())
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	require.Eventually(t, func() bool { return ok.Load() > 200 }, 60*time.Second, time.Millisecond)
+	require.NoError(t, srv.Shutdown(context.Background()))
+	close(stop)
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Empty(t, cut, "requests cut off by the drain")
 }
