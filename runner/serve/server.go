@@ -179,6 +179,7 @@ type Server struct {
 	// The start of every HTTP answer's JSON, written once.
 	jsonOnce          sync.Once
 	jsonHead, jsonOut []byte
+	inputWhat         string // "input NAME", for errors
 
 	grpcSrv *grpc.Server
 	httpSrv *http.Server
@@ -220,7 +221,7 @@ func New(m Model, cfg Config) (*Server, error) {
 	case cfg.ReadTimeout < 0 || cfg.WriteTimeout < 0 || cfg.IdleTimeout < 0 || cfg.DrainTimeout < 0 || cfg.DrainQuiet < 0:
 		return nil, fmt.Errorf("%w: negative timeout", ErrConfig)
 	}
-	srv := &Server{cfg: cfg, m: m, draining: make(chan struct{})}
+	srv := &Server{cfg: cfg, m: m, draining: make(chan struct{}), inputWhat: "input " + m.Input.Name}
 	srv.shm.maxRegions, srv.shm.maxBytes = cfg.MaxShmRegions, uint64(cfg.MaxShmBytes)
 	// The engine is the scheduler's sample source and its completer.
 	srv.e = newEngine(&srv.m, nil, cfg.Slots)
