@@ -54,12 +54,17 @@ func (srv *Server) ModelConfig() *pb.ModelConfig {
 	maxBatch := 0
 	for _, d := range st.Devices {
 		maxBatch = max(maxBatch, d.MaxBatch)
-		kind := pb.ModelInstanceGroup_KIND_CPU
+		g := &pb.ModelInstanceGroup{Name: m.Name + "_" + d.ID, Kind: pb.ModelInstanceGroup_KIND_CPU, Count: int32(d.Streams)}
 		if d.Kind == result.KindGPU || d.Kind == result.KindMIG {
-			kind = pb.ModelInstanceGroup_KIND_GPU
+			g.Kind = pb.ModelInstanceGroup_KIND_GPU
+			// The GPU's CUDA ordinal, where the device tells it.
+			for _, dev := range m.Devices {
+				if info, ok := dev.(interface{ Info() result.Device }); ok && dev.ID() == d.ID {
+					g.Gpus = []int32{int32(info.Info().Index)}
+				}
+			}
 		}
-		c.InstanceGroup = append(c.InstanceGroup, &pb.ModelInstanceGroup{
-			Name: m.Name + "_" + d.ID, Kind: kind, Count: int32(d.Streams)})
+		c.InstanceGroup = append(c.InstanceGroup, g)
 	}
 	db := &pb.ModelDynamicBatching{MaxQueueDelayMicroseconds: uint64(srv.cfg.Sched.BatchTimeout.Microseconds())}
 	if maxBatch > 0 {

@@ -22,7 +22,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/gotrt/gotrt/runner/device"
 	pb "github.com/gotrt/gotrt/runner/kserve/inferencepb"
+	"github.com/gotrt/gotrt/runner/result"
 	"github.com/gotrt/gotrt/runner/serve"
 )
 
@@ -644,4 +646,28 @@ func TestShutdownUnderLoadCutsNoRequestOff(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Empty(t, cut, "requests cut off by the drain")
+}
+
+// standInGPU is a test stand-in: a null device that says it is a GPU of
+// CUDA ordinal 3.
+type standInGPU struct{ nullDevice }
+
+func (standInGPU) ID() string   { return "gpu3" }
+func (standInGPU) Kind() string { return result.KindGPU }
+func (standInGPU) Info() result.Device {
+	return result.Device{Index: 3, ID: "gpu3", Kind: result.KindGPU}
+}
+
+func TestModelConfigKindGPUFromTheDevices(t *testing.T) {
+	model, _ := builtinModel(t)
+	model.Devices = []device.Device{standInGPU{}}
+	cfg := serve.Config{}
+	cfg.Sched.Streams = 3
+	srv := start(t, model, cfg)
+	c := srv.ModelConfig()
+	require.Len(t, c.GetInstanceGroup(), 1)
+	g := c.GetInstanceGroup()[0]
+	assert.Equal(t, pb.ModelInstanceGroup_KIND_GPU, g.GetKind())
+	assert.Equal(t, int32(3), g.GetCount())
+	assert.Equal(t, []int32{3}, g.GetGpus())
 }
