@@ -1,11 +1,14 @@
 package serve
 
 import (
+	"compress/gzip"
+	"compress/zlib"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -193,20 +196,46 @@ func putBuf(p *[]byte) {
 	}
 }
 
-// readBody reads a body of at most limit bytes into a pooled buffer.
+// readBody reads a body of at most limit bytes into a pooled buffer,
+// decompressed when its Content-Encoding is gzip or deflate (as Triton's
+// clients may send it; the limit holds for the decompressed bytes).
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) (*[]byte, error) {
 	if r.ContentLength > limit {
 		return nil, badRequest("request body of %d bytes exceeds the limit of %d (the largest request this model takes)", r.ContentLength, limit)
 	}
-	p := getBuf(int(max(r.ContentLength, 0)) + 1)
+	var body io.Reader = http.MaxBytesReader(w, r.Body, limit)
+	size := int(max(r.ContentLength, 0))
+	switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
+	case "", "identity":
+	case "gzip", "deflate":
+		var zr io.ReadCloser
+		var err error
+		if enc == "gzip" {
+			zr, err = gzip.NewReader(body)
+		} else {
+			zr, err = zlib.NewReader(body)
+		}
+		if err != nil {
+			return nil, badRequest("request body: Content-Encoding %s: %w", enc, err)
+		}
+		defer zr.Close()
+		// One byte past the limit tells a body over it.
+		body, size = io.LimitReader(zr, limit+1), 4*size
+	default:
+		return nil, badRequest("request body: Content-Encoding %q is not supported (gzip, deflate or none)", enc)
+	}
+	p := getBuf(min(size, int(limit)) + 1)
 	b := *p
-	lr := http.MaxBytesReader(w, r.Body, limit)
+	lr := body
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
 		}
 		n, err := lr.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
+		if err == io.EOF && int64(len(b)) > limit {
+			err = &http.MaxBytesError{Limit: limit}
+		}
 		if err == io.EOF {
 			break
 		}
