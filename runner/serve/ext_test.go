@@ -453,6 +453,8 @@ func TestSystemSharedMemoryOverGRPC(t *testing.T) {
 		{"key with a path", &pb.SystemSharedMemoryRegisterRequest{Name: "x", Key: "/../etc/passwd", ByteSize: 16}, "not a shared memory object name"},
 		{"past the object's end", &pb.SystemSharedMemoryRegisterRequest{Name: "x", Key: key, Offset: 8000, ByteSize: 1000}, "out of bounds"},
 		{"empty", &pb.SystemSharedMemoryRegisterRequest{Name: "x", Key: key}, "byte_size 0"},
+		{"no name", &pb.SystemSharedMemoryRegisterRequest{Key: key, ByteSize: 16}, "empty name"},
+		{"name too long", &pb.SystemSharedMemoryRegisterRequest{Name: strings.Repeat("n", 300), Key: key, ByteSize: 16}, "at most 256"},
 		{"over the limit", &pb.SystemSharedMemoryRegisterRequest{Name: "x", Key: key, ByteSize: 1 << 62}, "exceeds the limit"},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
