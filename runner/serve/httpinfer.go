@@ -36,7 +36,6 @@ type httpRequest struct {
 	binaryOutput bool // binary_data_output
 	inputs       []httpTensor
 	outputs      []httpTensor
-	hasOutputs   bool
 }
 
 // tensorParams reads a tensor's parameters: the binary tensor data and
@@ -156,7 +155,6 @@ func parseHTTPRequest(b []byte, req *httpRequest) error {
 		case "inputs":
 			err = tensor(&req.inputs, "input")
 		case "outputs":
-			req.hasOutputs = true
 			if r.peek() == 'n' {
 				return r.literal("null")
 			}
@@ -256,10 +254,9 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (*[]byte, err
 // httpPlan is a checked HTTP inference request.
 type httpPlan struct {
 	request
-	id       string // copied: the response reuses the body's buffer
-	binary   bool   // the output goes as binary data
-	outShm   bool
-	outNamed bool // the request listed the output
+	id     string // copied: the response reuses the body's buffer
+	binary bool   // the output goes as binary data
+	outShm bool
 }
 
 // planHTTP checks an HTTP inference request whose body is b: the JSON
@@ -310,7 +307,6 @@ func (srv *Server) planHTTP(b []byte, hdr int) (p httpPlan, err error) {
 		if err := m.checkOutputs(func(yield func(string) bool) { yield(name) }); err != nil {
 			return p, err
 		}
-		p.outNamed = true
 		if o.binary >= 0 {
 			p.binary = o.binary == 1
 		}
