@@ -22,6 +22,8 @@ targets=(
   "./models/accuracy/coco FuzzParseAnnotations"
   "./models/accuracy/mlperflog FuzzDecodeLog"
   "./cmd/gotrt FuzzRunFlags"
+  "./runner/serve FuzzHTTPRequest"
+  "./runner/serve FuzzJSONElements"
 )
 for pt in "${targets[@]}"; do
   set -- $pt
