@@ -72,6 +72,7 @@ type trialStats struct {
 	ranOut      bool
 	endMsg      string
 	abortReason string
+	capMsg      string // generation ended at the memory budget
 	failErr     error
 	badCount    int
 	badFirst    []error
@@ -108,6 +109,7 @@ func (t *trial) collect(lat []int64) (*trialStats, []int64) {
 		samplesIssued:    int(t.issued.Load()),
 		ranOut:           t.ranOut,
 		endMsg:           t.lastEnd,
+		capMsg:           t.capMsg,
 		failErr:          t.failErr,
 		badCount:         t.badCount,
 		badFirst:         t.firstBad,
@@ -283,6 +285,9 @@ func (st *trialStats) judge(lat, qlat []int64) {
 		if !st.earlyMet {
 			r = append(r, "early stopping not met:"+oneLine(st.earlyRec))
 		}
+	}
+	if st.capMsg != "" {
+		r = append(r, st.capMsg)
 	}
 	if st.abortReason != "" {
 		r = append(r, st.abortReason)
