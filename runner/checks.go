@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gotrt/gotrt/models/builtin"
+	"github.com/gotrt/gotrt/runner/loadgen"
 	"github.com/gotrt/gotrt/runner/sched"
 )
 
@@ -26,4 +27,93 @@ func checkStreams(devs []sched.Device, sc sched.Config) error {
 		}
 	}
 	return nil
+}
+
+// What a SUT and QSL hold per sample beyond the load generator's tables,
+// for the memory budget (checked against measured allocation in
+// checks_test.go where a test can run the SUT):
+const (
+	// schedBytesPerSample: the scheduler's queue entry is 48 bytes in a
+	// ring of a power-of-two size that doubles, the old ring live while it
+	// is copied: at most three entries' room per queued sample.
+	schedBytesPerSample = 3 * 48
+	// remoteBytesPerSample: the KServe client's per-request state (not
+	// measured here; taken as the scheduler's).
+	remoteBytesPerSample = schedBytesPerSample
+	// nullQSLBytesPerSample: NullQSL's map entry per loaded sample.
+	nullQSLBytesPerSample = 64
+)
+
+// footprint is what the run's SUT and QSL hold per sample.
+func (c *Config) footprint() loadgen.Footprint {
+	switch {
+	case c.SUT == "null":
+		return loadgen.Footprint{PerLoadedSample: nullQSLBytesPerSample}
+	case isRemote(c.SUT):
+		return loadgen.Footprint{PerIssuedSample: remoteBytesPerSample, ResponseBytes: builtin.OutputSize}
+	case c.model() == BuiltinModel:
+		return loadgen.Footprint{PerIssuedSample: schedBytesPerSample, ResponseBytes: builtin.OutputSize}
+	}
+	return loadgen.Footprint{PerIssuedSample: schedBytesPerSample}
+}
+
+// memoryBudget is cfg.MemoryBudget or the default.
+func (c *Config) memoryBudget() int64 {
+	if c.MemoryBudget > 0 {
+		return c.MemoryBudget
+	}
+	b, _ := loadgen.DefaultMemoryBudget()
+	return b
+}
+
+// qslCounts are the QSL's counts as far as they are known before it opens:
+// the built-in data set's, the null QSL's, or the settings' override (the
+// load generator checks again with the QSL's own counts).
+func (c *Config) qslCounts(ts loadgen.TestSettings) (perf, total int) {
+	perf = ts.PerformanceSampleCount
+	switch {
+	case c.SUT == "null":
+		if perf <= 0 {
+			perf = 1024
+		}
+		return perf, perf
+	case c.model() == BuiltinModel:
+		if perf <= 0 {
+			perf = builtin.PerformanceCount
+		}
+		return perf, builtin.TestCount
+	}
+	if perf <= 0 {
+		perf = 1
+	}
+	return perf, max(perf, ts.AccuracySampleCount)
+}
+
+// checkMemory refuses, before any device, data set or QSL opens, settings
+// whose schedule, tables and records would not fit the memory budget.
+func checkMemory(cfg Config, ts loadgen.TestSettings) error {
+	perf, total := cfg.qslCounts(ts)
+	need, err := loadgen.EstimateMemory(ts, perf, total, cfg.footprint())
+	if err != nil {
+		return err
+	}
+	return need.Check(cfg.memoryBudget())
+}
+
+// fitBudget returns the Offline expected QPS lowered, if need be, so that
+// the one query the probe sized fits the memory budget: the probe raises
+// the expected QPS to what the devices reach, and a fast device must not
+// turn a run that fits into one refused.
+func fitBudget(cfg Config, ts loadgen.TestSettings, qsl loadgen.QuerySampleLibrary) float64 {
+	need, err := loadgen.EstimateMemory(ts, qsl.PerformanceSampleCount(), qsl.TotalSampleCount(), cfg.footprint())
+	if err != nil {
+		return ts.OfflineExpectedQPS
+	}
+	f := need.Fit(cfg.memoryBudget())
+	if f >= 1 || f <= 0 {
+		return ts.OfflineExpectedQPS
+	}
+	q := ts.OfflineExpectedQPS * 0.99 * f
+	cfg.logf("note: Offline expected QPS lowered from %.4g to %.4g so that its query fits the memory budget of %s", ts.OfflineExpectedQPS, q, loadgen.FormatBytes(float64(cfg.memoryBudget())))
+	return q
 }

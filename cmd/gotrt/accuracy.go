@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gotrt/gotrt/models/accuracy"
-	"github.com/gotrt/gotrt/runner"
 )
 
 type accuracyFlags struct {
@@ -62,8 +61,11 @@ func runAccuracy(w io.Writer, f accuracyFlags) error {
 		return fmt.Errorf("accuracy: %w", err)
 	}
 	f.asJSON = format == formatJSON
-	if f.model == "" || (f.model != runner.BuiltinModel && f.truth == "") {
-		return usageError{errors.New("accuracy: --model and --truth are required")}
+	// Which of --truth and --log a model needs, and whether it is known,
+	// is accuracy.Check's to say (an unknown model is named with the
+	// known ones).
+	if f.model == "" {
+		return usageError{errors.New("accuracy: --model is required")}
 	}
 	if f.log == "" && f.predictions == "" {
 		return usageError{errors.New("accuracy: --log is required")}

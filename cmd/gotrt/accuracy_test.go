@@ -167,7 +167,11 @@ func TestAccuracyErrorLines(t *testing.T) {
 		code        int
 		wantIn      string
 	}{
-		{"no model", accuracyFlags{truth: "x", log: "y"}, exitUsage, "--model and --truth are required"},
+		{"no model", accuracyFlags{truth: "x", log: "y"}, exitUsage, "--model is required"},
+		{"unknown model, no truth (said --truth was missing)", accuracyFlags{model: "foo", log: "y"}, exitUsage, `unknown benchmark "foo" (known: resnet50,`},
+		{"label offset overflow (scored 0)", accuracyFlags{model: "resnet50", truth: valMap, log: logPath, labelOffset: math.MaxInt64}, exitUsage, "label-offset 9223372036854775807: want -16777216 to 16777216"},
+		{"truth is /dev/zero (token too long)", accuracyFlags{model: "resnet50", truth: "/dev/zero", log: logPath}, exitFailure, "/dev/zero: not a regular file: it is a character device"},
+		{"log is a folder", accuracyFlags{model: "resnet50", truth: valMap, log: t.TempDir()}, exitFailure, "not a regular file: it is a folder"},
 		{"unknown model", accuracyFlags{model: "nope", truth: "x", log: "y"}, exitUsage, `"nope"`},
 		{"no log", accuracyFlags{model: "resnet50", truth: valMap}, exitUsage, "--log is required"},
 		{"predictions for resnet50", accuracyFlags{model: "resnet50", truth: valMap, log: logPath, predictions: "p.json"}, exitUsage, "predictions does not apply to resnet50"},

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/gotrt/gotrt/internal/bounded"
 )
 
 // File is an open .npy file whose header has been read. It is not safe for
@@ -26,14 +28,11 @@ type File struct {
 // header's data size is an error wrapping [ErrTruncated], found here from
 // the file size, before any data is read.
 func Open(path string) (*File, error) {
-	f, err := os.Open(path)
+	// Only a regular file: a named pipe would block, a device has no size
+	// to check the header against.
+	f, st, err := bounded.OpenRegular(path, ".npy file")
 	if err != nil {
 		return nil, fmt.Errorf("npy: %w", err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("npy: %s: %w", path, err)
 	}
 	h, err := ReadHeader(bufio.NewReaderSize(io.LimitReader(f, 1<<24+16), 4096))
 	if err != nil {

@@ -176,9 +176,24 @@ func (m MemoryNeed) maxQueries(budget int64, spq int) int {
 	return int(math.Min(room/per, math.MaxInt32))
 }
 
-// check reports the need as an error wrapping [ErrMemoryBudget] and
+// Fit returns by how much the part of the need that grows with the run
+// (queries and samples) may be scaled to fit budget: 1 or more when it
+// fits, 0 when not even the fixed part does.
+func (m MemoryNeed) Fit(budget int64) float64 {
+	room := float64(budget) - m.fixed
+	v := m.Bytes - m.fixed
+	switch {
+	case room <= 0:
+		return 0
+	case v <= 0:
+		return math.Inf(1)
+	}
+	return room / v
+}
+
+// Check reports the need as an error wrapping [ErrMemoryBudget] and
 // [ErrBadSettings] when it passes budget.
-func (m MemoryNeed) check(budget int64) error {
+func (m MemoryNeed) Check(budget int64) error {
 	if !(m.Bytes > float64(budget)) && !math.IsNaN(m.Bytes) {
 		return nil
 	}

@@ -159,7 +159,7 @@ func Run(ctx context.Context, sut SystemUnderTest, qsl QuerySampleLibrary, s Tes
 	if budget <= 0 {
 		budget, _ = DefaultMemoryBudget()
 	}
-	if err := estimate(&e, total, o.footprint).check(budget); err != nil {
+	if err := estimate(&e, total, o.footprint).Check(budget); err != nil {
 		return nil, err
 	}
 	r := &runner{ctx: ctx, o: o, sut: sut, qsl: qsl, abort: newAbort(), total: total, budget: budget}
@@ -242,7 +242,7 @@ func (r *runner) supervise(ctx context.Context, stall time.Duration) {
 // collects its statistics.
 func (r *runner) runTrial(e *EffectiveSettings, set loadableSet, accuracy bool) (*trialStats, error) {
 	need := estimate(e, r.total, r.o.footprint)
-	if err := need.check(r.budget); err != nil {
+	if err := need.Check(r.budget); err != nil {
 		// Only a find-peak trial above the checked starting QPS gets here:
 		// it is INVALID without running, an upper bound for the search.
 		return r.overBudget(e, err), nil
