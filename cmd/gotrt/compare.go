@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gotrt/gotrt/internal/bounded"
 	"github.com/gotrt/gotrt/runner/report"
 )
 
@@ -45,7 +47,9 @@ differences as CSV (compare-systems.csv). Accuracy-mode runs are left out of
 the metric table. stderr gets a line per system read.
 
 Exit status: 0 done, 2 bad flags or arguments (a path that does not exist,
-systems that share no benchmark and scenario), 1 a result that cannot be read.`,
+a result file that is not a regular file or is over 64 MiB, an --out that
+is not a folder, systems that share no benchmark and scenario), 1 a result
+that cannot be read.`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) < 2 {
 				return usageError{fmt.Errorf("compare needs two or more result folders or files, got %d", len(args))}
@@ -60,6 +64,10 @@ systems that share no benchmark and scenario), 1 a result that cannot be read.`,
 			f, err := report.ParseFormat(fs)
 			if err != nil {
 				return usageError{fmt.Errorf("compare: --format: %w", err)}
+			}
+			// --out is checked before anything is read or printed.
+			if err := checkOutDir(out); err != nil {
+				return err
 			}
 			var ns []string
 			if names != "" {
@@ -106,8 +114,29 @@ systems that share no benchmark and scenario), 1 a result that cannot be read.`,
 func compareError(err error) error {
 	err = fmt.Errorf("compare: %w", err)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, report.ErrNoSharedBenchmark) ||
-		errors.Is(err, report.ErrNoResults) || errors.Is(err, report.ErrDuplicate) {
+		errors.Is(err, report.ErrNoResults) || errors.Is(err, report.ErrDuplicate) ||
+		errors.Is(err, bounded.ErrNotRegular) || errors.Is(err, bounded.ErrTooLarge) {
 		return usageError{err}
 	}
 	return err
+}
+
+// checkOutDir refuses an --out that exists as something other than a
+// folder (a file, a link), as a usage error before any work.
+func checkOutDir(out string) error {
+	if out == "" {
+		return nil
+	}
+	st, err := os.Lstat(out)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return usageError{fmt.Errorf("compare: --out: %w", err)}
+	case st.Mode()&os.ModeSymlink != 0:
+		return usageError{fmt.Errorf("compare: --out %s is a symbolic link; give the folder itself", out)}
+	case !st.IsDir():
+		return usageError{fmt.Errorf("compare: --out %s exists and is not a folder", out)}
+	}
+	return nil
 }
