@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gotrt/gotrt/models/builtin"
+	"github.com/gotrt/gotrt/models/catalog"
 	"github.com/gotrt/gotrt/runner/loadgen"
 	"github.com/gotrt/gotrt/runner/sched"
 )
@@ -54,7 +55,23 @@ func (c *Config) footprint() loadgen.Footprint {
 	case c.model() == BuiltinModel:
 		return loadgen.Footprint{PerIssuedSample: schedBytesPerSample, ResponseBytes: builtin.OutputSize}
 	}
-	return loadgen.Footprint{PerIssuedSample: schedBytesPerSample}
+	f := loadgen.Footprint{PerIssuedSample: schedBytesPerSample}
+	if e, err := catalog.Lookup(c.model()); err == nil {
+		// The data set QSL holds each loaded sample's inputs (and, for
+		// several inputs, a packed copy); a response is the outputs.
+		var in, out int
+		for _, t := range e.Inputs {
+			in += t.SampleBytes(t.DType, t.Format)
+		}
+		for _, t := range e.Outputs {
+			out += t.SampleBytes(t.DType, t.Format)
+		}
+		if len(e.Inputs) > 1 {
+			in *= 2
+		}
+		f.PerLoadedSample, f.ResponseBytes = int64(in), int64(out)
+	}
+	return f
 }
 
 // memoryBudget is cfg.MemoryBudget or the default.
@@ -82,6 +99,12 @@ func (c *Config) qslCounts(ts loadgen.TestSettings) (perf, total int) {
 			perf = builtin.PerformanceCount
 		}
 		return perf, builtin.TestCount
+	}
+	if e, err := catalog.Lookup(c.model()); err == nil {
+		if perf <= 0 {
+			perf = e.PerformanceSampleCount
+		}
+		return perf, e.TotalSampleCount
 	}
 	if perf <= 0 {
 		perf = 1
