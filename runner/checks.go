@@ -36,13 +36,15 @@ func checkStreams(devs []sched.Device, sc sched.Config) error {
 const (
 	// schedBytesPerSample: the scheduler's queue entry is 48 bytes in a
 	// ring of a power-of-two size that doubles, the old ring live while it
-	// is copied: at most three entries' room per queued sample.
+	// is copied: at most three entries' room per queued sample (126 bytes
+	// measured for a whole Offline query waiting in the queue).
 	schedBytesPerSample = 3 * 48
 	// remoteBytesPerSample: the KServe client's per-request state (not
 	// measured here; taken as the scheduler's).
 	remoteBytesPerSample = schedBytesPerSample
-	// nullQSLBytesPerSample: NullQSL's map entry per loaded sample.
-	nullQSLBytesPerSample = 64
+	// nullQSLBytesPerSample: NullQSL's map entry per loaded sample (75
+	// bytes allocated per sample loading 1M samples, 43 live).
+	nullQSLBytesPerSample = 80
 )
 
 // footprint is what the run's SUT and QSL hold per sample.

@@ -1,0 +1,53 @@
+package runner
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gotrt/gotrt/runner/clock"
+	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/sched"
+	"github.com/gotrt/gotrt/runner/simdev"
+)
+
+// The scheduler's per-sample footprint in the memory estimate covers what
+// it allocates (measured, not guessed): an Offline query of n samples
+// through the scheduler on a simulated device (a test tool, slow enough
+// that the whole query waits in the queue, the worst case), less what the
+// load generator itself allocates, per sample, between two sizes.
+func TestSchedFootprintCoversMeasuredAllocation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 3 Offline queries of up to 400k samples through the scheduler")
+	}
+	dev := simdev.New("sim0", simdev.Profile{Fixed: 20 * time.Microsecond, PerSample: 50 * time.Nanosecond}, clock.NewReal(), simdev.WithConcurrency(1))
+	s, err := sched.New([]sched.Device{dev}, nil, sched.Config{MaxBatch: 4096, Streams: 1})
+	require.NoError(t, err)
+	require.NoError(t, s.Start(context.Background()))
+	defer s.Close()
+	run := func(n int) (alloc uint64, own float64) {
+		ts := loadgen.DefaultSettings(loadgen.Offline)
+		ts.MinDuration, ts.MinQueryCount = 0, uint64(n)
+		need, err := loadgen.EstimateMemory(ts, 1024, 1024, loadgen.Footprint{})
+		require.NoError(t, err)
+		runtime.GC()
+		var a, b runtime.MemStats
+		runtime.ReadMemStats(&a)
+		rep, err := loadgen.Run(context.Background(), s, loadgen.NewNullQSL(1024, 1024), ts, loadgen.WithoutHostDetection())
+		runtime.ReadMemStats(&b)
+		require.NoError(t, err)
+		require.Equal(t, n, rep.Result.Extra["sample_count"])
+		return b.TotalAlloc - a.TotalAlloc, need.Bytes
+	}
+	const n1, n2 = 50_000, 400_000
+	run(n1)
+	a1, o1 := run(n1)
+	a2, o2 := run(n2)
+	perSample := (float64(a2-a1) - (o2 - o1)) / (n2 - n1)
+	t.Logf("the scheduler allocates %.1f bytes per queued sample; the estimate counts %d", perSample, schedBytesPerSample)
+	assert.LessOrEqual(t, perSample, float64(schedBytesPerSample))
+}
