@@ -135,9 +135,15 @@ type Array struct {
 	Data []byte
 }
 
+// MaxRead is the most data [Read] allocates for a file: the header's size
+// is only checked against the file's, which a sparse file makes as large
+// as it claims. Read a larger array a row at a time ([File.ReadRows]).
+const MaxRead = 1 << 30
+
 // Read reads the file at path into dst if it has room (cap(dst) ≥ the data
 // size), or into a new buffer otherwise, converting the data to the host's
-// byte order.
+// byte order. A new buffer over [MaxRead] is an error wrapping
+// bounded.ErrTooLarge.
 func Read(path string, dst []byte) (*Array, error) {
 	f, err := Open(path)
 	if err != nil {
@@ -148,6 +154,9 @@ func Read(path string, dst []byte) (*Array, error) {
 	if dst != nil && int64(cap(dst)) >= n {
 		dst = dst[:n]
 	} else {
+		if n > MaxRead {
+			return nil, fmt.Errorf("npy: %s: %w: shape %v of %s holds %d bytes, more than the %d read whole", path, bounded.ErrTooLarge, f.Shape, f.DType, n, int64(MaxRead))
+		}
 		dst = make([]byte, n)
 	}
 	if err := f.ReadData(dst); err != nil {
