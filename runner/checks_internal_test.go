@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,4 +51,24 @@ func TestSchedFootprintCoversMeasuredAllocation(t *testing.T) {
 	perSample := (float64(a2-a1) - (o2 - o1)) / (n2 - n1)
 	t.Logf("the scheduler allocates %.1f bytes per queued sample; the estimate counts %d", perSample, schedBytesPerSample)
 	assert.LessOrEqual(t, perSample, float64(schedBytesPerSample))
+}
+
+// The Offline probe may raise the expected QPS past what the budget holds
+// (a fast device): the query is then sized to fit, not refused.
+func TestFitBudgetLowersTheOfflineQPS(t *testing.T) {
+	ts := loadgen.DefaultSettings(loadgen.Offline)
+	ts.MinDuration, ts.OfflineExpectedQPS = 10*time.Second, 1e8 // 1.1e9 samples
+	qsl := loadgen.NewNullQSL(1024, 1024)
+	var log strings.Builder
+	cfg := Config{MemoryBudget: 1 << 30, Log: &log}
+	q := fitBudget(cfg, ts, qsl)
+	require.Less(t, q, ts.OfflineExpectedQPS)
+	ts.OfflineExpectedQPS = q
+	need, err := loadgen.EstimateMemory(ts, 1024, 1024, cfg.footprint())
+	require.NoError(t, err)
+	assert.NoError(t, need.Check(1<<30), "the lowered query fits")
+	assert.Greater(t, need.Bytes, 0.9*(1<<30), "and uses most of the budget")
+	assert.Contains(t, log.String(), "lowered from 1e+08")
+	ts.OfflineExpectedQPS = 1e3
+	assert.Equal(t, 1e3, fitBudget(cfg, ts, qsl), "a query that fits is left alone")
 }

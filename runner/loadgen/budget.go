@@ -110,7 +110,7 @@ func estimate(e *EffectiveSettings, qslTotal int, f Footprint) MemoryNeed {
 		} else if e.SampleConcatenatePermutation && loaded > 0 {
 			n = math.Ceil(n/loaded) * loaded
 		}
-		why = fmt.Sprintf("the Offline query of %.0f samples (min_duration %v × target_qps %g × 1.1, or min_query_count)", n, e.minDur, e.TargetQPS)
+		why = fmt.Sprintf("the Offline query of %.0f samples (1.1 × min_duration %v × target_qps %g, or min_query_count %d)", n, e.minDur, e.TargetQPS, e.requested.MinQueryCount)
 	case accuracy || e.PerformanceIssueUnique:
 		q = math.Ceil(loaded / spq)
 		n = q * spq
