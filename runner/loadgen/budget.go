@@ -56,8 +56,6 @@ var (
 	// The sample table: completion time, QSL index and accuracy-log bit,
 	// in chunks the allocator rounds up to whole 8 KiB pages.
 	tableBytes = float64((unsafe.Sizeof(sampleChunk{})+8191)&^8191) / chunkSize
-	// collect's latency records, one int64 per sample (the exact sort).
-	latBytes = float64(unsafe.Sizeof(int64(0)))
 	// Offline's one query as the QuerySample slice IssueQuery gets.
 	issueBytes = float64(unsafe.Sizeof(QuerySample{}))
 	// A query's scheduled or issue time (chunkList), plus MultiStream's
@@ -138,7 +136,9 @@ func estimate(e *EffectiveSettings, qslTotal int, f Footprint) MemoryNeed {
 			why = fmt.Sprintf("%.4g queries (min_duration %v / %s %v, or min_query_count %d)", q, e.minDur, lat, durOf(1/e.TargetQPS), e.MinQueryCount)
 		}
 	}
-	perSample := tableBytes + latBytes + float64(f.PerIssuedSample)
+	// The latencies are sorted where the table kept the completion times:
+	// no second per-sample array.
+	perSample := tableBytes + float64(f.PerIssuedSample)
 	perQuery := 0.0
 	switch e.Scenario {
 	case Offline:

@@ -115,7 +115,6 @@ type runner struct {
 	// Buffers reused by every trial of the run.
 	tab     sampleTable
 	qt      chunkList
-	lat     []int64
 	samples []QuerySample
 }
 
@@ -310,8 +309,7 @@ func (r *runner) runTrial(e *EffectiveSettings, set loadableSet, accuracy bool) 
 	if t.abort.fired() {
 		r.logErr("error_runtime", t.abort.reason)
 	}
-	var st *trialStats
-	st, r.lat = t.collect(r.lat)
+	st := t.collect()
 	st.loaded = set.set
 	if st.missing > 0 {
 		r.logErr("error_runtime", fmt.Sprintf("%d of %d issued samples never completed", st.missing, st.samplesIssued))
