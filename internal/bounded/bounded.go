@@ -30,7 +30,7 @@ const (
 	DataMapLimit     = 64 << 20  // val_map.txt, cases.txt
 	VocabLimit       = 16 << 20  // vocab.txt
 	SQuADLimit       = 256 << 20 // dev-v1.1.json, predictions
-	AnnotationsLimit = 512 << 20 // COCO instances JSON
+	AnnotationsLimit = 128 << 20 // COCO instances JSON (decoding costs some 15 times its size)
 	ResultLimit      = 64 << 20  // result.json (a find-peak run's is under 1 MB)
 	CalibrationLimit = 16 << 20  // TensorRT INT8 calibration cache
 )
