@@ -47,7 +47,7 @@ differences as CSV (compare-systems.csv). Accuracy-mode runs are left out of
 the metric table. stderr gets a line per system read.
 
 Exit status: 0 done, 2 bad flags or arguments (a path that does not exist,
-a result file that is not a regular file or is over 64 MiB, an --out that
+a result file that is not a regular file or is over 16 MiB, an --out that
 is not a folder, systems that share no benchmark and scenario), 1 a result
 that cannot be read.`,
 		Args: func(_ *cobra.Command, args []string) error {

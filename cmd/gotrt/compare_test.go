@@ -197,7 +197,7 @@ func TestCompareErrors(t *testing.T) {
 		{"names do not match", []string{"--names", "a", bm, vgpu}, exitUsage, []string{"1 names for 2 systems"}},
 		{"unknown flag", []string{"--colour", bm, vgpu}, exitUsage, []string{"colour"}},
 		{"result is /dev/zero (read 4 GB in 19 s)", []string{bm, "/dev/zero"}, exitUsage, []string{"/dev/zero: not a regular file: it is a character device"}},
-		{"result is a 1 GB sparse file (1 GB RSS)", []string{bm, "sparse.json"}, exitUsage, []string{"sparse.json: more than 64 MiB, the most a result file may have"}},
+		{"result is a 1 GB sparse file (1 GB RSS)", []string{bm, "sparse.json"}, exitUsage, []string{"sparse.json: more than 16 MiB, the most a result file may have"}},
 		{"result is a named pipe (blocked)", []string{bm, "fifo.json"}, exitUsage, []string{"fifo.json: not a regular file: it is a named pipe"}},
 		{"a folder's result.json is a named pipe", []string{bm, "fifodir"}, exitUsage, []string{"result.json: not a regular file: it is a named pipe"}},
 		{"--out is a file (printed every table, then exit 1)", []string{"--out", "afile", bm, vgpu}, exitUsage, []string{"--out afile exists and is not a folder"}},

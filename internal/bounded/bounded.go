@@ -31,7 +31,7 @@ const (
 	VocabLimit       = 16 << 20  // vocab.txt
 	SQuADLimit       = 256 << 20 // dev-v1.1.json, predictions
 	AnnotationsLimit = 128 << 20 // COCO instances JSON (decoding costs some 15 times its size)
-	ResultLimit      = 64 << 20  // result.json (a find-peak run's is under 1 MB)
+	ResultLimit      = 16 << 20  // result.json (a find-peak run's is under 1 MB; decoding "extra" costs several times its size)
 	CalibrationLimit = 16 << 20  // TensorRT INT8 calibration cache
 )
 

@@ -88,7 +88,7 @@ func TestReadFileRefusesALargeSparseFileBySize(t *testing.T) {
 	require.NoError(t, f.Close())
 	_, err = bounded.ReadFile(p, "result file", bounded.ResultLimit)
 	require.ErrorIs(t, err, bounded.ErrTooLarge)
-	assert.Contains(t, err.Error(), "more than 64 MiB, the most a result file may have")
+	assert.Contains(t, err.Error(), "more than 16 MiB, the most a result file may have")
 	_, err = bounded.Open(p, "result file", bounded.ResultLimit)
 	require.ErrorIs(t, err, bounded.ErrTooLarge)
 }
