@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,9 +111,37 @@ func TestUnboundedInputsUnderAMemoryCap(t *testing.T) {
 	}
 }
 
+// --user-conf - reads standard input, bounded: a settings error names it,
+// and /dev/zero on standard input stops at the settings limit.
+func TestUserConfFromStandardInput(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("needs sh for ulimit")
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	args := []string{"run", "--out", out, "--progress", "off", "--sut", "null", "--user-conf", "-"}
+	code, stderr := runCappedStdin(t, args, strings.NewReader("*.*.min_duration=5\n"))
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, "standard input:1: ")
+	zero, err := os.Open("/dev/zero")
+	require.NoError(t, err)
+	defer zero.Close()
+	code, stderr = runCappedStdin(t, args, zero)
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, "standard input: more than 1 MiB, the most a settings file may have")
+	code, stderr = runCappedStdin(t, []string{"run", "--out", out, "--user-conf", "/dev/stdin"}, strings.NewReader(""))
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, "give - to read standard input")
+}
+
 // runCapped runs gotrt args in a child process under ulimit -v memCapKiB
 // and a timeout, and returns its exit status and stderr.
 func runCapped(t *testing.T, args []string) (int, string) {
+	t.Helper()
+	return runCappedStdin(t, args, nil)
+}
+
+// runCappedStdin is runCapped with stdin as the child's standard input.
+func runCappedStdin(t *testing.T, args []string, stdin io.Reader) (int, string) {
 	t.Helper()
 	raw, err := json.Marshal(args)
 	require.NoError(t, err)
@@ -122,6 +151,7 @@ func runCapped(t *testing.T, args []string) (int, string) {
 	cmd.Env = append(os.Environ(), memCapArgs+"="+string(raw), "GOMAXPROCS=2")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
+	cmd.Stdin = stdin
 	err = cmd.Run()
 	require.NoError(t, ctx.Err(), "the child did not end in 60 s (blocked or unbounded); stderr: %s", stderr.String())
 	var ee *exec.ExitError

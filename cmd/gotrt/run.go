@@ -117,9 +117,16 @@ func (f *runFlags) config(log io.Writer) (runner.Config, error) {
 			b, err = bounded.ReadFile(c.path, "settings file", bounded.SettingsLimit)
 		}
 		if err != nil {
+			if errors.Is(err, bounded.ErrNotRegular) {
+				return cfg, usageError{fmt.Errorf("%s: %w (give - to read standard input)", c.flag, err)}
+			}
 			return cfg, usageError{fmt.Errorf("%s: %w", c.flag, err)}
 		}
-		*c.dst = &loadgen.ConfigFile{Name: c.path, Data: b}
+		name := c.path
+		if name == "-" {
+			name = "standard input"
+		}
+		*c.dst = &loadgen.ConfigFile{Name: name, Data: b}
 	}
 	return cfg, nil
 }
