@@ -96,6 +96,11 @@ func TestUnboundedInputsUnderAMemoryCap(t *testing.T) {
 		{"a named pipe as --mlperf-conf", run("--mlperf-conf", fifo), []string{"named pipe"}},
 		{"compare /dev/zero (4 GB in 19 s)", []string{"compare", "/dev/zero", "/dev/zero"}, []string{"/dev/zero: not a regular file"}},
 		{"compare a 1 GB sparse file (1 GB RSS)", []string{"compare", sparse, sparse}, []string{"more than 16 MiB"}},
+		{"a named pipe as the accuracy log", []string{"accuracy", "--model", "resnet50", "--truth", valMap, "--log", fifo}, []string{"named pipe"}},
+		{"a named pipe as val_map", []string{"accuracy", "--model", "resnet50", "--truth", fifo, "--log", accLog}, []string{"named pipe"}},
+		{"scale over the memory budget", []string{"scale", "--out", out, "--sut", "null", "--counts", "1", "--scenario", "server", "--target-qps", "1e12"},
+			[]string{"over the memory budget"}},
+		{"scale --memory-budget NaN%", []string{"scale", "--out", out, "--memory-budget", "NaN%"}, []string{"--memory-budget"}},
 		{"accuracy --label-offset at int64's max (scored 0)", []string{"accuracy", "--model", "resnet50", "--truth", valMap, "--log", accLog, "--label-offset", "9223372036854775807"},
 			[]string{"label-offset 9223372036854775807"}},
 	} {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -112,7 +113,15 @@ func notRegular(path, what string, m os.FileMode) error {
 	case m&os.ModeDevice != 0:
 		kind = "a device"
 	}
-	return fmt.Errorf("%s: %w: it is %s; a %s must be a regular file", path, ErrNotRegular, kind, what)
+	return fmt.Errorf("%s: %w: it is %s; %s must be a regular file", path, ErrNotRegular, kind, article(what))
+}
+
+// article puts "a" or "an" before what.
+func article(what string) string {
+	if what != "" && strings.ContainsRune("aeiouAEIOU", rune(what[0])) {
+		return "an " + what
+	}
+	return "a " + what
 }
 
 // ReadAll reads r whole as ReadFile does; name names it in errors.
@@ -166,7 +175,7 @@ func (r *reader) Read(p []byte) (int, error) {
 func (r *reader) Close() error { return r.f.Close() }
 
 func tooLarge(name, what string, limit int64) error {
-	return fmt.Errorf("%w: %s: more than %s, the most a %s may have", ErrTooLarge, name, size(limit), what)
+	return fmt.Errorf("%w: %s: more than %s, the most %s may have", ErrTooLarge, name, size(limit), article(what))
 }
 
 func size(n int64) string {
