@@ -2,13 +2,17 @@ package runner_test
 
 import (
 	"context"
+	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
+	"github.com/NVIDIA/go-nvml/pkg/nvml/mock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gotrt/gotrt/internal/bounded"
 	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/runner/loadgen"
 )
@@ -48,5 +52,19 @@ func TestRunRefusesSettingsOverTheMemoryBudget(t *testing.T) {
 			require.ErrorIs(t, err, loadgen.ErrMemoryBudget)
 			assert.Contains(t, err.Error(), tc.want)
 		})
+	}
+}
+
+// A plan that is not a regular file (a named pipe blocks TensorRT's
+// loader) is a config error before anything opens (issue 19).
+func TestRunRefusesAPlanThatIsNotARegularFile(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "resnet50.plan")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	for _, plan := range []string{fifo, dir} {
+		_, err := runner.Run(context.Background(), runner.Config{Model: "resnet50", Engine: plan, Data: dir, NVML: &mock.Interface{InitFunc: func() nvml.Return { return nvml.ERROR_LIBRARY_NOT_FOUND }}})
+		require.ErrorIs(t, err, runner.ErrConfig)
+		require.ErrorIs(t, err, bounded.ErrNotRegular)
+		assert.Contains(t, err.Error(), plan+": not a regular file")
 	}
 }
