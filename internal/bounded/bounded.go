@@ -1,7 +1,10 @@
-// Package bounded reads input files with a size limit and quotes bad values
-// short, so that no file a user names (a settings file, a truth file, a
-// vocabulary, /dev/zero by mistake) can exhaust memory, and no bad value
-// can make a huge error message.
+// Package bounded reads input files of a checked kind with a size limit
+// and quotes bad values short, so that no file a user names (a settings
+// file, a truth file, a vocabulary, /dev/zero or a named pipe by mistake)
+// can block the program, exhaust its memory, or make a huge error message.
+// Only regular files (or links to them) are opened ([ErrNotRegular]); a
+// file over its kind's limit is refused from its size, before it is read
+// ([ErrTooLarge]).
 package bounded
 
 import (
