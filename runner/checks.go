@@ -39,8 +39,10 @@ const (
 	// is copied: at most three entries' room per queued sample (126 bytes
 	// measured for a whole Offline query waiting in the queue).
 	schedBytesPerSample = 3 * 48
-	// remoteBytesPerSample: the KServe client's per-request state (not
-	// measured here; taken as the scheduler's).
+	// remoteBytesPerSample: the KServe client queues a 32-byte entry per
+	// issued sample in a slice grown by append (the old array live while
+	// copied): at most 96 bytes, read from its code, not measured; the
+	// scheduler's figure is used.
 	remoteBytesPerSample = schedBytesPerSample
 	// nullQSLBytesPerSample: NullQSL's map entry per loaded sample (75
 	// bytes allocated per sample loading 1M samples, 43 live).
