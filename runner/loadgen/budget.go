@@ -272,7 +272,11 @@ func ParseMemoryBudget(s string) (int64, error) {
 		if err != nil {
 			return 0, fmt.Errorf("%w: memory budget %q: the machine's memory is unknown (%v); give a size such as 4GiB", ErrBadSettings, v, err)
 		}
-		return int64(x / 100 * float64(total)), nil
+		b := x / 100 * float64(total)
+		if b < 1<<20 {
+			return 0, fmt.Errorf("%w: memory budget %q: %s of %s is less than 1 MiB", ErrBadSettings, v, FormatBytes(b), FormatBytes(float64(total)))
+		}
+		return int64(b), nil
 	}
 	num := strings.TrimRight(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 	unit := strings.TrimSpace(v[len(num):])
