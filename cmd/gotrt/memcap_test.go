@@ -148,6 +148,9 @@ func runCapped(t *testing.T, args []string) (int, string) {
 // runCappedStdin is runCapped with stdin as the child's standard input.
 func runCappedStdin(t *testing.T, args []string, stdin io.Reader) (int, string) {
 	t.Helper()
+	if raceEnabled {
+		t.Skip("the race detector's shadow memory does not fit under ulimit -v")
+	}
 	raw, err := json.Marshal(args)
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
