@@ -49,7 +49,8 @@ const MaxLines = 1 << 20
 func Parse(name string, r io.Reader, minCols int) ([]Line, error) {
 	var lines []Line
 	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
+	n := 1
+	for ; sc.Scan(); n++ {
 		if n > MaxLines {
 			return nil, fmt.Errorf("%s: %w: more than %d lines, the most a data map may have", name, bounded.ErrTooLarge, MaxLines)
 		}
@@ -65,6 +66,10 @@ func Parse(name string, r io.Reader, minCols int) ([]Line, error) {
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bounded.ErrTooLarge) {
 			return nil, err // names the file
+		}
+		if errors.Is(err, bufio.ErrTooLong) {
+			// Not a data map: its lines are a sample's name and columns.
+			return nil, fmt.Errorf("%s:%d: %w: a line longer than %d KiB, the most a data map's line may have", name, n, err, bufio.MaxScanTokenSize>>10)
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

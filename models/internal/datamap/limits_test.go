@@ -1,6 +1,7 @@
 package datamap_test
 
 import (
+	"bufio"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,4 +39,13 @@ func TestParseBoundsTheLineCount(t *testing.T) {
 	lines, err := datamap.Parse("val_map.txt", strings.NewReader(b[:4*datamap.MaxLines]), 2)
 	require.NoError(t, err)
 	assert.Len(t, lines, datamap.MaxLines)
+}
+
+// A line too long for a data map names the file, the line and the limit
+// (issue 19: "bufio.Scanner: token too long" alone).
+func TestALongLineNamesTheLimit(t *testing.T) {
+	b := "a 1\n" + strings.Repeat("x", 70<<10) + "\n"
+	_, err := datamap.Parse("val_map.txt", strings.NewReader(b), 2)
+	require.ErrorIs(t, err, bufio.ErrTooLong)
+	assert.Contains(t, err.Error(), "val_map.txt:2: bufio.Scanner: token too long: a line longer than 64 KiB")
 }
