@@ -24,6 +24,7 @@ targets=(
   "./cmd/gotrt FuzzRunFlags"
   "./runner/serve FuzzHTTPRequest"
   "./runner/serve FuzzJSONElements"
+  "./runner/loadgen FuzzParseMemoryBudget"
 )
 for pt in "${targets[@]}"; do
   set -- $pt

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/gotrt/gotrt/internal/bounded"
 	"github.com/gotrt/gotrt/models/catalog"
 	"github.com/gotrt/gotrt/models/dataset"
 	"github.com/gotrt/gotrt/models/npy"
@@ -32,6 +33,11 @@ func runEngine(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []
 	}
 	if cfg.Data == "" {
 		return nil, fmt.Errorf("%w: model %s needs --data (the preprocessed data set)", ErrConfig, e.ID)
+	}
+	// A plan is read whole by TensorRT's loader: a named pipe would block
+	// it, a device never end.
+	if err := bounded.CheckRegular(cfg.Engine, "TensorRT plan"); err != nil {
+		return nil, fmt.Errorf("%w: engine: %w", ErrConfig, err)
 	}
 	specs, err := EngineSpecs(e)
 	if err != nil {

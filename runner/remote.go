@@ -46,8 +46,9 @@ func runRemote(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []
 			return nil, err
 		}
 		if q := probeQPS * 1.5; q > ts.OfflineExpectedQPS {
-			ts.OfflineExpectedQPS = q
+			ts.OfflineExpectedQPS = capExpected(q, ts.MinDuration)
 		}
+		ts.OfflineExpectedQPS = fitBudget(cfg, ts, qsl)
 		cl.ResetStats()
 	}
 	rep, err := loadgen.Run(ctx, cl, qsl, ts, opts...)

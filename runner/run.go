@@ -87,6 +87,12 @@ type Config struct {
 	// OnTrial, when set, is called as each find-peak trial ends (see
 	// loadgen.WithTrialFunc), for a line per trial.
 	OnTrial func(loadgen.TrialEvent)
+	// MemoryBudget bounds what the run's settings may make it hold (its
+	// schedule, sample tables, latency records, the SUT's queue), in bytes;
+	// 0 is loadgen.DefaultMemoryBudget (half the machine's or cgroup's
+	// memory). Settings past it are refused before anything opens, with an
+	// error wrapping loadgen.ErrMemoryBudget.
+	MemoryBudget int64
 	// Log receives notes for the user (no NVML library, config warnings);
 	// nil discards them.
 	Log io.Writer
@@ -136,7 +142,13 @@ func run(ctx context.Context, cfg Config) (*loadgen.Report, error) {
 	for _, w := range warns {
 		cfg.logf("warning: %v", w)
 	}
-	opts := []loadgen.Option{loadgen.WithModel(cfg.model()), loadgen.WithConfigWarnings(warns)}
+	// Before any device, data set or QSL opens: what the settings imply
+	// must fit the memory budget.
+	if err := checkMemory(cfg, ts); err != nil {
+		return nil, err
+	}
+	opts := []loadgen.Option{loadgen.WithModel(cfg.model()), loadgen.WithConfigWarnings(warns),
+		loadgen.WithMemoryBudget(cfg.memoryBudget(), cfg.footprint())}
 	if cancelled(ctx) {
 		// Interrupted while starting: a report, as for a later interrupt.
 		return interruptedRun(stageStartup, nil, nil, ts, opts)
@@ -291,6 +303,7 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 			return nil, errors.Join(err, s.Close())
 		}
 		ts.OfflineExpectedQPS = capExpected(offlineExpected(probeQPS, ts.OfflineExpectedQPS), ts.MinDuration)
+		ts.OfflineExpectedQPS = fitBudget(cfg, ts, src)
 	}
 	stopProgress := progress(cfg, s)
 	rep, err = loadgen.Run(ctx, s, src, ts, opts...)

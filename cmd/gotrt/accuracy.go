@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gotrt/gotrt/internal/bounded"
 	"github.com/gotrt/gotrt/models/accuracy"
 	"github.com/gotrt/gotrt/models/catalog"
 	"github.com/gotrt/gotrt/runner"
@@ -30,8 +31,9 @@ func init() {
 score with the benchmark's quality target. Exit status: 0 PASS, 3 FAIL (the
 score is below the target, or the log leaves part of the data set unscored
 without --partial: the score is printed with its coverage), 2 bad flags, 1 any other error (unreadable or malformed
-files). --format json (or --json) prints the score alone on stdout; errors go
-to stderr.
+files). A file that is not a regular file, or is larger than any file of its
+kind, is exit 2. --format json (or --json) prints the score alone on stdout;
+errors go to stderr.
 
 --truth is, by model:
   resnet50       ImageNet val_map.txt                     (--dtype float32|int32|int64, default float32)
@@ -86,6 +88,10 @@ func runAccuracy(w io.Writer, f accuracyFlags) error {
 	})
 	switch {
 	case errors.Is(err, accuracy.ErrRequest):
+		return usageError{fmt.Errorf("accuracy: %w", err)}
+	case errors.Is(err, bounded.ErrNotRegular) || errors.Is(err, bounded.ErrTooLarge):
+		// The wrong file named: a pipe, a device, a folder, or one far
+		// larger than any file of its kind.
 		return usageError{fmt.Errorf("accuracy: %w", err)}
 	case errors.Is(err, accuracy.ErrPartial):
 		// A verdict on part of the data set needs --partial: name the

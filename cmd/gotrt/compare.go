@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gotrt/gotrt/internal/bounded"
 	"github.com/gotrt/gotrt/runner/report"
 )
 
@@ -42,7 +43,9 @@ differences as CSV (compare-systems.csv). Accuracy-mode runs are left out of
 the metric table. stderr gets a line per system read.
 
 Exit status: 0 done, 2 bad flags or arguments (a path that does not exist,
-systems that share no benchmark and scenario), 1 a result that cannot be read.`,
+a result file that is not a regular file or is over 16 MiB, an --out that
+is not a folder, systems that share no benchmark and scenario), 1 a result
+that cannot be read.`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) < 2 {
 				return usageError{fmt.Errorf("compare needs two or more result folders or files, got %d", len(args))}
@@ -120,7 +123,8 @@ systems that share no benchmark and scenario), 1 a result that cannot be read.`,
 func compareError(err error) error {
 	err = fmt.Errorf("compare: %w", err)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, report.ErrNoSharedBenchmark) ||
-		errors.Is(err, report.ErrNoResults) || errors.Is(err, report.ErrDuplicate) {
+		errors.Is(err, report.ErrNoResults) || errors.Is(err, report.ErrDuplicate) ||
+		errors.Is(err, bounded.ErrNotRegular) || errors.Is(err, bounded.ErrTooLarge) {
 		return usageError{err}
 	}
 	return err

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -170,6 +171,15 @@ func TestCompareErrors(t *testing.T) {
 	v2.SchemaVersion = "2.0"
 	writeResultJSON(t, filepath.Join("future", "result.json"), v2)
 	require.NoError(t, os.Mkdir("empty", 0o755))
+	// Issue 19: result files have a kind and a size.
+	require.NoError(t, syscall.Mkfifo("fifo.json", 0o600))
+	sparse, err := os.Create("sparse.json")
+	require.NoError(t, err)
+	require.NoError(t, sparse.Truncate(1<<30))
+	require.NoError(t, sparse.Close())
+	require.NoError(t, os.MkdirAll("fifodir/run", 0o755))
+	require.NoError(t, syscall.Mkfifo("fifodir/run/result.json", 0o600))
+	require.NoError(t, os.WriteFile("afile", nil, 0o644))
 
 	for _, tc := range []struct {
 		description string
@@ -186,6 +196,11 @@ func TestCompareErrors(t *testing.T) {
 		{"one system", []string{bm}, exitUsage, []string{"two or more"}},
 		{"names do not match", []string{"--names", "a", bm, vgpu}, exitUsage, []string{"1 names for 2 systems"}},
 		{"unknown flag", []string{"--colour", bm, vgpu}, exitUsage, []string{"colour"}},
+		{"result is /dev/zero (read 4 GB in 19 s)", []string{bm, "/dev/zero"}, exitUsage, []string{"/dev/zero: not a regular file: it is a character device"}},
+		{"result is a 1 GB sparse file (1 GB RSS)", []string{bm, "sparse.json"}, exitUsage, []string{"sparse.json: more than 16 MiB, the most a result file may have"}},
+		{"result is a named pipe (blocked)", []string{bm, "fifo.json"}, exitUsage, []string{"fifo.json: not a regular file: it is a named pipe"}},
+		{"a folder's result.json is a named pipe", []string{bm, "fifodir"}, exitUsage, []string{"result.json: not a regular file: it is a named pipe"}},
+		{"--out is a file (printed every table, then exit 1)", []string{"--out", "afile", bm, vgpu}, exitUsage, []string{"--out: afile is a file, not a folder"}},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
 			out, _, err := execCmd(t, newCompareCmd(), append([]string{"compare"}, tc.args...)...)

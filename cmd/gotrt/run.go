@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -33,6 +34,7 @@ type runFlags struct {
 	noProbe               bool
 	ov                    overrideFlags
 	onDeviceError         string
+	memoryBudget          string
 }
 
 // addRunFlags declares the run flags on fl.
@@ -56,6 +58,7 @@ func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
 		"how long the oldest sample waits for a fuller batch, 0 to 1m; 0: no wait, a free stream takes what waits at once (default: the scheduler's choice: 2ms, no wait for SingleStream and MultiStream, planned against the latency bound for Server)")
 	fl.BoolVar(&f.noProbe, "no-probe", false, "Offline: keep the configured expected QPS instead of measuring the devices first")
 	fl.StringVar(&f.onDeviceError, "on-device-error", runner.OnDeviceErrorFail, deviceErrorHelp)
+	fl.StringVar(&f.memoryBudget, "memory-budget", "", "most memory the run's schedule, sample tables and latency records may need, as a size (4GiB, 512MiB) or a share of the machine's or cgroup's memory (50%); settings past it exit 2 before the run (default 50%)")
 	addOverrideFlags(fl, &f.ov)
 }
 
@@ -98,6 +101,11 @@ func (f *runFlags) config(log io.Writer) (runner.Config, error) {
 	if cfg.Sched.OnFault, err = runner.ParseDeviceErrorPolicy(f.onDeviceError); err != nil {
 		return cfg, usageError{fmt.Errorf("--on-device-error: %w", err)}
 	}
+	if f.memoryBudget != "" {
+		if cfg.MemoryBudget, err = loadgen.ParseMemoryBudget(f.memoryBudget); err != nil {
+			return cfg, usageError{fmt.Errorf("--memory-budget: %w", err)}
+		}
+	}
 	for _, c := range []struct {
 		flag, path string
 		dst        **loadgen.ConfigFile
@@ -105,11 +113,27 @@ func (f *runFlags) config(log io.Writer) (runner.Config, error) {
 		if c.path == "" {
 			continue
 		}
-		b, err := bounded.ReadFile(c.path, "settings file", bounded.SettingsLimit)
+		var b []byte
+		if c.path == "-" {
+			// Standard input, once: only one of the files may be "-".
+			if f.mlperfConf == "-" && f.userConf == "-" {
+				return cfg, usageError{errors.New("--mlperf-conf and --user-conf cannot both be - (standard input)")}
+			}
+			b, err = bounded.ReadAll(os.Stdin, "standard input", "settings file", bounded.SettingsLimit)
+		} else {
+			b, err = bounded.ReadFile(c.path, "settings file", bounded.SettingsLimit)
+		}
 		if err != nil {
+			if errors.Is(err, bounded.ErrNotRegular) {
+				return cfg, usageError{fmt.Errorf("%s: %w (give - to read standard input)", c.flag, err)}
+			}
 			return cfg, usageError{fmt.Errorf("%s: %w", c.flag, err)}
 		}
-		*c.dst = &loadgen.ConfigFile{Name: c.path, Data: b}
+		name := c.path
+		if name == "-" {
+			name = "standard input"
+		}
+		*c.dst = &loadgen.ConfigFile{Name: name, Data: b}
 	}
 	return cfg, nil
 }

@@ -152,7 +152,6 @@ const noWait = time.Nanosecond
 // Ranges of serve's flags, checked before anything opens.
 const (
 	maxServeStreams = 64 // a GPU device's most streams
-	maxBatchTimeout = time.Minute
 	maxRequestBatch = 4096
 	maxDrain        = 24 * time.Hour
 )

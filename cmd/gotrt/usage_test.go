@@ -151,6 +151,6 @@ func TestUserConfDevZeroFailsFast(t *testing.T) {
 	_, _, err := execCmd(t, newRunCmd(n.run), "run", "--user-conf", "/dev/zero", "--out", t.TempDir(), "--progress", "off")
 	require.Error(t, err)
 	assert.Equal(t, exitUsage, exitCode(err), "%v", err)
-	assert.Contains(t, err.Error(), "--user-conf: file too large: /dev/zero")
+	assert.Contains(t, err.Error(), "--user-conf: /dev/zero: not a regular file")
 	assert.Zero(t, n.calls)
 }

@@ -1,7 +1,10 @@
-// Package bounded reads input files with a size limit and quotes bad values
-// short, so that no file a user names (a settings file, a truth file, a
-// vocabulary, /dev/zero by mistake) can exhaust memory, and no bad value
-// can make a huge error message.
+// Package bounded reads input files of a checked kind with a size limit
+// and quotes bad values short, so that no file a user names (a settings
+// file, a truth file, a vocabulary, /dev/zero or a named pipe by mistake)
+// can block the program, exhaust its memory, or make a huge error message.
+// Only regular files (or links to them) are opened ([ErrNotRegular]); a
+// file over its kind's limit is refused from its size, before it is read
+// ([ErrTooLarge]).
 package bounded
 
 import (
@@ -10,11 +13,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"syscall"
 )
 
 // ErrTooLarge is wrapped when a file is over its limit; the message names
 // the file, what it is and the limit.
 var ErrTooLarge = errors.New("file too large")
+
+// ErrNotRegular is wrapped when a path names something other than a
+// regular file (a named pipe, a device, a socket, a folder): reading one
+// may block for ever or never end. The message names the file and its kind.
+var ErrNotRegular = errors.New("not a regular file")
 
 // Limits of the files gotrt reads whole. Each is far above any real file
 // of its kind (mlperf.conf is 10 KB, val_map.txt 1.5 MB, BERT's vocab.txt
@@ -24,20 +34,97 @@ const (
 	DataMapLimit     = 64 << 20  // val_map.txt, cases.txt
 	VocabLimit       = 16 << 20  // vocab.txt
 	SQuADLimit       = 256 << 20 // dev-v1.1.json, predictions
-	AnnotationsLimit = 512 << 20 // COCO instances JSON
+	AnnotationsLimit = 128 << 20 // COCO instances JSON (decoding costs some 15 times its size)
+	ResultLimit      = 16 << 20  // result.json (a find-peak run's is under 1 MB; decoding "extra" costs several times its size)
+	CalibrationLimit = 16 << 20  // TensorRT INT8 calibration cache
 )
 
 // ReadFile reads the file at path whole, refusing with ErrTooLarge more
 // than limit bytes: what names the kind of file in the error ("settings
 // file"). It reads at most limit+1 bytes, so a device such as /dev/zero
 // fails at once.
+// Only a regular file (or a link to one) is read; anything else wraps
+// [ErrNotRegular] at once.
 func ReadFile(path, what string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, st, err := OpenRegular(path, what)
 	if err != nil {
-		return nil, err // *PathError names the file
+		return nil, err
 	}
 	defer f.Close()
+	if st.Size() > limit {
+		// Known from its size: refused without reading (a sparse file of
+		// 1 GB reads as 1 GB of zeros).
+		return nil, tooLarge(path, what, limit)
+	}
 	return ReadAll(f, path, what, limit)
+}
+
+// OpenRegular opens path for reading if it is a regular file (or a link to
+// one), and returns it with its FileInfo; anything else is an error
+// wrapping [ErrNotRegular] that names the file, what it is for and its
+// kind. The kind is checked before opening, and the file is opened
+// without blocking (a named pipe put there in between does not hang the
+// open) and checked again once open.
+func OpenRegular(path, what string) (*os.File, os.FileInfo, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err // *PathError names the file
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, notRegular(path, what, st.Mode())
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err = f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, notRegular(path, what, st.Mode())
+	}
+	return f, st, nil
+}
+
+// CheckRegular reports, as OpenRegular, whether path names a regular file
+// (or a link to one), for readers that open it later themselves.
+func CheckRegular(path, what string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		return notRegular(path, what, st.Mode())
+	}
+	return nil
+}
+
+func notRegular(path, what string, m os.FileMode) error {
+	kind := "not a plain file"
+	switch {
+	case m.IsDir():
+		kind = "a folder"
+	case m&os.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case m&os.ModeSocket != 0:
+		kind = "a socket"
+	case m&os.ModeCharDevice != 0:
+		kind = "a character device"
+	case m&os.ModeDevice != 0:
+		kind = "a device"
+	}
+	return fmt.Errorf("%s: %w: it is %s; %s must be a regular file", path, ErrNotRegular, kind, article(what))
+}
+
+// article puts "a" or "an" before what.
+func article(what string) string {
+	if what != "" && strings.ContainsRune("aeiouAEIOU", rune(what[0])) {
+		return "an " + what
+	}
+	return "a " + what
 }
 
 // ReadAll reads r whole as ReadFile does; name names it in errors.
@@ -54,10 +141,15 @@ func ReadAll(r io.Reader, name, what string, limit int64) ([]byte, error) {
 
 // Open opens path for reading as a stream whose reads fail with
 // ErrTooLarge once more than limit bytes have been read.
+// Only a regular file is opened, as with [ReadFile].
 func Open(path, what string, limit int64) (io.ReadCloser, error) {
-	f, err := os.Open(path)
+	f, st, err := OpenRegular(path, what)
 	if err != nil {
 		return nil, err
+	}
+	if st.Size() > limit {
+		f.Close()
+		return nil, tooLarge(path, what, limit)
 	}
 	return &reader{f: f, name: path, what: what, limit: limit}, nil
 }
@@ -86,7 +178,7 @@ func (r *reader) Read(p []byte) (int, error) {
 func (r *reader) Close() error { return r.f.Close() }
 
 func tooLarge(name, what string, limit int64) error {
-	return fmt.Errorf("%w: %s: more than %s, the most a %s may have", ErrTooLarge, name, size(limit), what)
+	return fmt.Errorf("%w: %s: more than %s, the most %s may have", ErrTooLarge, name, size(limit), article(what))
 }
 
 func size(n int64) string {

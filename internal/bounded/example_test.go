@@ -9,9 +9,9 @@ import (
 
 func Example() {
 	_, err := bounded.ReadFile("/dev/zero", "settings file", bounded.SettingsLimit)
-	fmt.Println(errors.Is(err, bounded.ErrTooLarge))
+	fmt.Println(errors.Is(err, bounded.ErrNotRegular))
 	fmt.Println(err)
 	// Output:
 	// true
-	// file too large: /dev/zero: more than 1 MiB, the most a settings file may have
+	// /dev/zero: not a regular file: it is a character device; a settings file must be a regular file
 }

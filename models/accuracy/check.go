@@ -80,12 +80,15 @@ func Check(req Request) (Score, error) {
 	if req.Model == BuiltinModel {
 		return checkBuiltin(req)
 	}
-	if req.Model == "" || req.Truth == "" {
-		return Score{}, fmt.Errorf("%w: a model and a ground truth are required", ErrRequest)
+	if req.Model == "" {
+		return Score{}, fmt.Errorf("%w: a model is required", ErrRequest)
 	}
 	e, err := catalog.Lookup(req.Model)
 	if err != nil {
 		return Score{}, fmt.Errorf("%w: %w", ErrRequest, err)
+	}
+	if req.Truth == "" {
+		return Score{}, fmt.Errorf("%w: %s needs a ground truth", ErrRequest, e.ID)
 	}
 	needLog := !(e.Model == "bert" && req.Predictions != "")
 	if needLog && req.Log == "" && req.Records == nil {
@@ -244,6 +247,10 @@ func checkOptions(model, id string, req Request) error {
 		case req.DType != "" || req.Partial:
 			return fmt.Errorf("%w: dtype and partial apply to a log, not to a predictions file", ErrRequest)
 		}
+	}
+	if req.LabelOffset < -imagenet.MaxLabelOffset || req.LabelOffset > imagenet.MaxLabelOffset {
+		// A huge offset overflowed the comparison and scored 0 (issue 19).
+		return fmt.Errorf("%w: label-offset %d: want %d to %d", ErrRequest, req.LabelOffset, -imagenet.MaxLabelOffset, imagenet.MaxLabelOffset)
 	}
 	if req.DType != "" && !slices.Contains(dtypes[model], req.DType) {
 		return fmt.Errorf("%w: dtype %q for %s: want one of %s", ErrRequest, req.DType, id, strings.Join(dtypes[model], ", "))

@@ -3,6 +3,7 @@ package accuracy_test
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -88,8 +89,11 @@ func TestCheckRequestErrors(t *testing.T) {
 		req         accuracy.Request
 		want        string
 	}{
-		{"no model", accuracy.Request{Log: "l", Truth: "t"}, "a model and a ground truth are required"},
-		{"no truth", accuracy.Request{Model: "resnet50", Log: "l"}, "a model and a ground truth are required"},
+		{"no model", accuracy.Request{Log: "l", Truth: "t"}, "a model is required"},
+		{"no truth", accuracy.Request{Model: "resnet50", Log: "l"}, "resnet50 needs a ground truth"},
+		{"unknown model without truth", accuracy.Request{Model: "foo", Log: "l"}, `unknown benchmark "foo" (known: resnet50,`},
+		{"label offset at int64's max (overflowed and scored 0)", accuracy.Request{Model: "resnet50", Log: "l", Truth: "t", LabelOffset: math.MaxInt64}, "label-offset 9223372036854775807: want -16777216 to 16777216"},
+		{"label offset at int64's min", accuracy.Request{Model: "resnet50", Log: "l", Truth: "t", LabelOffset: math.MinInt64}, "label-offset -9223372036854775808"},
 		{"unknown model", accuracy.Request{Model: "resnet51", Log: "l", Truth: "t"}, "resnet51"},
 		{"no log", accuracy.Request{Model: "resnet50", Truth: "t"}, "an accuracy log is required"},
 		{"option for another model", accuracy.Request{Model: "resnet50", Log: "l", Truth: "t", Vocab: "v"}, "vocab does not apply to resnet50"},

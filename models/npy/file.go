@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/gotrt/gotrt/internal/bounded"
 )
 
 // File is an open .npy file whose header has been read. It is not safe for
@@ -26,14 +28,11 @@ type File struct {
 // header's data size is an error wrapping [ErrTruncated], found here from
 // the file size, before any data is read.
 func Open(path string) (*File, error) {
-	f, err := os.Open(path)
+	// Only a regular file: a named pipe would block, a device has no size
+	// to check the header against.
+	f, st, err := bounded.OpenRegular(path, ".npy file")
 	if err != nil {
 		return nil, fmt.Errorf("npy: %w", err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("npy: %s: %w", path, err)
 	}
 	h, err := ReadHeader(bufio.NewReaderSize(io.LimitReader(f, 1<<24+16), 4096))
 	if err != nil {
@@ -136,9 +135,15 @@ type Array struct {
 	Data []byte
 }
 
+// MaxRead is the most data [Read] allocates for a file: the header's size
+// is only checked against the file's, which a sparse file makes as large
+// as it claims. Read a larger array a row at a time ([File.ReadRows]).
+const MaxRead = 1 << 30
+
 // Read reads the file at path into dst if it has room (cap(dst) ≥ the data
 // size), or into a new buffer otherwise, converting the data to the host's
-// byte order.
+// byte order. A new buffer over [MaxRead] is an error wrapping
+// bounded.ErrTooLarge.
 func Read(path string, dst []byte) (*Array, error) {
 	f, err := Open(path)
 	if err != nil {
@@ -149,6 +154,9 @@ func Read(path string, dst []byte) (*Array, error) {
 	if dst != nil && int64(cap(dst)) >= n {
 		dst = dst[:n]
 	} else {
+		if n > MaxRead {
+			return nil, fmt.Errorf("npy: %s: %w: shape %v of %s holds %d bytes, more than the %d read whole", path, bounded.ErrTooLarge, f.Shape, f.DType, n, int64(MaxRead))
+		}
 		dst = make([]byte, n)
 	}
 	if err := f.ReadData(dst); err != nil {

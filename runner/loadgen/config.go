@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gotrt/gotrt/internal/bounded"
 )
@@ -120,6 +122,11 @@ func parseConfig(f ConfigFile, isMLPerf bool) (*confFile, error) {
 		return nil, fmt.Errorf("%w: %w: %s: %d bytes, more than the %d a settings file may have",
 			ErrConfig, bounded.ErrTooLarge, f.Name, len(f.Data), bounded.SettingsLimit)
 	}
+	if ln, ok := binaryLine(f.Data); ok {
+		// One line for a file that is not text at all (4 KB of junk gave
+		// nine lines of escaped bytes).
+		return nil, fmt.Errorf("%w: %s:%d: not a text settings file (NUL or invalid UTF-8 bytes)", ErrConfig, f.Name, ln)
+	}
 	var errs []error
 	bad := 0
 	fail := func(line int, format string, a ...any) {
@@ -202,6 +209,19 @@ func parseConfig(f ConfigFile, isMLPerf bool) (*confFile, error) {
 		return nil, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// binaryLine returns the first line holding a NUL byte or invalid UTF-8.
+func binaryLine(b []byte) (int, bool) {
+	if utf8.Valid(b) && bytes.IndexByte(b, 0) < 0 {
+		return 0, false
+	}
+	for i, l := range bytes.Split(b, []byte("\n")) {
+		if !utf8.Valid(l) || bytes.IndexByte(l, 0) >= 0 {
+			return i + 1, true
+		}
+	}
+	return 0, false
 }
 
 // A settings file's bad lines are each reported, up to maxConfigErrors;

@@ -62,6 +62,19 @@
 // The cost: one more trial of min duration (or min query count) at the
 // peak, and one per failed confirmation.
 //
+// Memory: a run holds, per sample, its completion time, QSL index and
+// accuracy-log bit (12.5 bytes, in chunks), plus 8 bytes a query for the
+// Server schedule or a stream's issue times, and Offline's one query (16
+// bytes a sample); the latencies are sorted where the completion times
+// were, so the statistics need no second copy. Before it loads or
+// allocates anything, [Run] estimates this from the settings ([EstimateMemory],
+// with what the SUT and QSL declare they hold per sample) and refuses
+// settings past its memory budget ([WithMemoryBudget]; by default half
+// the machine's or cgroup's memory) with an error wrapping
+// [ErrMemoryBudget] that names the settings and the figure; generation
+// never outgrows the budget, so a stream a fast SUT would run for ever
+// ends INVALID at it.
+//
 // Speed: the hot path allocates nothing per sample. Per-sample state lives in
 // fixed-size chunks indexed by ID, added as queries are generated and reused
 // by the next trial; Complete takes one clock reading per call and one CAS

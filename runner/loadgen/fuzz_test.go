@@ -1,6 +1,7 @@
 package loadgen_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/gotrt/gotrt/runner/loadgen"
@@ -30,6 +31,30 @@ func FuzzLoadSettings(f *testing.F) {
 		_, _, err := loadgen.LoadSettings("resnet50", loadgen.Offline, "", loadgen.MLPerfConf(), uc)
 		if err != nil && len(err.Error()) > 20000 {
 			t.Fatalf("error of %d bytes", len(err.Error()))
+		}
+	})
+}
+
+// FuzzParseMemoryBudget feeds arbitrary --memory-budget values to its
+// parser: a budget from 1 MiB to 1 EiB, or an error wrapping
+// ErrBadSettings, never a panic, zero, NaN or a negative figure.
+func FuzzParseMemoryBudget(f *testing.F) {
+	for _, s := range []string{"4GiB", "50%", "512MiB", "8GB", "1048576", "0", "-1", "NaN", "Inf%", "1e400GiB", "0x10GiB", " 1 GiB ", "100.000001%", "1e-300%"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := loadgen.ParseMemoryBudget(s)
+		if err != nil {
+			if !errors.Is(err, loadgen.ErrBadSettings) {
+				t.Fatalf("%q: error %v does not wrap ErrBadSettings", s, err)
+			}
+			if len(err.Error()) > 400 {
+				t.Fatalf("%q: error of %d bytes", s, len(err.Error()))
+			}
+			return
+		}
+		if b <= 0 || b > 1<<60 {
+			t.Fatalf("%q: budget %d", s, b)
 		}
 	})
 }

@@ -101,13 +101,17 @@ type generator struct {
 	nSamples     int // samples generated
 	finished     bool
 	offlineLimit int
+	// maxQ caps the queries generated, from the memory budget; capped
+	// says the generation ended at it.
+	maxQ   int
+	capped bool
 }
 
 // newGenerator prepares the generation of one trial's queries over a
 // loaded set; it draws what LoadGen draws before its loop (the unique
 // shuffle, the accuracy-log offset).
 func newGenerator(e *EffectiveSettings, ls loadableSet, accuracy bool) (*generator, error) {
-	g := &generator{e: e, scen: e.Scenario, loaded: ls.set, end: ls.end}
+	g := &generator{e: e, scen: e.Scenario, loaded: ls.set, end: ls.end, maxQ: math.MaxInt}
 	scen := e.Scenario
 	genDur := e.targetDur
 	if scen != Server {
@@ -163,6 +167,18 @@ func newGenerator(e *EffectiveSettings, ls loadableSet, accuracy bool) (*generat
 // one draw per sample from the accuracy-log seed, plus a run-wide offset,
 // as LoadGen.
 func (g *generator) initAccuracyLog(e *EffectiveSettings) {
+	prob := accuracyLogProb(e)
+	if prob <= 0 {
+		return
+	}
+	g.accRNG = newRNG(e.AccuracyLogRNGSeed)
+	g.accOffset = g.accRNG.float64()
+	g.accProb = prob
+}
+
+// accuracyLogProb is the share of a performance run's samples logged to the
+// accuracy log, as LoadGen derives it.
+func accuracyLogProb(e *EffectiveSettings) float64 {
 	prob := e.AccuracyLogProbability
 	if e.AccuracyLogSamplingTarget > 0 {
 		expected := uint64(e.TargetQPS * float64(e.MinDurationMS) / 1000)
@@ -175,12 +191,7 @@ func (g *generator) initAccuracyLog(e *EffectiveSettings) {
 		expected = max(expected, minimum, 1)
 		prob = float64(e.AccuracyLogSamplingTarget) / float64(expected)
 	}
-	if prob <= 0 {
-		return
-	}
-	g.accRNG = newRNG(e.AccuracyLogRNGSeed)
-	g.accOffset = g.accRNG.float64()
-	g.accProb = prob
+	return prob
 }
 
 func (g *generator) nextEqual() int {
@@ -219,6 +230,10 @@ func (g *generator) more(maxQ int, tab *sampleTable, sched *chunkList) int {
 	for ; k < maxQ; k++ {
 		if !g.unbounded && !(g.prevTS < g.gen || g.nq < g.minQ) {
 			g.finished = true
+			break
+		}
+		if g.nq >= g.maxQ {
+			g.finished, g.capped = true, true
 			break
 		}
 		s := g.nSamples

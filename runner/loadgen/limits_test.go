@@ -43,3 +43,15 @@ func TestSettingsErrorsAreCapped(t *testing.T) {
 	assert.Less(t, len(err.Error()), 2000)
 	assert.Contains(t, err.Error(), "99990 more bad lines")
 }
+
+// Binary junk is one line naming the file and line (issue 19: 4 KB of
+// junk gave nine lines of escaped bytes).
+func TestBinarySettingsFileIsOneLine(t *testing.T) {
+	junk := make([]byte, 4096)
+	for i := range junk {
+		junk[i] = byte(i*131 + 7)
+	}
+	_, _, err := loadgen.LoadSettings("m", loadgen.Offline, "", loadgen.MLPerfConf(), userConfText("# ok\n"+string(junk)))
+	require.ErrorIs(t, err, loadgen.ErrConfig)
+	assert.Equal(t, "bad config: user.conf:2: not a text settings file (NUL or invalid UTF-8 bytes)", err.Error())
+}

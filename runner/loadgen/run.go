@@ -28,6 +28,9 @@ type runOptions struct {
 	noHost   bool
 	notes    []string         // WithNotes
 	onTrial  func(TrialEvent) // WithTrialFunc
+	// budget (bytes, 0: DefaultMemoryBudget) and footprint: WithMemoryBudget.
+	budget    int64
+	footprint Footprint
 }
 
 // WithClock makes the run read all time and do all timed waiting through c
@@ -96,13 +99,14 @@ type PeakTrial struct {
 
 // runner is the state of one Run.
 type runner struct {
-	ctx   context.Context
-	o     runOptions
-	sut   SystemUnderTest
-	qsl   QuerySampleLibrary
-	rep   *Report
-	abort *abort
-	total int
+	ctx    context.Context
+	o      runOptions
+	sut    SystemUnderTest
+	qsl    QuerySampleLibrary
+	rep    *Report
+	abort  *abort
+	total  int
+	budget int64
 
 	cur      atomic.Pointer[trial]
 	finished atomic.Bool
@@ -111,7 +115,6 @@ type runner struct {
 	// Buffers reused by every trial of the run.
 	tab     sampleTable
 	qt      chunkList
-	lat     []int64
 	samples []QuerySample
 }
 
@@ -149,7 +152,16 @@ func Run(ctx context.Context, sut SystemUnderTest, qsl QuerySampleLibrary, s Tes
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{ctx: ctx, o: o, sut: sut, qsl: qsl, abort: newAbort(), total: total}
+	// What the settings imply must fit the memory budget before anything
+	// is loaded, generated or allocated.
+	budget := o.budget
+	if budget <= 0 {
+		budget, _ = DefaultMemoryBudget()
+	}
+	if err := estimate(&e, total, o.footprint).Check(budget); err != nil {
+		return nil, err
+	}
+	r := &runner{ctx: ctx, o: o, sut: sut, qsl: qsl, abort: newAbort(), total: total, budget: budget}
 	rep := &Report{
 		Settings: s, Effective: e, QSLName: qsl.Name(),
 		QSLTotalCount: total, QSLPerformanceCount: perf, Start: time.Now(), modeTag: s.Mode,
@@ -228,10 +240,17 @@ func (r *runner) supervise(ctx context.Context, stall time.Duration) {
 // runTrial issues one trial's queries, generated as issuing proceeds, and
 // collects its statistics.
 func (r *runner) runTrial(e *EffectiveSettings, set loadableSet, accuracy bool) (*trialStats, error) {
+	need := estimate(e, r.total, r.o.footprint)
+	if err := need.Check(r.budget); err != nil {
+		// Only a find-peak trial above the checked starting QPS gets here:
+		// it is INVALID without running, an upper bound for the search.
+		return r.overBudget(e, err), nil
+	}
 	g, err := newGenerator(e, set, accuracy)
 	if err != nil {
 		return nil, err
 	}
+	g.maxQ = max(need.maxQueries(r.budget, g.spq), 1)
 	r.tab.reset()
 	r.qt.reset()
 	t := &trial{
@@ -262,6 +281,11 @@ func (r *runner) runTrial(e *EffectiveSettings, set loadableSet, accuracy bool) 
 	case MultiStream:
 		t.issueMultiStream(accuracy)
 	}
+	if g.capped && t.queriesIn >= g.nq && !accuracy {
+		t.capMsg = fmt.Sprintf("Ending early: the memory budget of %s holds %d queries of %d samples, all issued before min duration and min query count were met (raise the memory budget or lower the settings)",
+			FormatBytes(float64(r.budget)), g.nq, g.spq)
+		t.ranOut = false // not for want of generated queries
+	}
 	r.sut.FlushQueries()
 	t.waitCompleted(t.issued.Load())
 	t.end()
@@ -279,11 +303,13 @@ func (r *runner) runTrial(e *EffectiveSettings, set loadableSet, accuracy bool) 
 	if t.lastEnd != "" {
 		r.logErr("error_runtime", t.lastEnd)
 	}
+	if t.capMsg != "" {
+		r.logErr("error_runtime", t.capMsg)
+	}
 	if t.abort.fired() {
 		r.logErr("error_runtime", t.abort.reason)
 	}
-	var st *trialStats
-	st, r.lat = t.collect(r.lat)
+	st := t.collect()
 	st.loaded = set.set
 	if st.missing > 0 {
 		r.logErr("error_runtime", fmt.Sprintf("%d of %d issued samples never completed", st.missing, st.samplesIssued))
@@ -295,6 +321,15 @@ func (r *runner) runTrial(e *EffectiveSettings, set loadableSet, accuracy bool) 
 		r.rep.acc = append(r.rep.acc, t.accRecs...)
 	}
 	return st, nil
+}
+
+// overBudget is the outcome of a trial whose settings would not fit the
+// memory budget: INVALID, not run.
+func (r *runner) overBudget(e *EffectiveSettings, err error) *trialStats {
+	msg := "trial not run: " + err.Error()
+	r.logErr("error_runtime", msg)
+	st := &trialStats{e: e, reasons: []string{msg}}
+	return st
 }
 
 func (r *runner) load(set loadableSet) error {

@@ -3,8 +3,10 @@ package loadgen
 import (
 	"errors"
 	"fmt"
-	"github.com/gotrt/gotrt/runner/sut"
+	"math"
 	"time"
+
+	"github.com/gotrt/gotrt/runner/sut"
 )
 
 // Scenario is an MLPerf Inference scenario ([sut.Scenario]).
@@ -237,8 +239,8 @@ func (s *TestSettings) Validate() error {
 			return bad("MultiStreamSamplesPerQuery", 0, "must be at least 1")
 		}
 	case Server:
-		if !(s.ServerTargetQPS > 0) {
-			return bad("ServerTargetQPS", s.ServerTargetQPS, "must be positive")
+		if !(s.ServerTargetQPS > 0) || math.IsInf(s.ServerTargetQPS, 0) {
+			return bad("ServerTargetQPS", s.ServerTargetQPS, "must be a positive finite number")
 		}
 		if s.ServerTargetLatency <= 0 {
 			return bad("ServerTargetLatency", s.ServerTargetLatency, "must be positive")
@@ -250,16 +252,19 @@ func (s *TestSettings) Validate() error {
 			return bad("ServerNumIssueQueryThreads", s.ServerNumIssueQueryThreads, "gotrt issues from one goroutine; only 0 is supported")
 		}
 		if s.Mode == FindPeakPerformance {
-			if s.ServerFindPeakQPSBoundaryStepSize <= 0 {
-				return bad("ServerFindPeakQPSBoundaryStepSize", s.ServerFindPeakQPSBoundaryStepSize, "must be positive")
+			if !(s.ServerFindPeakQPSBoundaryStepSize > 0 && s.ServerFindPeakQPSBoundaryStepSize <= maxBoundaryStep) {
+				return bad("ServerFindPeakQPSBoundaryStepSize", s.ServerFindPeakQPSBoundaryStepSize, fmt.Sprintf("want a number in (0, %g]", float64(maxBoundaryStep)))
+			}
+			if p := s.ServerFindPeakRelativePrecision; !(p >= 0 && p < 1) {
+				return bad("ServerFindPeakRelativePrecision", p, "want a fraction in [0, 1)")
 			}
 			if s.ServerFindPeakQPSDecimalsOfPrecision < 0 || s.ServerFindPeakQPSDecimalsOfPrecision > 9 {
 				return bad("ServerFindPeakQPSDecimalsOfPrecision", s.ServerFindPeakQPSDecimalsOfPrecision, "want 0..9")
 			}
 		}
 	case Offline:
-		if !(s.OfflineExpectedQPS > 0) {
-			return bad("OfflineExpectedQPS", s.OfflineExpectedQPS, "must be positive")
+		if !(s.OfflineExpectedQPS > 0) || math.IsInf(s.OfflineExpectedQPS, 0) {
+			return bad("OfflineExpectedQPS", s.OfflineExpectedQPS, "must be a positive finite number")
 		}
 	}
 	if s.Mode == FindPeakPerformance && s.Scenario != Server {
@@ -274,7 +279,7 @@ func (s *TestSettings) Validate() error {
 	if s.AccuracySampleCount < 0 {
 		return bad("AccuracySampleCount", s.AccuracySampleCount, "must not be negative")
 	}
-	if s.AccuracyLogProbability < 0 || s.AccuracyLogProbability > 1 {
+	if !(s.AccuracyLogProbability >= 0 && s.AccuracyLogProbability <= 1) {
 		return bad("AccuracyLogProbability", s.AccuracyLogProbability, "want a fraction in [0, 1]")
 	}
 	if s.PerformanceIssueUnique && s.PerformanceIssueSame {
@@ -285,6 +290,10 @@ func (s *TestSettings) Validate() error {
 	}
 	return nil
 }
+
+// maxBoundaryStep bounds find-peak's widening factor (LoadGen's default is
+// 1: the QPS doubles), so that no widened QPS overflows to infinity.
+const maxBoundaryStep = 1e6
 
 // ErrBadSettings is wrapped by every error about a setting's value.
 var ErrBadSettings = errors.New("bad test settings")

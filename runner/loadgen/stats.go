@@ -21,26 +21,24 @@ type latStats struct {
 	targetP float64
 }
 
-// percentileAt indexes a sorted slice as LoadGen does: sorted[n × p].
-func percentileAt(sorted []int64, p float64) int64 {
-	if len(sorted) == 0 {
+// percentileAt indexes a sorted population as LoadGen does: sorted[n × p].
+func percentileAt(sorted ordered, p float64) int64 {
+	if sorted == nil || sorted.len() == 0 {
 		return 0
 	}
-	i := int(float64(len(sorted)) * p)
-	return sorted[min(i, len(sorted)-1)]
+	i := int(float64(sorted.len()) * p)
+	return sorted.at(min(i, sorted.len()-1))
 }
 
-func newLatStats(sorted []int64, targetP float64) latStats {
-	s := latStats{n: len(sorted), targetP: targetP}
-	if len(sorted) == 0 {
+func newLatStats(sorted ordered, targetP float64) latStats {
+	s := latStats{targetP: targetP}
+	if sorted == nil || sorted.len() == 0 {
 		return s
 	}
-	var sum int64
-	for _, v := range sorted {
-		sum += v
-	}
-	s.mean = sum / int64(len(sorted))
-	s.min, s.max = sorted[0], sorted[len(sorted)-1]
+	n := sorted.len()
+	s.n = n
+	s.mean = sorted.sum() / int64(n)
+	s.min, s.max = sorted.at(0), sorted.at(n-1)
 	for i, p := range reportPercentiles {
 		s.pcts[i] = percentileAt(sorted, p)
 	}
@@ -72,6 +70,7 @@ type trialStats struct {
 	ranOut      bool
 	endMsg      string
 	abortReason string
+	capMsg      string // generation ended at the memory budget
 	failErr     error
 	badCount    int
 	badFirst    []error
@@ -95,9 +94,12 @@ type trialStats struct {
 	reasons        []string
 }
 
-// collect turns an ended trial's completion times into statistics. lat is
-// scratch space reused between trials.
-func (t *trial) collect(lat []int64) (*trialStats, []int64) {
+// collect turns an ended trial's completion times into statistics. Each
+// sample chunk's completion times become its latencies in place (the
+// completed ones, compacted to the chunk's front) and are sorted there:
+// the statistics read their order from these sorted runs, so the trial
+// needs no second per-sample array.
+func (t *trial) collect() *trialStats {
 	g := t.gen
 	// A SUT may still call Fail after the trial ended.
 	t.errMu.Lock()
@@ -108,6 +110,7 @@ func (t *trial) collect(lat []int64) (*trialStats, []int64) {
 		samplesIssued:    int(t.issued.Load()),
 		ranOut:           t.ranOut,
 		endMsg:           t.lastEnd,
+		capMsg:           t.capMsg,
 		failErr:          t.failErr,
 		badCount:         t.badCount,
 		badFirst:         t.firstBad,
@@ -121,12 +124,13 @@ func (t *trial) collect(lat []int64) (*trialStats, []int64) {
 	}
 	scen := t.e.Scenario
 	spq := g.spq
-	lat = reuse(lat, st.samplesIssued)
 	var qlat []int64
 	if scen == MultiStream {
 		qlat = make([]int64, 0, st.queriesIssued)
 	}
 	chunks := t.tab.chunks
+	nChunks := (st.samplesIssued + chunkMask) >> chunkShift
+	kept := make([]int, nChunks) // completed samples compacted to each chunk's front
 	var lastDone, anyDone int64
 	lastQ := st.queriesIssued - 1
 	for q := 0; q < st.queriesIssued; q++ {
@@ -144,17 +148,21 @@ func (t *trial) collect(lat []int64) (*trialStats, []int64) {
 		}
 		qmax, qdone := int64(0), true
 		for s := first; s < last; s++ {
-			d := atomic.LoadInt64(&chunks[s>>chunkShift].done[s&chunkMask])
+			ci := s >> chunkShift
+			c := chunks[ci]
+			d := atomic.LoadInt64(&c.done[s&chunkMask])
 			if d == 0 {
 				st.missing++
 				qdone = false
 				continue
 			}
-			c := d - 1
-			anyDone = max(anyDone, c)
-			l := c - base
-			lat = append(lat, l)
-			qmax = max(qmax, c)
+			done := d - 1
+			anyDone = max(anyDone, done)
+			// Samples are visited in order, so the write position is at
+			// or before the one just read: nothing unread is overwritten.
+			c.done[kept[ci]] = done - base
+			kept[ci]++
+			qmax = max(qmax, done)
 		}
 		if qdone && qlat != nil {
 			qlat = append(qlat, qmax-base)
@@ -169,13 +177,19 @@ func (t *trial) collect(lat []int64) (*trialStats, []int64) {
 			break
 		}
 	}
-	st.sampleCount = len(lat)
-	slices.Sort(lat)
+	runs := make([][]int64, nChunks)
+	for ci := range runs {
+		runs[ci] = chunks[ci].done[:kept[ci]]
+	}
+	lat := newSortedRuns(runs)
+	st.sampleCount = lat.len()
 	st.samples = newLatStats(lat, t.e.TargetLatencyPercentile)
 	st.maxLatency = st.samples.max
+	var ql ordered
 	if qlat != nil {
 		slices.Sort(qlat)
-		st.queries = newLatStats(qlat, t.e.TargetLatencyPercentile)
+		ql = sortedSlice(qlat)
+		st.queries = newLatStats(ql, t.e.TargetLatencyPercentile)
 	}
 	st.finalDone = lastDone
 	if st.queriesIssued > 0 {
@@ -190,17 +204,15 @@ func (t *trial) collect(lat []int64) (*trialStats, []int64) {
 		}
 	}
 	if scen == Server {
-		// Overlatency: strictly above the bound, from the sorted latencies.
-		limit := int64(t.e.targetLat) + 1
-		i, _ := slices.BinarySearch(lat, limit)
-		st.overLatency = int64(len(lat) - i)
+		// Overlatency: strictly above the bound.
+		st.overLatency = int64(countAbove(lat, int64(t.e.targetLat)))
 	}
-	st.judge(lat, qlat)
-	return st, lat
+	st.judge(lat, ql)
+	return st
 }
 
 // judge applies LoadGen's validity checks and gotrt's fault checks.
-func (st *trialStats) judge(lat, qlat []int64) {
+func (st *trialStats) judge(lat, qlat ordered) {
 	e := st.e
 	pct1 := strconv.FormatFloat(e.TargetLatencyPercentile*100, 'f', 1, 64)
 	minDur := int64(e.minDur)
@@ -284,6 +296,9 @@ func (st *trialStats) judge(lat, qlat []int64) {
 			r = append(r, "early stopping not met:"+oneLine(st.earlyRec))
 		}
 	}
+	if st.capMsg != "" {
+		r = append(r, st.capMsg)
+	}
 	if st.abortReason != "" {
 		r = append(r, st.abortReason)
 	}
@@ -297,11 +312,11 @@ func (st *trialStats) judge(lat, qlat []int64) {
 	st.valid = len(r) == 0
 }
 
-func at(sorted []int64, i int64) int64 {
-	if len(sorted) == 0 {
+func at(sorted ordered, i int64) int64 {
+	if sorted == nil || sorted.len() == 0 {
 		return 0
 	}
-	return sorted[max(0, min(i, int64(len(sorted)-1)))]
+	return sorted.at(int(max(0, min(i, int64(sorted.len()-1)))))
 }
 
 func oneLine(s string) string {

@@ -80,6 +80,7 @@ type trial struct {
 	accRecs   []accRecord
 	samples   []QuerySample
 	lastEnd   string // why issuing ended early, LoadGen's words
+	capMsg    string // issuing ran into the memory budget's cap
 	ranOut    bool
 	queriesIn int // queries issued
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gotrt/gotrt/internal/bounded"
 	"github.com/gotrt/gotrt/runner/result"
 )
 
@@ -53,7 +54,9 @@ type System struct {
 // schema_version or whose major version differs from this build's
 // ([ErrSchemaVersion]); errors name the file.
 func ReadResult(path string) (*result.Result, error) {
-	b, err := os.ReadFile(path)
+	// A result file has a size and a kind: a named pipe, /dev/zero or a
+	// 1 GB sparse file is refused at once, not read.
+	b, err := bounded.ReadFile(path, "result file", bounded.ResultLimit)
 	if err != nil {
 		return nil, fmt.Errorf("read result: %w", err)
 	}

@@ -117,19 +117,32 @@ func (t *Truth) Path(i int) string { return filepath.Join(t.Dir, t.Cases[i]+".np
 // labels reads case i's label volume as int8 labels.
 func (t *Truth) labels(i int) ([]int8, [3]int, error) {
 	p := t.Path(i)
-	a, err := npy.Read(p, nil)
+	// The header first: a label volume whose shape does not fit is refused
+	// before its data (which a sparse file makes as large as it claims) is
+	// read.
+	f, err := npy.Open(p)
 	if err != nil {
 		return nil, [3]int{}, err
 	}
 	var shape [3]int
-	if len(a.Shape) != 3 {
-		return nil, shape, fmt.Errorf("%s: %w: shape %v, want (D, H, W)", p, ErrBadTruth, a.Shape)
+	if len(f.Shape) != 3 {
+		f.Close()
+		return nil, shape, fmt.Errorf("%s: %w: shape %v, want (D, H, W)", p, ErrBadTruth, f.Shape)
 	}
 	for k := range 3 {
-		shape[k] = a.Shape[k]
+		shape[k] = f.Shape[k]
 		if shape[k] > Padded[k] || shape[k] == 0 {
-			return nil, shape, fmt.Errorf("%s: %w: shape %v does not fit the padded %v", p, ErrBadTruth, a.Shape, Padded)
+			f.Close()
+			return nil, shape, fmt.Errorf("%s: %w: shape %v does not fit the padded %v", p, ErrBadTruth, f.Shape, Padded)
 		}
+	}
+	f.Close()
+	a, err := npy.Read(p, nil)
+	if err != nil {
+		return nil, [3]int{}, err
+	}
+	if !slices.Equal(a.Shape, f.Shape) {
+		return nil, shape, fmt.Errorf("%s: %w: shape changed while read", p, ErrBadTruth)
 	}
 	if a.FortranOrder {
 		return nil, shape, fmt.Errorf("%s: %w: fortran order", p, ErrBadTruth)

@@ -65,6 +65,14 @@ type rawFile struct {
 	Categories  []rawCat   `json:"categories"`
 }
 
+// Bounds on what COCOeval allocates from an annotation file and a log:
+// its precision table grows with the categories, its per-(category, image)
+// cells with both.
+const (
+	MaxCategories = 2048
+	MaxCells      = 1 << 26
+)
+
 // LoadAnnotations reads a COCO instances JSON file (such as
 // annotations/instances_val2017.json). Only the fields COCOeval's bbox
 // evaluation reads are kept. A missing field, a duplicate image or
@@ -96,6 +104,12 @@ func fromRaw(path string, raw *rawFile) (*Annotations, error) {
 	}
 	if raw.Categories == nil {
 		return nil, fmt.Errorf("coco annotations %s: no \"categories\" list", path)
+	}
+	if len(raw.Categories) > MaxCategories {
+		// COCOeval's tables grow with the categories (97 KB each): a 4 MB
+		// file of 100k categories would need 9.7 GB.
+		return nil, fmt.Errorf("coco annotations %s: %w: %d categories, more than the %d scored (COCO has 80, LVIS 1203)",
+			path, bounded.ErrTooLarge, len(raw.Categories), MaxCategories)
 	}
 	a := &Annotations{
 		Images:      make([]Image, len(raw.Images)),

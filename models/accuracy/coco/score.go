@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gotrt/gotrt/internal/bounded"
 	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 )
 
@@ -66,6 +67,10 @@ func Score(records []mlperflog.Record, annotationsFile string, opt Options) (*Re
 	dets, imgIDs, res, err := Detections(records, gt, opt)
 	if err != nil {
 		return nil, fmt.Errorf("coco %s: %w", annotationsFile, err)
+	}
+	if cells := int64(len(gt.CategoryIDs)) * int64(len(imgIDs)); cells > MaxCells {
+		return nil, fmt.Errorf("coco %s: %w: %d categories × %d images scored is %d cells, more than %d",
+			annotationsFile, bounded.ErrTooLarge, len(gt.CategoryIDs), len(imgIDs), cells, MaxCells)
 	}
 	e := Evaluate(gt, dets, imgIDs)
 	res.Stats = e.Stats

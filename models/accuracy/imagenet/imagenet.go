@@ -61,9 +61,16 @@ type Options struct {
 	// default, used when empty), "int32" or "int64".
 	DType string
 	// LabelOffset is added to the logged class before comparing; the
-	// script applies none (0).
+	// script applies none (0). It must be within ±[MaxLabelOffset].
 	LabelOffset int
 }
+
+// MaxLabelOffset bounds Options.LabelOffset: a class and its offset stay
+// exact in a float32, far beyond any data set's class count.
+const MaxLabelOffset = 1 << 24
+
+// ErrBadOption is wrapped when an option is out of range.
+var ErrBadOption = errors.New("bad option")
 
 // Result is the outcome of scoring.
 type Result struct {
@@ -84,6 +91,9 @@ func Score(records []mlperflog.Record, labels []Label, opt Options) (*Result, er
 	size, read, err := reader(opt.DType)
 	if err != nil {
 		return nil, err
+	}
+	if opt.LabelOffset < -MaxLabelOffset || opt.LabelOffset > MaxLabelOffset {
+		return nil, fmt.Errorf("imagenet: %w: label offset %d: want %d to %d", ErrBadOption, opt.LabelOffset, -MaxLabelOffset, MaxLabelOffset)
 	}
 	if len(records) == 0 {
 		return nil, fmt.Errorf("imagenet: %w", mlperflog.ErrEmptyLog)

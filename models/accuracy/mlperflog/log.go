@@ -19,7 +19,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/gotrt/gotrt/internal/bounded"
 )
 
 // Sentinel errors shared by the scorers.
@@ -65,15 +66,13 @@ func ReadLog(path string) ([]Record, error) {
 // into a slice sized from the string's length when the string fits in the
 // read buffer (or from the previous entry's size when it does not).
 func ScanLog(path string, fn func(entry int, r Record) error) error {
-	f, err := os.Open(path)
+	// Only a regular file: a named pipe would block, a device never end.
+	f, st, err := bounded.OpenRegular(path, "accuracy log")
 	if err != nil {
 		return fmt.Errorf("read accuracy log: %w", err)
 	}
 	defer f.Close()
-	size := maxBuf
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		size = int(min(st.Size()+1, maxBuf))
-	}
+	size := int(min(st.Size()+1, maxBuf))
 	return scan(path, f, size, fn)
 }
 

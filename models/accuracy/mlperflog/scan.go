@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/gotrt/gotrt/internal/bounded"
 )
 
 // The streaming scanner behind ScanLog and DecodeLog: a hand-written JSON
@@ -693,6 +695,9 @@ func (s *scanner) readData() (out []byte, hexErr, err error) {
 	if i < 0 && s.lastData == 0 {
 		i = s.stringLen()
 	}
+	if i/2 > maxResponse {
+		return nil, nil, s.tooLarge()
+	}
 	if i >= 0 {
 		out = make([]byte, 0, i/2)
 	} else {
@@ -707,7 +712,10 @@ func (s *scanner) readData() (out []byte, hexErr, err error) {
 				if unhexTab[s.buf[s.pos]]|unhexTab[s.buf[s.pos+1]] > 15 {
 					break
 				}
-				out = grow(out, (s.end-s.pos)/2)
+				if len(out) >= maxResponse {
+					return nil, nil, s.tooLarge()
+				}
+				out = grow(out, min((s.end-s.pos)/2, maxResponse-len(out)))
 			}
 			n := hexRun(out[len(out):cap(out)], s.buf[s.pos:s.end])
 			out = out[:len(out)+n]
@@ -747,9 +755,24 @@ func (s *scanner) readData() (out []byte, hexErr, err error) {
 		if hi|lo > 15 {
 			return nil, fmt.Errorf("non-hex character at position %d", pos), s.skipString()
 		}
+		if len(out) >= maxResponse {
+			return nil, nil, s.tooLarge()
+		}
 		out = append(out, hi<<4|lo)
 		pos += 2
 	}
+}
+
+// MaxResponse is the most data one log entry may decode to: far above any
+// benchmark's response (3D-UNet's are 64 MB), and a bound on what one
+// entry of a file allocates.
+const MaxResponse = 1 << 30
+
+// maxResponse is MaxResponse, lowered by tests.
+var maxResponse = MaxResponse
+
+func (s *scanner) tooLarge() error {
+	return fmt.Errorf("%w (%w: data of more than %d bytes in one entry)", s.bad("response too large"), bounded.ErrTooLarge, maxResponse)
 }
 
 // stringLen returns the bytes from s.pos to the next '"', read ahead through

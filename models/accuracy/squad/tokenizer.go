@@ -4,6 +4,7 @@ package squad
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -26,10 +27,14 @@ func LoadVocab(path string) (Vocab, error) {
 	v := Vocab{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for n := 0; sc.Scan(); n++ {
+	n := 0
+	for ; sc.Scan(); n++ {
 		v[strings.TrimSuffix(sc.Text(), "\r")] = n
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("vocab %s:%d: %w: a line longer than 1 MiB (a vocabulary has one token a line)", path, n+1, err)
+		}
 		return nil, fmt.Errorf("vocab %s: %w", path, err)
 	}
 	if len(v) == 0 {

@@ -38,11 +38,22 @@ func Read(path string, minCols int) ([]Line, error) {
 	return Parse(path, f, minCols)
 }
 
+// MaxLines bounds a data map's lines: each costs some 130 bytes parsed, so
+// a file of tiny lines at the size limit would need gigabytes (16 MiB of
+// "a 1" lines allocated 974 MB). Real maps are far below it (ImageNet's
+// val_map.txt has 50000 lines).
+const MaxLines = 1 << 20
+
 // Parse reads a data map from r as [Read] does; name names it in errors.
+// A map of more than [MaxLines] lines is refused with bounded.ErrTooLarge.
 func Parse(name string, r io.Reader, minCols int) ([]Line, error) {
 	var lines []Line
 	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
+	n := 1
+	for ; sc.Scan(); n++ {
+		if n > MaxLines {
+			return nil, fmt.Errorf("%s: %w: more than %d lines, the most a data map may have", name, bounded.ErrTooLarge, MaxLines)
+		}
 		cols := strings.Fields(sc.Text())
 		switch {
 		case len(cols) == 0:
@@ -55,6 +66,10 @@ func Parse(name string, r io.Reader, minCols int) ([]Line, error) {
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bounded.ErrTooLarge) {
 			return nil, err // names the file
+		}
+		if errors.Is(err, bufio.ErrTooLong) {
+			// Not a data map: its lines are a sample's name and columns.
+			return nil, fmt.Errorf("%s:%d: %w: a line longer than %d KiB, the most a data map's line may have", name, n, err, bufio.MaxScanTokenSize>>10)
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
