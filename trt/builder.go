@@ -10,9 +10,10 @@ import "C"
 
 import (
 	"fmt"
-	"os"
 	"sync"
 	"unsafe"
+
+	"github.com/gotrt/gotrt/internal/bounded"
 )
 
 // Builder builds plans from ONNX models (nvinfer1::IBuilder with the ONNX
@@ -62,12 +63,12 @@ func (b *Builder) BuildONNX(onnxPath string, opts BuildOptions) ([]byte, error) 
 	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("build %s: %w", onnxPath, err)
 	}
-	if _, err := os.Stat(onnxPath); err != nil {
+	if err := bounded.CheckRegular(onnxPath, "onnx model"); err != nil {
 		return nil, fmt.Errorf("build: onnx model: %w", err)
 	}
 	var cache *CalibrationCache
 	if opts.INT8 {
-		data, err := os.ReadFile(opts.CalibrationCache)
+		data, err := bounded.ReadFile(opts.CalibrationCache, "calibration cache", bounded.CalibrationLimit)
 		if err != nil {
 			return nil, fmt.Errorf("build %s: %w", onnxPath, err)
 		}

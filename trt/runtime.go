@@ -10,9 +10,10 @@ import "C"
 
 import (
 	"fmt"
-	"os"
 	"sync"
 	"unsafe"
+
+	"github.com/gotrt/gotrt/internal/bounded"
 )
 
 // Runtime is a TensorRT runtime (nvinfer1::IRuntime) that deserializes
@@ -68,7 +69,8 @@ func (r *Runtime) DeserializeEngine(plan []byte) (*Engine, error) {
 // [ErrPlanDevice] as TensorRT's message says; a plan that needs a plugin no
 // loaded library registers, a [*PluginError] naming it ([LoadPlugins]).
 func (r *Runtime) LoadEngineFile(path string) (*Engine, error) {
-	plan, err := os.ReadFile(path)
+	// A pipe or device named as a plan would block or never end.
+	plan, err := bounded.ReadFile(path, "plan", bounded.PlanLimit)
 	if err != nil {
 		return nil, fmt.Errorf("plan %s: %w", path, err)
 	}

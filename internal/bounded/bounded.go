@@ -37,6 +37,7 @@ const (
 	AnnotationsLimit = 128 << 20 // COCO instances JSON (decoding costs some 15 times its size)
 	ResultLimit      = 16 << 20  // result.json (a find-peak run's is under 1 MB; decoding "extra" costs several times its size)
 	CalibrationLimit = 16 << 20  // TensorRT INT8 calibration cache
+	PlanLimit        = 64 << 30  // a serialized TensorRT engine (the largest MLPerf plans are a few GiB)
 )
 
 // ReadFile reads the file at path whole, refusing with ErrTooLarge more
