@@ -74,8 +74,12 @@ func reportLostEndpoints(rep *loadgen.Report, st result.Remote, continued bool) 
 		switch {
 		case e.Lost:
 			lost = append(lost, e.Address)
-			msg = fmt.Sprintf("endpoint %s lost %v after the first sample: %s; %d of its samples were sent again to other endpoints",
-				e.Address, time.Duration(e.LostAtNS).Round(time.Millisecond), short(e.Error), e.Requeued)
+			what := "were sent again to other endpoints"
+			if !continued {
+				what = "were in flight on it when the run ended"
+			}
+			msg = fmt.Sprintf("endpoint %s lost %v after the first sample: %s; %d of its samples %s",
+				e.Address, time.Duration(e.LostAtNS).Round(time.Millisecond), short(e.Error), e.Requeued, what)
 		case e.Requeued > 0:
 			msg = fmt.Sprintf("endpoint %s failed requests but stayed in the run: %d of its samples were sent again", e.Address, e.Requeued)
 		default:

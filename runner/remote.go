@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/gotrt/gotrt/models/builtin"
@@ -42,6 +43,10 @@ func runRemote(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []
 	kopt.OutputDatatype, kopt.OutputElements = "INT32", 1
 	kopt.ContinueOnLoss = cfg.Sched.OnFault == sched.Continue
 	cl, err := kserve.Dial(ctx, addrs, qsl, kopt)
+	if errors.Is(err, kserve.ErrProtocol) || errors.Is(err, kserve.ErrNoHost) {
+		// The --sut value is wrong (scheme or host name): the user's to fix.
+		return nil, fmt.Errorf("%w: sut: %w", ErrConfig, err)
+	}
 	if err != nil {
 		return nil, err
 	}

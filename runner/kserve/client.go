@@ -31,6 +31,9 @@ var (
 	// ErrUnreachable wraps an endpoint that did not answer before the run,
 	// or whose host does not resolve.
 	ErrUnreachable = errors.New("kserve: endpoint unreachable")
+	// ErrNoHost wraps (with ErrUnreachable) an endpoint whose host name
+	// does not exist (the resolver says so, not a resolver failure).
+	ErrNoHost = errors.New("kserve: no such host")
 	// ErrProtocol wraps an endpoint that speaks another protocol than the
 	// URL's scheme says (a gRPC URL at an HTTP/1.1 port, or the reverse);
 	// the error names the scheme to use.
@@ -415,6 +418,10 @@ func (c *Client) dial(ctx context.Context, addr string) (*endpoint, *pb.ModelMet
 	cctx, cancel := context.WithTimeout(ctx, opt.DialTimeout)
 	defer cancel()
 	if err := resolve(cctx, addr); err != nil {
+		var de *net.DNSError
+		if errors.As(err, &de) && de.IsNotFound {
+			return nil, nil, fmt.Errorf("%w: %w: %s: the host does not resolve: %w", ErrUnreachable, ErrNoHost, addr, err)
+		}
 		return nil, nil, fmt.Errorf("%w: %s: the host does not resolve: %w", ErrUnreachable, addr, err)
 	}
 	ep := &endpoint{addr: addr}

@@ -215,6 +215,7 @@ func TestWrongSchemeAndUnresolvableHostAreNamed(t *testing.T) {
 	opt.DialTimeout = 3 * time.Second
 	_, err = kserve.Dial(ctx, addrs, q, opt)
 	require.ErrorIs(t, err, kserve.ErrUnreachable)
+	require.ErrorIs(t, err, kserve.ErrNoHost)
 	assert.ErrorContains(t, err, "does not resolve")
 	assert.NotContains(t, err.Error(), "no children to pick from")
 }
