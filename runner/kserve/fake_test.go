@@ -1,6 +1,7 @@
 package kserve_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -330,8 +331,13 @@ func (f *fakeKServe) httpInfer(w http.ResponseWriter, r *http.Request) {
 	shape := append([]int64{int64(n)}, f.outShape[1:]...)
 	out := map[string]any{"name": f.outName, "datatype": f.outDT, "shape": shape}
 	if f.huge {
-		out["data"] = make([]int64, 8<<20)
-	} else if wantBinary && f.binary {
+		// 4 MiB of an answer that never ends, sent chunked: no
+		// Content-Length to refuse it by.
+		_, _ = w.Write([]byte(`{"outputs":[{"name":"` + f.outName + `","datatype":"INT32","shape":[1,1],"data":[`))
+		_, _ = w.Write(bytes.Repeat([]byte("0,"), 2<<20))
+		return
+	}
+	if wantBinary && f.binary {
 		b := rawOf(f.outDT, vals)
 		out["parameters"] = map[string]any{"binary_data_size": len(b)}
 		hdr, _ := json.Marshal(map[string]any{"model_name": f.model, "outputs": []any{out}})
