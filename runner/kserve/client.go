@@ -487,11 +487,13 @@ func (c *Client) check(ctx context.Context, ep *endpoint) error {
 	} else {
 		r, err = ep.tr.infer(cctx, req, c.answerLimit(1))
 		var he *httpError
-		if ht, ok := ep.tr.(*httpTransport); ok && ht.binary && errors.As(err, &he) && he.code == 400 {
+		if ht, ok := ep.tr.(*httpTransport); ok && ht.binary && errors.As(err, &he) && refusesBinary(he.code) {
 			// A server without the binary tensor extension: JSON then
 			// (the workers have not started: no one else reads binary).
 			ht.binary = false
-			r, err = ep.tr.infer(cctx, req, c.answerLimit(1))
+			if r, err = ep.tr.infer(cctx, req, c.answerLimit(1)); err != nil {
+				err = fmt.Errorf("%w (and binary tensors: %w)", err, he)
+			}
 		}
 	}
 	if err != nil {
@@ -502,6 +504,12 @@ func (c *Client) check(ctx context.Context, ep *endpoint) error {
 	}
 	return nil
 }
+
+// refusesBinary says whether an HTTP status answering a binary body can
+// mean the server does not take binary tensors: 400 (Triton's answer to
+// what it cannot parse), 415, or 422 (FastAPI's, as KServe's ModelServer
+// answers a body that is not a JSON object).
+func refusesBinary(code int) bool { return code == 400 || code == 415 || code == 422 }
 
 // streamOnce sends req over a new ModelStreamInfer stream and returns its
 // answer.
@@ -846,13 +854,17 @@ func (c *Client) unaryLoop(ep *endpoint) {
 	var batch []entry
 	var buf, conv []byte
 	var resp []sut.Response
+	var seq uint64
 	for {
 		batch = c.take(ep, batch, nil)
 		if batch == nil {
 			return
 		}
+		// Every request carries an id, as the check before the run's did:
+		// some servers answer a request without one with an error.
+		seq++
 		var req *pb.ModelInferRequest
-		req, buf = c.request("", batch, buf)
+		req, buf = c.request(strconv.FormatUint(seq, 10), batch, buf)
 		t0 := time.Now()
 		r, err := ep.tr.infer(c.ctx, req, c.answerLimit(len(batch)))
 		if err != nil {
@@ -1072,17 +1084,24 @@ func (c *Client) Stats() result.Remote {
 	return r
 }
 
-// ResetStats zeroes the counts and round trips (not the lost endpoints):
-// an untimed probe run before the timed one is left out of Stats.
+// ResetStats zeroes the counts and round trips: an untimed probe run
+// before the timed one is left out of Stats. An endpoint lost during the
+// probe keeps its loss and the samples it gave back, so that the run still
+// reports them.
 func (c *Client) ResetStats() {
-	c.mu.Lock()
-	c.requeued = 0
-	c.mu.Unlock()
+	var kept uint64
 	for _, ep := range c.eps {
 		ep.mu.Lock()
-		ep.requests, ep.samples, ep.requeued, ep.lat = 0, 0, 0, nil
+		ep.requests, ep.samples, ep.lat = 0, 0, nil
+		if !ep.lost {
+			ep.requeued = 0
+		}
+		kept += ep.requeued
 		ep.mu.Unlock()
 	}
+	c.mu.Lock()
+	c.requeued = kept
+	c.mu.Unlock()
 }
 
 // latency summarises round trips by an exact sort.

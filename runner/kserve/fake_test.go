@@ -283,8 +283,8 @@ func (f *fakeKServe) httpInfer(w http.ResponseWriter, r *http.Request) {
 	if h := r.Header.Get("Inference-Header-Content-Length"); h != "" {
 		n, err := strconv.Atoi(h)
 		if !f.binary || err != nil || n > len(body) {
-			// What a server without the extension says of a binary body.
-			writeJSON(w, 400, map[string]string{"error": "Unrecognized request format: invalid character after top-level value"})
+			// What KServe v0.12's ModelServer (FastAPI) says of a binary body.
+			writeJSON(w, 422, map[string]any{"detail": []map[string]any{{"loc": []string{"body"}, "msg": "value is not a valid dict", "type": "type_error.dict"}}})
 			return
 		}
 		js, bin = body[:n], body[n:]

@@ -75,7 +75,7 @@ func (e *httpError) Error() string {
 func (h *httpTransport) do(req *http.Request, limit int) (*http.Response, []byte, error) {
 	resp, err := h.hc.Do(req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", errBroken, err)
+		return nil, nil, broken(err)
 	}
 	defer resp.Body.Close()
 	if resp.ContentLength > int64(limit) {
@@ -83,7 +83,7 @@ func (h *httpTransport) do(req *http.Request, limit int) (*http.Response, []byte
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %s %s: reading the answer: %w", errBroken, req.Method, req.URL.Path, err)
+		return nil, nil, broken(fmt.Errorf("%s %s: reading the answer: %w", req.Method, req.URL.Path, err))
 	}
 	if len(body) > limit {
 		return nil, nil, fmt.Errorf("%s %s: answer over the %d bytes this request may take", req.Method, req.URL.Path, limit)
@@ -92,7 +92,7 @@ func (h *httpTransport) do(req *http.Request, limit int) (*http.Response, []byte
 		he := &httpError{code: resp.StatusCode, msg: errorText(body)}
 		switch resp.StatusCode {
 		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			return resp, body, fmt.Errorf("%w: %s %s: %w", errBroken, req.Method, req.URL.Path, he)
+			return resp, body, broken(fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, he))
 		}
 		return resp, body, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, he)
 	}

@@ -33,8 +33,18 @@ type transport interface {
 }
 
 // errBroken marks a transport failure of the HTTP transport (gRPC's are
-// told by status code).
-var errBroken = errors.New("connection failed")
+// told by status code): errors.Is(err, errBroken) for a [brokenError].
+var errBroken = errors.New("transport failure")
+
+// brokenError is a failure of the server or of the path to it, retried on
+// another endpoint; its text is the failure's own.
+type brokenError struct{ err error }
+
+func (e brokenError) Error() string        { return e.err.Error() }
+func (e brokenError) Unwrap() error        { return e.err }
+func (e brokenError) Is(target error) bool { return target == errBroken }
+
+func broken(err error) error { return brokenError{err} }
 
 // errUnknownModel marks an answer that says the server has no such model.
 var errUnknownModel = errors.New("no such model")
