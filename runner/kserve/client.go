@@ -73,9 +73,9 @@ func IsURL(s string) bool {
 	return strings.HasPrefix(s, Scheme) || strings.HasPrefix(s, SchemeGRPC) || strings.HasPrefix(s, SchemeHTTP)
 }
 
-// ParseURL reads "kserve://HOST:PORT[,HOST:PORT…][?stream=1&batch=N&concurrency=N]"
+// ParseURL reads "kserve://HOST:PORT[,HOST:PORT…][?stream=1&batch=N&concurrency=N&output=NAME]"
 // (gRPC; kserve+grpc:// is the same) or
-// "kserve+http://HOST:PORT[,…][?batch=N&concurrency=N&binary=0]" (HTTP/REST)
+// "kserve+http://HOST:PORT[,…][?batch=N&concurrency=N&binary=0&output=NAME]" (HTTP/REST)
 // into addresses and the [Options] the query sets. A host without a port
 // gets Triton's port: 8001 for gRPC, 8000 for HTTP.
 func ParseURL(s string) ([]string, Options, error) {
@@ -113,6 +113,11 @@ func ParseURL(s string) ([]string, Options, error) {
 				if err == nil && !opt.HTTP {
 					err = errors.New("binary tensors are an HTTP setting (kserve+http://)")
 				}
+			case "output":
+				opt.Output = val
+				if val == "" || len(val) > 256 {
+					err = errors.New("want an output name")
+				}
 			case "batch":
 				opt.MaxBatch, err = strconv.Atoi(val)
 				if err == nil && (opt.MaxBatch < 1 || opt.MaxBatch > 4096) {
@@ -124,7 +129,7 @@ func ParseURL(s string) ([]string, Options, error) {
 					err = errors.New("want 1 to 1024")
 				}
 			default:
-				err = errors.New("unknown parameter (want stream, batch, concurrency or binary)")
+				err = errors.New("unknown parameter (want stream, batch, concurrency, binary or output)")
 			}
 			if err != nil {
 				return nil, opt, fmt.Errorf("%w: %q: %s=%s: %w", ErrURL, short(s), short(k), short(val), err)
@@ -168,6 +173,9 @@ func short(s string) string {
 type Options struct {
 	// Model is the model to run (default "gotrt-builtin").
 	Model string
+	// Output names the model output the scorer reads (default: the first
+	// the model's metadata lists).
+	Output string
 	// HTTP speaks KServe v2 HTTP/REST instead of gRPC.
 	HTTP bool
 	// JSON sends HTTP tensors as JSON only. By default inputs go as
@@ -328,7 +336,10 @@ func Dial(ctx context.Context, addrs []string, src device.SampleSource, opt Opti
 			return nil, errors.Join(err, c.closeConns())
 		}
 		c.eps = append(c.eps, ep)
-		in, out, outAll, batched := tensors(md)
+		in, out, outAll, batched, err := tensors(md, opt.Output)
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("%w: %s: model %s: %w", ErrModelMismatch, a, opt.Model, err), c.closeConns())
+		}
 		if i == 0 {
 			c.in, c.out, c.outAll, c.batched = in, out, outAll, batched
 			if err := c.checkTensors(a, md); err != nil {
@@ -361,10 +372,23 @@ func sameTensor(a, b tensor) bool {
 	return a.name == b.name && a.datatype == b.datatype && slices.Equal(a.shape, b.shape)
 }
 
-// tensors reads a model's first input and first output, without the batch
-// dimension, from its metadata.
-func tensors(md *pb.ModelMetadataResponse) (in, out tensor, outAll int, batched bool) {
+// tensors reads a model's input and the output named (the first when
+// name is empty), without the batch dimension, from its metadata.
+func tensors(md *pb.ModelMetadataResponse, name string) (in, out tensor, outAll int, batched bool, err error) {
 	mi, mo := md.GetInputs()[0], md.GetOutputs()[0]
+	if name != "" {
+		var names []string
+		mo = nil
+		for _, o := range md.GetOutputs() {
+			names = append(names, o.GetName())
+			if o.GetName() == name {
+				mo = o
+			}
+		}
+		if mo == nil {
+			return in, out, 0, false, fmt.Errorf("no output %q (it has %s)", short(name), strings.Join(names, ", "))
+		}
+	}
 	batched = len(mi.GetShape()) > 0 && mi.GetShape()[0] == -1
 	cut := func(s []int64) []int64 {
 		if batched && len(s) > 0 {
@@ -377,11 +401,11 @@ func tensors(md *pb.ModelMetadataResponse) (in, out tensor, outAll int, batched 
 	for _, o := range md.GetOutputs() {
 		n := tensor{shape: cut(o.GetShape())}.elements()
 		if n == 0 || inferencepb.DatatypeSize(o.GetDatatype()) == 0 {
-			return in, out, 0, batched
+			return in, out, 0, batched, nil
 		}
 		outAll += n
 	}
-	return in, out, outAll, batched
+	return in, out, outAll, batched, nil
 }
 
 // checkTensors checks that the model's input takes the samples and its
@@ -389,6 +413,11 @@ func tensors(md *pb.ModelMetadataResponse) (in, out tensor, outAll int, batched 
 func (c *Client) checkTensors(addr string, md *pb.ModelMetadataResponse) error {
 	in, out := c.in, c.out
 	mi, mo := md.GetInputs()[0], md.GetOutputs()[0]
+	for _, o := range md.GetOutputs() {
+		if o.GetName() == out.name {
+			mo = o
+		}
+	}
 	if in.bytes() == 0 {
 		return fmt.Errorf("%w: %s: model %s: input %s %s %v has no fixed size", ErrModelMismatch, addr, c.opt.Model, in.name, in.datatype, mi.GetShape())
 	}

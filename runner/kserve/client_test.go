@@ -176,6 +176,33 @@ func TestForeignServerProblemsNamedBeforeTheRun(t *testing.T) {
 	}
 }
 
+// A model with several outputs: the first is taken unless ?output= names
+// another; a server that answers every output whatever was asked is read
+// by name.
+func TestOutputPickedByName(t *testing.T) {
+	q := qsl(t, 64)
+	for _, http := range []bool{false, true} {
+		f := newFake("INT64")
+		f.scores = true
+		var addr string
+		if http {
+			addr = f.serveHTTP(t)
+		} else {
+			addr = f.serveGRPC(t)
+		}
+		_, err := kserve.Dial(context.Background(), []string{addr}, q, scorerOpts(kserve.Options{HTTP: http}))
+		require.ErrorIs(t, err, kserve.ErrModelMismatch)
+		assert.ErrorContains(t, err, "scores")
+		_, err = kserve.Dial(context.Background(), []string{addr}, q, scorerOpts(kserve.Options{HTTP: http, Output: "logits"}))
+		require.ErrorIs(t, err, kserve.ErrModelMismatch)
+		assert.ErrorContains(t, err, `no output "logits" (it has scores, output-0)`)
+		cl, err := kserve.Dial(context.Background(), []string{addr}, q, scorerOpts(kserve.Options{HTTP: http, Output: "output-0"}))
+		require.NoError(t, err)
+		checkClasses(t, cl, q, 50)
+		require.NoError(t, cl.Close())
+	}
+}
+
 // A class id that stops fitting mid-run fails the run naming the output,
 // rather than reaching the scorer truncated.
 func TestClassOutOfRangeMidRunFailsTheRun(t *testing.T) {
@@ -318,6 +345,9 @@ func TestParseURLSchemes(t *testing.T) {
 	assert.Equal(t, []string{"a:8000", "b:9000"}, addrs)
 	assert.True(t, opt.HTTP)
 	assert.True(t, opt.JSON)
+	_, opt, err = kserve.ParseURL("kserve://a?output=class")
+	require.NoError(t, err)
+	assert.Equal(t, "class", opt.Output)
 	addrs, opt, err = kserve.ParseURL("kserve+grpc://a")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a:8001"}, addrs)

@@ -41,6 +41,7 @@ type fakeKServe struct {
 	raw              bool // answer in raw_output_contents (gRPC)
 	binary           bool // HTTP: take binary tensors and answer them when asked
 	huge             bool // HTTP: answer a body far over any bound
+	scores           bool // a first output of 12 FP32 scores a sample, answered whatever was asked
 	class            func(sample []byte) int64
 	requests, conns  atomic.Int64
 	binaryAnswers    atomic.Int64
@@ -96,9 +97,13 @@ func (f *fakeKServe) classes(in []byte, n int) []int64 {
 }
 
 func (f *fakeKServe) meta() *pb.ModelMetadataResponse {
-	return &pb.ModelMetadataResponse{Name: f.model, Platform: "test-fake",
+	md := &pb.ModelMetadataResponse{Name: f.model, Platform: "test-fake",
 		Inputs:  []*pb.ModelMetadataResponse_TensorMetadata{{Name: "input-0", Datatype: f.inDT, Shape: f.inShape}},
 		Outputs: []*pb.ModelMetadataResponse_TensorMetadata{{Name: f.outName, Datatype: f.outDT, Shape: f.outShape}}}
+	if f.scores {
+		md.Outputs = append([]*pb.ModelMetadataResponse_TensorMetadata{{Name: "scores", Datatype: "FP32", Shape: []int64{-1, 12}}}, md.Outputs...)
+	}
+	return md
 }
 
 // gRPC side.
@@ -140,6 +145,14 @@ func (f *fakeKServe) ModelInfer(_ context.Context, r *pb.ModelInferRequest) (*pb
 		resp.RawOutputContents = [][]byte{rawOf(f.outDT, vals)}
 	} else {
 		o.Contents = typedOf(f.outDT, vals)
+	}
+	if f.scores {
+		sc := &pb.ModelInferResponse_InferOutputTensor{Name: "scores", Datatype: "FP32", Shape: []int64{int64(n), 12},
+			Contents: typedOf("FP32", make([]int64, 12*n))}
+		resp.Outputs = append([]*pb.ModelInferResponse_InferOutputTensor{sc}, resp.Outputs...)
+		if f.raw {
+			resp.RawOutputContents = append([][]byte{make([]byte, 48*n)}, resp.RawOutputContents...)
+		}
 	}
 	return resp, nil
 }
@@ -251,9 +264,13 @@ func (f *fakeKServe) serveHTTP(t *testing.T) string {
 			Datatype string  `json:"datatype"`
 			Shape    []int64 `json:"shape"`
 		}
+		var outs []tm
+		for _, o := range md.Outputs {
+			outs = append(outs, tm{o.Name, o.Datatype, o.Shape})
+		}
 		writeJSON(w, 200, map[string]any{"name": md.Name, "platform": md.Platform,
 			"inputs":  []tm{{md.Inputs[0].Name, md.Inputs[0].Datatype, md.Inputs[0].Shape}},
-			"outputs": []tm{{md.Outputs[0].Name, md.Outputs[0].Datatype, md.Outputs[0].Shape}}})
+			"outputs": outs})
 	})
 	mux.HandleFunc("POST /v2/models/{m}/infer", func(w http.ResponseWriter, r *http.Request) {
 		if !model(w, r) {
@@ -364,5 +381,9 @@ func (f *fakeKServe) httpInfer(w http.ResponseWriter, r *http.Request) {
 			out["data"] = vals
 		}
 	}
-	writeJSON(w, 200, map[string]any{"model_name": f.model, "outputs": []any{out}})
+	outs := []any{out}
+	if f.scores {
+		outs = append([]any{map[string]any{"name": "scores", "datatype": "FP32", "shape": []int{n, 12}, "data": make([]float64, 12*n)}}, outs...)
+	}
+	writeJSON(w, 200, map[string]any{"model_name": f.model, "outputs": outs})
 }
