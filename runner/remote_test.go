@@ -244,7 +244,10 @@ func TestRunRemoteServerLostUnderFail(t *testing.T) {
 	assert.True(t, r.Remote.Endpoints[0].Lost)
 	done, missing := samples(t, rep)
 	assert.Equal(t, int(rep.Effective.SamplesPerQuery), done+missing)
-	assert.LessOrEqual(t, r.Remote.Endpoints[0].Samples+r.Remote.Endpoints[1].Samples, uint64(done), "none answered twice")
+	// Answers in flight when the run failed still arrive (the endpoints
+	// count them; the load generator no longer does): none may be a second
+	// completion of a sample.
+	assert.NotContains(t, reasons, "already completed", "none answered twice")
 	assert.Contains(t, strings.Join(r.Warnings, "\n"), "endpoint "+dead+" lost")
 	assert.Contains(t, strings.Join(r.Warnings, "\n"), "in flight")
 }
