@@ -60,6 +60,40 @@ func reportLost(rep *loadgen.Report, st result.Scheduler, policy sched.FaultPoli
 	}
 }
 
+// reportLostEndpoints tells the run's report about remote endpoints that
+// left the run or gave samples back, as reportLost does for local devices:
+// a warning for each, in the summary and in result.json (which endpoint,
+// when, why, how many of its samples went to others) and, under the
+// continue policy, an INVALID reason. (Under fail the client failed the
+// run with kserve.ErrEndpointLost, which the load generator's reason
+// names.)
+func reportLostEndpoints(rep *loadgen.Report, st result.Remote, continued bool) {
+	var lost []string
+	for _, e := range st.Endpoints {
+		var msg string
+		switch {
+		case e.Lost:
+			lost = append(lost, e.Address)
+			what := "were sent again to other endpoints"
+			if !continued {
+				what = "were in flight on it when the run ended"
+			}
+			msg = fmt.Sprintf("endpoint %s lost %v after the first sample: %s; %d of its samples %s",
+				e.Address, time.Duration(e.LostAtNS).Round(time.Millisecond), short(e.Error), e.Requeued, what)
+		case e.Requeued > 0:
+			msg = fmt.Sprintf("endpoint %s failed requests but stayed in the run: %d of its samples were sent again", e.Address, e.Requeued)
+		default:
+			continue
+		}
+		rep.AddWarning(msg)
+		rep.Result.Warnings = append(rep.Result.Warnings, msg)
+	}
+	if continued && len(lost) > 0 {
+		rep.Invalidate(fmt.Sprintf("endpoint(s) %s lost during the run (%d samples sent again to other endpoints): the run did not measure its %d endpoints throughout",
+			strings.Join(lost, ", "), st.Requeued, len(st.Endpoints)))
+	}
+}
+
 // shortLen is the most of a user's or device's text an error quotes.
 const shortLen = 200
 

@@ -2,22 +2,26 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/gotrt/gotrt/models/builtin"
 	"github.com/gotrt/gotrt/runner/kserve"
 	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/sched"
 )
 
 // isRemote says whether a Config.SUT names remote servers.
-func isRemote(sut string) bool { return strings.HasPrefix(sut, kserve.Scheme) }
+func isRemote(sut string) bool { return kserve.IsURL(sut) }
 
 // runRemote runs the load generator against KServe v2 servers named by
-// cfg.SUT ("kserve://HOST:PORT[,HOST:PORT…][?stream=1&batch=N&concurrency=N]"),
-// fed from the same QSL as a local run, so accuracy mode scores the same way.
-// The endpoints are checked (live, model ready, tensors fit the samples)
-// before the run starts.
+// cfg.SUT ("kserve://HOST:PORT[,HOST:PORT…][?stream=1&batch=N&concurrency=N]"
+// for gRPC, "kserve+http://HOST:PORT[,…]" for HTTP/REST), fed from the same
+// QSL as a local run, so accuracy mode scores the same way. The endpoints
+// are checked (live, model ready, tensors fit the samples and the scorer,
+// streaming answered when asked, one request of one sample read back)
+// before the run starts. An endpoint lost mid-run follows
+// cfg.Sched.OnFault (--on-device-error) as a local device does.
 func runRemote(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []loadgen.Option) (*loadgen.Report, error) {
 	if cfg.model() != BuiltinModel {
 		return nil, fmt.Errorf("%w: sut %s: remote runs take the built-in model's samples; model %s is not supported remotely yet", ErrConfig, cfg.SUT, cfg.model())
@@ -35,7 +39,14 @@ func runRemote(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []
 		return nil, err
 	}
 	kopt.Model, kopt.SampleBytes = BuiltinModel, builtin.InputSize
+	// The scorer reads one INT32 class id a sample (builtin.OutputSize).
+	kopt.OutputDatatype, kopt.OutputElements = "INT32", 1
+	kopt.ContinueOnLoss = cfg.Sched.OnFault == sched.Continue
 	cl, err := kserve.Dial(ctx, addrs, qsl, kopt)
+	if errors.Is(err, kserve.ErrProtocol) || errors.Is(err, kserve.ErrNoHost) {
+		// The --sut value is wrong (scheme or host name): the user's to fix.
+		return nil, fmt.Errorf("%w: sut: %w", ErrConfig, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -57,6 +68,7 @@ func runRemote(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts []
 	}
 	st := cl.Stats()
 	rep.Result.Remote = &st
+	reportLostEndpoints(rep, st, kopt.ContinueOnLoss)
 	if probeQPS > 0 {
 		if rep.Result.Extra == nil {
 			rep.Result.Extra = map[string]any{}

@@ -74,18 +74,29 @@ func BenchmarkOffline(b *testing.B) {
 		{"serve-unary-c8", kserve.Options{Concurrency: 8}},
 		{"serve-stream", kserve.Options{Stream: true}},
 		{"serve-stream-batch256", kserve.Options{Stream: true, MaxBatch: 256, Concurrency: 4}},
+		// HTTP/REST: binary tensors when the server takes them, else JSON.
+		{"serve-http", kserve.Options{HTTP: true}},
+		{"serve-http-json", kserve.Options{HTTP: true, JSON: true}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			d := devs()
 			cfg := serve.Config{HTTP: serve.Off, Metrics: serve.Off, GRPC: "127.0.0.1:0", Sched: schedCfg(d)}
+			if tc.opt.HTTP {
+				cfg.HTTP, cfg.GRPC = "127.0.0.1:0", serve.Off
+			}
 			srv, err := serve.New(serve.BuiltinModel(d), cfg)
 			require.NoError(b, err)
 			require.NoError(b, srv.Start())
 			defer srv.Shutdown(context.Background())
-			cl, err := kserve.Dial(context.Background(), []string{srv.Addr("grpc")}, q, tc.opt)
+			addr := srv.Addr("grpc")
+			if tc.opt.HTTP {
+				addr = srv.Addr("http")
+			}
+			cl, err := kserve.Dial(context.Background(), []string{addr}, q, tc.opt)
 			require.NoError(b, err)
 			defer cl.Close()
 			issue(b, cl)
+			b.Logf("protocol %s", cl.Stats().Protocol)
 		})
 	}
 }

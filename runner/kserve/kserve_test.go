@@ -215,7 +215,7 @@ func TestAServerDyingMidRunLosesNoSampleAndCountsNoneTwice(t *testing.T) {
 			st := &stall{in: make(chan struct{}, 1)}
 			dying := server(t, func(d device.Device) device.Device { st.Device = d; return st })
 			cl, err := kserve.Dial(context.Background(), []string{dying.Addr("grpc"), healthy.Addr("grpc")}, qsl(t, 64),
-				kserve.Options{Stream: stream, MaxBatch: 16})
+				kserve.Options{Stream: stream, MaxBatch: 16, ContinueOnLoss: true})
 			require.NoError(t, err)
 			defer cl.Close()
 
@@ -260,11 +260,14 @@ func TestAServerDyingMidRunLosesNoSampleAndCountsNoneTwice(t *testing.T) {
 }
 
 func TestEveryServerLostFailsTheRun(t *testing.T) {
-	st := &stall{in: make(chan struct{}, 1), stalled: true}
+	st := &stall{in: make(chan struct{}, 1)}
 	dying := server(t, func(d device.Device) device.Device { st.Device = d; return st })
-	cl, err := kserve.Dial(context.Background(), []string{dying.Addr("grpc")}, qsl(t, 64), kserve.Options{})
+	cl, err := kserve.Dial(context.Background(), []string{dying.Addr("grpc")}, qsl(t, 64), kserve.Options{ContinueOnLoss: true})
 	require.NoError(t, err)
 	defer cl.Close()
+	st.mu.Lock()
+	st.stalled = true // after the check before the run
+	st.mu.Unlock()
 	c := newCounter(100)
 	cl.IssueQuery(query(100, 0), c)
 	<-st.in

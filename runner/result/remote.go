@@ -4,7 +4,8 @@ package result
 // inference servers (`gotrt run --sut kserve://…`): the protocol and model,
 // and what each endpoint did.
 type Remote struct {
-	// Protocol is "kserve-v2-grpc"; Stream says whether requests went over
+	// Protocol is "kserve-v2-grpc", "kserve-v2-http-binary" (HTTP/REST with
+	// Triton's binary tensor data) or "kserve-v2-http-json"; Stream says whether requests went over
 	// Triton's streaming call (ModelStreamInfer) instead of unary ModelInfer.
 	Protocol string `json:"protocol"`
 	Stream   bool   `json:"stream"`
@@ -28,9 +29,12 @@ type Endpoint struct {
 	// from send to answer (the load generator's own latencies, measured
 	// from each sample's scheduled time, are in the result's latency_ns).
 	LatencyNS Latency `json:"latency_ns"`
-	// Lost is set when the endpoint failed during the run; Error says why
-	// and Requeued counts the samples in flight on it that went elsewhere.
+	// Lost is set when the endpoint failed during the run; Error says why,
+	// LostAtNS when (ns after the first sample was issued, the Offline
+	// probe's first when the run probes), and Requeued counts the samples
+	// in flight on it that went elsewhere.
 	Lost     bool   `json:"lost,omitempty"`
 	Error    string `json:"error,omitempty"`
+	LostAtNS int64  `json:"lost_at_ns,omitempty"`
 	Requeued uint64 `json:"requeued_samples,omitempty"`
 }
