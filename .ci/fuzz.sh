@@ -25,6 +25,7 @@ targets=(
   "./runner/serve FuzzHTTPRequest"
   "./runner/serve FuzzJSONElements"
   "./runner/loadgen FuzzParseMemoryBudget"
+  "./runner/kserve FuzzDecodeAnswer"
 )
 for pt in "${targets[@]}"; do
   set -- $pt

@@ -44,7 +44,7 @@ func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.StringVar(&f.mode, "mode", "performance", "performance, accuracy or find-peak (LoadGen's PerformanceOnly, AccuracyOnly, FindPeakPerformance)")
 	fl.StringVar(&f.mlperfConf, "mlperf-conf", "", "mlperf.conf to read instead of the embedded one")
 	fl.StringVar(&f.userConf, "user-conf", "", "user.conf applied after mlperf.conf")
-	fl.StringVar(&f.sut, "sut", "", `system under test: "" or left out (the scheduler over the devices), "null" (the harness alone), or kserve://HOST:PORT[,HOST:PORT…][?stream=1&batch=N&concurrency=N] (KServe v2 / Triton gRPC servers such as gotrt serve)`)
+	fl.StringVar(&f.sut, "sut", "", `system under test: "" or left out (the scheduler over the devices), "null" (the harness alone), kserve://HOST:PORT[,HOST:PORT…][?stream=1&batch=N&concurrency=N] (KServe v2 / Triton gRPC servers such as gotrt serve), or kserve+http://HOST:PORT[,…][?batch=N&concurrency=N&binary=0] (the same over HTTP/REST; either takes output=NAME); a server lost mid-run follows --on-device-error`)
 	allowEmpty(fl, "sut")
 	fl.StringVar(&f.devices, "devices", "all", "as CUDA_VISIBLE_DEVICES: GPU indices 0,2 or GPU-/MIG- UUIDs; or all (every GPU, else the CPU), cpu, cpu:N (the CPU split in N devices); counts: scale --counts")
 	fl.StringVar(&f.engine, "engine", "", "TensorRT plan of a catalogue model (needs a -tags cuda,tensorrt build)")
