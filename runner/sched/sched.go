@@ -115,6 +115,7 @@ func New(devices []Device, src SampleSource, cfg Config, opts ...Option) (*Sched
 			timeout: cmp0(o.BatchTimeout, cfg.BatchTimeout)}
 		dv.maxBatch = dv.want
 		dv.conc = min(concurrencyOf(d), dv.streams)
+		dv.laneEnd = make([]time.Duration, dv.conc)
 		s.devs = append(s.devs, dv)
 		for st := range dv.streams {
 			s.workers = append(s.workers, &worker{d: dv, stream: st, ev: clock.NewEvent(s.clk)})

@@ -31,6 +31,10 @@ type device struct {
 	requeued uint64 // of failed, samples put back for another device
 	model    model
 	st       devStats
+
+	// The adaptive policy's bookings and host-time averages (ns per batch).
+	laneEnd                 []time.Duration // per lane: when its last booked batch ends
+	stageEW, h2dEW, complEW float64
 }
 
 // worker owns one executor (device × stream) and the goroutine that runs it.
@@ -42,6 +46,8 @@ type worker struct {
 	ev       *clock.Event
 	batch    []entry
 	resp     []loadgen.Response
+	lane     int           // the lane its batch is booked on
+	predEnd  time.Duration // and when it was predicted to end
 
 	// under Scheduler.mu
 	role     role
@@ -207,7 +213,12 @@ func (s *Scheduler) runBatch(w *worker, n int, t0 time.Duration) error {
 	st.completion += (t3 - t2) * ns
 	s.completionErrors += refused
 	s.last = max(s.last, t3)
-	w.d.model.add(n, dev)
+	d := w.d
+	d.model.add(n, dev)
+	ewma(&d.stageEW, t1-t0)
+	ewma(&d.h2dEW, tm.H2D)
+	ewma(&d.complEW, t3-t2)
+	d.settle(w.lane, w.predEnd, t2)
 	s.mu.Unlock()
 	for i := range n {
 		w.batch[i].c = nil // let completers go
