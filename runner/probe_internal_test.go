@@ -54,3 +54,16 @@ func TestCapExpectedFitsTheOfflineBound(t *testing.T) {
 	assert.Equal(t, 2000.0, capExpected(2000, 10*time.Second), "a small figure is left alone")
 	assert.Equal(t, 5e9, capExpected(5e9, 0), "no minimum duration: nothing to size")
 }
+
+func TestFindPeakStartsFromTheOfflineRate(t *testing.T) {
+	ts := loadgen.DefaultSettings(loadgen.Server)
+	ts.Mode = loadgen.FindPeakPerformance
+	peakSettings(&ts, 100000)
+	assert.Equal(t, 90000.0, ts.ServerTargetQPS, "0.9 of Offline")
+	assert.Equal(t, 0.1, ts.ServerFindPeakQPSBoundaryStepSize, "next 0.99 of Offline")
+	assert.Equal(t, 0.02, ts.ServerFindPeakRelativePrecision)
+	ts.ServerFindPeakRelativePrecision = 0.05 // asked for (--peak-precision)
+	peakSettings(&ts, 100000)
+	assert.Equal(t, 0.05, ts.ServerFindPeakRelativePrecision, "an asked-for precision stands")
+	require.NoError(t, ts.Validate())
+}
