@@ -73,9 +73,9 @@ type Config struct {
 	// idle device takes what waits at once, under every policy.
 	BatchTimeout time.Duration
 	// LatencyBound, when set (Server's target latency), switches to the
-	// adaptive policy: a free device takes what waits at once, up to a cap
-	// sized from the queue, the number of live devices, each device's
-	// measured batch time and this bound; BatchTimeout is then unused.
+	// adaptive policy: batches planned per device against this bound from
+	// the device's measured batch time (see the package doc); BatchTimeout
+	// is then unused.
 	LatencyBound time.Duration
 	// LatencyTarget is the fraction of LatencyBound that a batch's worst
 	// case (waiting for a free device, then running) may use, leaving the

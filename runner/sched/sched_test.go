@@ -141,7 +141,7 @@ func TestAdaptiveFreeLaneWaitsForAPayingBatch(t *testing.T) {
 		s := start(t, simDevices(c, 1, p, simdev.WithConcurrency(2)), nil, cfg, c)
 		rec := newRecorder(c, 64+52)
 		t0 := c.Now()
-		issueAt(c, s, rec, t0, ids(1, 64)...)
+		issueQueryAt(c, s, rec, t0, ids(1, 64)...)
 		issueAt(c, s, rec, t0+100*time.Microsecond, ids(65, 52)...)
 		c.SleepUntil(clock.Never, orDone(rec.all, rec.failed))
 		lat := rec.latencies()
@@ -153,7 +153,7 @@ func TestAdaptiveFreeLaneWaitsForAPayingBatch(t *testing.T) {
 		s := start(t, simDevices(c, 1, p, simdev.WithConcurrency(2)), nil, cfg, c)
 		rec := newRecorder(c, 64+3)
 		t0 := c.Now()
-		issueAt(c, s, rec, t0, ids(1, 64)...)
+		issueQueryAt(c, s, rec, t0, ids(1, 64)...)
 		issueAt(c, s, rec, t0+100*time.Microsecond, 65, 66, 67)
 		c.SleepUntil(clock.Never, orDone(rec.all, rec.failed))
 		lat := rec.latencies()
@@ -161,6 +161,19 @@ func TestAdaptiveFreeLaneWaitsForAPayingBatch(t *testing.T) {
 		assert.Equal(t, p.BatchTime(52)+p.BatchTime(3), last, "the 3 waited a paying batch's time, then ran")
 		assert.Less(t, last, p.BatchTime(64)-100*time.Microsecond+p.BatchTime(3), "sooner than waiting for the busy lane")
 	})
+}
+
+// issueQueryAt issues the ids as one query at virtual time t: a query of
+// several samples is batched at once.
+func issueQueryAt(c *clock.Virtual, s *sched.Scheduler, rec *recorder, t time.Duration, ids ...uint64) {
+	c.SleepUntil(t, nil)
+	c.Hold()
+	q := make([]loadgen.QuerySample, len(ids))
+	for i, id := range ids {
+		q[i].ID = id
+	}
+	rec.issue(q, t)
+	s.IssueQuery(q, rec)
 }
 
 // ids returns n consecutive ids from first.
