@@ -74,7 +74,10 @@ type Config struct {
 	// Offline run first measures the devices with a short untimed query and
 	// raises the expected QPS to what they reached, so that the one query is
 	// large enough to meet the minimum duration on any machine (LoadGen sizes
-	// the query from the expected QPS and never grows it).
+	// the query from the expected QPS and never grows it). A Server
+	// find-peak without Overrides.TargetQPS likewise measures the Offline
+	// rate first and starts from 0.9 of it; NoProbe starts it from the
+	// configured target_qps.
 	NoProbe bool
 	// TelemetryInterval is how often devices and host are sampled (default
 	// 200 ms; negative disables telemetry).

@@ -52,7 +52,7 @@ func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.IntVar(&f.maxBatch, "max-batch", 0, "largest batch per stream (default: the device's)")
 	fl.IntVar(&f.streams, "streams", 0, "streams per device (default: the device's)")
 	fl.Var(&f.batchTimeout, "batch-timeout", "how long the oldest sample waits for a fuller batch beside a busy device, 0 for no wait (default: Server plans batches from the latency bound; others 2ms)")
-	fl.BoolVar(&f.noProbe, "no-probe", false, "Offline: keep the configured expected QPS instead of measuring the devices first")
+	fl.BoolVar(&f.noProbe, "no-probe", false, "Offline: keep the configured expected QPS instead of measuring the devices first; find-peak: start from target_qps, not from the measured Offline rate")
 	fl.StringVar(&f.onDeviceError, "on-device-error", runner.OnDeviceErrorFail, deviceErrorHelp)
 	addOverrideFlags(fl, &f.ov)
 }
