@@ -136,7 +136,16 @@ func (s *Scheduler) loop(w *worker) error {
 		n, deadline, wakeN := s.decide(w, now)
 		if n == 0 {
 			s.park(w, deadline, wakeN)
+			// Samples this worker leaves may suit another (a worker of an
+			// idle device, while this one waits for a fuller batch).
+			var other *worker
+			if s.q.n > 0 {
+				other = s.wakeable(false)
+			}
 			s.mu.Unlock()
+			if other != nil {
+				other.ev.Set()
+			}
 			w.ev.Wait(deadline)
 			s.mu.Lock()
 			s.unpark(w)
