@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"math"
 	"slices"
 	"time"
 
@@ -47,6 +48,9 @@ func (s *Scheduler) wakeable(flushed bool) *worker {
 	} else if f := s.promote(); f != nil {
 		return f
 	}
+	if s.q.n < s.followWake {
+		return nil // no follower wants this few (the issuer's common case)
+	}
 	for _, f := range s.followers {
 		if !f.signaled && s.q.n >= f.wakeN {
 			f.signaled = true
@@ -54,6 +58,15 @@ func (s *Scheduler) wakeable(flushed bool) *worker {
 		}
 	}
 	return nil
+}
+
+// followersChanged recomputes the smallest queue length a follower wants
+// waking at, so that queueing a sample need not look at each follower.
+func (s *Scheduler) followersChanged() {
+	s.followWake = math.MaxInt
+	for _, f := range s.followers {
+		s.followWake = min(s.followWake, f.wakeN)
+	}
 }
 
 // decide says how many samples w takes now, or when and at what queue
@@ -96,6 +109,7 @@ func (s *Scheduler) park(w *worker, deadline time.Duration, wakeN int) {
 	}
 	w.role, w.wakeN = follower, wakeN
 	s.followers = append(s.followers, w)
+	s.followWake = min(s.followWake, wakeN)
 }
 
 func (s *Scheduler) unpark(w *worker) {
@@ -107,6 +121,7 @@ func (s *Scheduler) unpark(w *worker) {
 	case follower:
 		if i := slices.Index(s.followers, w); i >= 0 {
 			s.followers = slices.Delete(s.followers, i, i+1)
+			s.followersChanged()
 		}
 	}
 	w.role = busy
@@ -141,6 +156,7 @@ func (s *Scheduler) promote() *worker {
 	}
 	f := s.followers[best]
 	s.followers = slices.Delete(s.followers, best, best+1)
+	s.followersChanged()
 	f.role, f.wakeN, f.signaled = leader, 1, true
 	s.lead = f
 	return f

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"sync"
 	"time"
@@ -35,6 +36,7 @@ type Scheduler struct {
 	q         ring
 	lead      *worker
 	followers []*worker
+	followWake int // the smallest wakeN of the followers (MaxInt: none)
 	state     runState
 	stopErr   error // why queries are refused
 	lastC     loadgen.Completer
@@ -125,6 +127,7 @@ func New(devices []Device, src SampleSource, cfg Config, opts ...Option) (*Sched
 		return nil, ErrNoDevices
 	}
 	s.q.init(1024)
+	s.followWake = math.MaxInt
 	return s, nil
 }
 
