@@ -32,16 +32,16 @@ type Scheduler struct {
 	workers []*worker
 	adapt   bool
 
-	mu        sync.Mutex
-	q         ring
-	lead      *worker
-	followers []*worker
+	mu         sync.Mutex
+	q          ring
+	lead       *worker
+	followers  []*worker
 	followWake int // the smallest wakeN of the followers (MaxInt: none)
-	state     runState
-	stopErr   error // why queries are refused
-	lastC     loadgen.Completer
-	lastCID   uint32
-	lastCOK   bool // lastC is comparable, so cid can be reused
+	state      runState
+	stopErr    error // why queries are refused
+	lastC      loadgen.Completer
+	lastCID    uint32
+	lastCOK    bool // lastC is comparable, so cid can be reused
 
 	first, last      time.Duration // first sample queued, last batch done
 	haveFirst        bool
