@@ -14,7 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export CGO_CFLAGS="${CGO_CFLAGS:--O2 -g -Wno-deprecated-declarations}"
 (cd "$repo" && go build -o "$tmp/gotrt" ./cmd/gotrt)
-OUT=$tmp/out GOTRT=$tmp/gotrt CHECK_STEPS='run-offline|find-peak|server-at-peak' \
+OUT=$tmp/out GOTRT=$tmp/gotrt CHECK_STEPS='run-offline|find-peak|server-at-peak|issuer-ceiling' \
   OFFLINE_DURATION=2s SERVER_DURATION=2s GPU_CHECK_BUDGET=200 bash "$here/check.sh" >"$tmp/log" 2>&1 || true
 fail=0
 for f in check.log result-offline.json result-findpeak.json ratio.txt; do

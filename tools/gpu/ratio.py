@@ -4,6 +4,7 @@
   ratio.py peak FINDPEAK.json              the confirmed find-peak QPS, or nothing
   ratio.py ratio OFFLINE.json FINDPEAK.json [SERVER.json]
                                            one line: Offline, peak, plain run, ratio
+  ratio.py qps FRACTION OFFLINE.json       FRACTION of the Offline rate, or nothing
 
 A find-peak result is VALID only when its peak held a full-length
 confirmation run (extra.peak_qps); Offline counts only when VALID.
@@ -38,6 +39,11 @@ def main(argv):
         p = peak(load(argv[1]))
         if p:
             print(round(p))
+        return 0
+    if len(argv) == 3 and argv[0] == "qps":
+        o = offline(load(argv[2]))
+        if o:
+            print(round(float(argv[1]) * o))
         return 0
     if len(argv) in (3, 4) and argv[0] == "ratio":
         o = offline(load(argv[1]))
