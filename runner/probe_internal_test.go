@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/sched"
 )
 
 func TestOfflineExpectedLeavesAMargin(t *testing.T) {
@@ -66,4 +67,16 @@ func TestFindPeakStartsFromTheOfflineRate(t *testing.T) {
 	peakSettings(&ts, 100000)
 	assert.Equal(t, 0.05, ts.ServerFindPeakRelativePrecision, "an asked-for precision stands")
 	require.NoError(t, ts.Validate())
+}
+
+func TestServerPlansFromTheBoundUnlessATimeoutIsGiven(t *testing.T) {
+	ts := loadgen.DefaultSettings(loadgen.Server)
+	ts.ServerTargetLatency = 15 * time.Millisecond
+	c := schedConfig(sched.Config{}, ts, 64)
+	assert.Equal(t, 15*time.Millisecond, c.LatencyBound, "adaptive, planned against the bound")
+	c = schedConfig(sched.Config{BatchTimeout: 2 * time.Millisecond, MaxBatch: 26}, ts, 64)
+	assert.Zero(t, c.LatencyBound, "a hand-set timeout keeps the fixed policy")
+	assert.Equal(t, 26, c.MaxBatch)
+	c = schedConfig(sched.Config{MaxBatch: 32}, ts, 64)
+	assert.Equal(t, 15*time.Millisecond, c.LatencyBound, "a max batch alone caps the adaptive batches")
 }
