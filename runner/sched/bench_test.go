@@ -189,12 +189,11 @@ func BenchmarkServer(b *testing.B) {
 
 // The H200-like study: simulated devices whose batch-time curve is the
 // built-in model's kernel on an H200 (simdev.H200Builtin: 4096 in 192 µs of
-// compute beside 82 µs of H2D), at the GPU defaults' largest batch, with
-// enough streams to overlap copies and kernels. Simulated, not a
-// measurement of a GPU.
+// compute beside 82 µs of H2D), with the GPU defaults (24 streams, batches
+// of up to 16384). Simulated, not a measurement of a GPU.
 const (
 	h200Batch    = 16384
-	h200Streams  = 4
+	h200Streams  = 24
 	h200OfflineN = 4_000_000 // samples per device
 	h200ServerN  = 1_000_000 // samples per trial (about 50 ms simulated)
 	h200Tick     = time.Microsecond
