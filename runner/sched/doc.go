@@ -28,7 +28,11 @@
 // under an [errgroup.Group]; the first executor error cancels the others.
 // Each goroutine locks its OS thread for its whole life and opens, runs and
 // closes its executor there, because a CUDA executor's context is current on
-// one thread. [Scheduler.Close] cancels and waits for every goroutine.
+// one thread. Between batches each yields its processor (runtime.Gosched):
+// executors that never park would otherwise keep the load generator's
+// issuer (or a server's handlers) from every processor until Go preempts
+// them, 10 ms later. [Scheduler.Close] cancels and waits for every
+// goroutine.
 //
 // Time is read only through a [clock.Clock] ([WithClock]); with a
 // [clock.Virtual] and simulated devices (package simdev) a study runs in
