@@ -143,6 +143,20 @@ func TestFindPeakFromNearThePeakTakesFewTrials(t *testing.T) {
 		assert.InDelta(t, 12000/1.1, rep.Trials[1].TargetQPS, 0.01, "stepped down by the boundary step")
 		assert.Contains(t, detailLog(t, rep), "of at most 8;")
 	})
+	t.Run("a step down and back up runs no QPS twice", func(t *testing.T) {
+		s := s
+		s.ServerTargetQPS = 5500
+		rep := findPeak(t, s, 200*time.Microsecond, 0)
+		seen := map[float64]bool{}
+		for _, tr := range rep.Trials {
+			if !tr.Confirm {
+				assert.False(t, seen[tr.TargetQPS], "%.0f QPS ran twice", tr.TargetQPS)
+			}
+			seen[tr.TargetQPS] = true
+		}
+		assert.Greater(t, rep.PeakQPS, 4500.0)
+		assertHonestPeak(t, rep)
+	})
 }
 
 func TestFindPeakCountsANoisyTrialAsInvalid(t *testing.T) {

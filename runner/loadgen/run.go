@@ -393,6 +393,18 @@ func stepDown(step float64) (factor float64, times int) {
 	return 1 + step, max(findPeakStepDowns, int(math.Ceil(math.Log(2)/math.Log1p(step))))
 }
 
+// lowestFailed is the INVALID trial of the lowest QPS in (lo, u], allowing
+// for rounding, or nil.
+func lowestFailed(failedAt map[float64]*trialStats, lo, u float64) *trialStats {
+	var best *trialStats
+	for q, st := range failedAt {
+		if q > lo && q <= u*(1+1e-9) && (best == nil || q < best.e.TargetQPS) {
+			best = st
+		}
+	}
+	return best
+}
+
 // noiseOnly reports whether an INVALID trial failed only what a lower QPS
 // can cure: the latency bound or early stopping. A trial that was
 // cancelled, lost or mis-completed samples, ended early or missed its min
@@ -495,6 +507,13 @@ func (r *runner) runFindPeak(e *EffectiveSettings) error {
 	var hi *trialStats
 	for !r.abort.fired() {
 		u := lo.e.TargetQPS * (1 + e.requested.ServerFindPeakQPSBoundaryStepSize)
+		if f := lowestFailed(failedAt, lo.e.TargetQPS, u); f != nil {
+			// A step-down came from there: its INVALID trial is the bound
+			// (stepping back up by the same factor misses it by a rounding).
+			r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: %f is INVALID: a trial at it was", f.e.TargetQPS))
+			hi = f
+			break
+		}
 		r.logf("generic_message", fmt.Sprintf("FindBoundaries: Checking fields [%f, %f)", lo.e.TargetQPS, u))
 		st, err := try(u)
 		if err != nil {
