@@ -327,6 +327,12 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 		rep.Invalidate(cerr.Error())
 	}
 	st := s.Stats()
+	if plans := s.Plans(); len(plans) > 0 {
+		if rep.Result.Extra == nil {
+			rep.Result.Extra = map[string]any{}
+		}
+		rep.Result.Extra["scheduler_plans"] = plans
+	}
 	reportLost(rep, st, sc.OnFault)
 	rep.Result.Scheduler = &st
 	if tel != nil {

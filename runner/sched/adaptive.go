@@ -215,3 +215,36 @@ func (m *model) at(b int) time.Duration {
 	}
 	return m.f + time.Duration(m.c*float64(b))
 }
+
+// Plan is the adaptive policy's plan for one device as it stands, for
+// results and diagnosis: the fitted batch time (FixedNS + PerSampleNS × b)
+// and what the policy draws from it.
+type Plan struct {
+	Device      string  `json:"device"`
+	FixedNS     int64   `json:"fixed_ns"`
+	PerSampleNS float64 `json:"per_sample_ns"`
+	Cap         int     `json:"cap"`
+	Pay         int     `json:"paying_batch"`
+	WaitNS      int64   `json:"wait_ns"`
+	Depth       int     `json:"batches_in_flight"`
+}
+
+// Plans returns the adaptive policy's plan per device (nil under the fixed
+// policy, and for a device whose batch time is not yet known).
+func (s *Scheduler) Plans() []Plan {
+	if !s.adapt {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Plan
+	for _, d := range s.devs {
+		if !d.model.ready() {
+			continue
+		}
+		p := s.plan(d, d.maxBatch)
+		f, c := d.model.fc()
+		out = append(out, Plan{Device: d.id, FixedNS: int64(f), PerSampleNS: c, Cap: p.cap, Pay: p.pay, WaitNS: int64(p.wait), Depth: p.depth})
+	}
+	return out
+}

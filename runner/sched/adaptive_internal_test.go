@@ -41,3 +41,22 @@ func TestAheadCoversTheHostTimeAroundABatch(t *testing.T) {
 	d.streams = 1
 	assert.Zero(t, d.ahead(100*time.Microsecond), "no stream to go ahead with")
 }
+
+func TestPlansSayWhatTheAdaptivePolicyDrew(t *testing.T) {
+	s := &Scheduler{cfg: Config{LatencyBound: 15 * time.Millisecond, LatencyTarget: DefaultLatencyTarget}, adapt: true}
+	d := &device{id: "cpu0", conc: 2, streams: 2, maxBatch: 64}
+	for _, b := range []int{1, 2, 4, 64} {
+		d.model.add(b, time.Duration(b)*14*time.Microsecond+2*time.Microsecond)
+	}
+	s.devs = []*device{d}
+	p := s.Plans()
+	if assert.Len(t, p, 1) {
+		assert.Equal(t, "cpu0", p[0].Device)
+		assert.Equal(t, 64, p[0].Cap, "the bound allows the max batch")
+		assert.Equal(t, 2, p[0].Pay, "2 µs + 14 µs a sample: two samples pay")
+		assert.Equal(t, 2, p[0].Depth, "its two lanes, nothing ahead")
+		assert.InDelta(t, 14000, p[0].PerSampleNS, 1)
+	}
+	s.adapt = false
+	assert.Nil(t, s.Plans(), "the fixed policy plans nothing")
+}
