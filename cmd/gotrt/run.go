@@ -20,7 +20,6 @@ import (
 	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/runner/loadgen"
 	"github.com/gotrt/gotrt/runner/result"
-	"github.com/gotrt/gotrt/runner/sched"
 )
 
 // runFlags are the flags that say what to run; `run` and `scale` share them.
@@ -31,7 +30,7 @@ type runFlags struct {
 	engine, data          string
 	precision             string
 	maxBatch, streams     int
-	batchTimeout          setDuration
+	batchTimeout          time.Duration
 	noProbe               bool
 	ov                    overrideFlags
 	onDeviceError         string
@@ -51,36 +50,11 @@ func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
 	fl.StringVar(&f.precision, "precision", "", "built-in model precision: int8 (default) or fp32")
 	fl.IntVar(&f.maxBatch, "max-batch", 0, "largest batch per stream (default: the device's)")
 	fl.IntVar(&f.streams, "streams", 0, "streams per device (default: the device's)")
-	fl.Var(&f.batchTimeout, "batch-timeout", "how long the oldest sample waits for a fuller batch beside a busy device, 0 for no wait (default: Server plans batches from the latency bound; others 2ms)")
-	fl.BoolVar(&f.noProbe, "no-probe", false, "Offline: keep the configured expected QPS instead of measuring the devices first; find-peak: start from target_qps, not from the measured Offline rate")
+	fl.DurationVar(&f.batchTimeout, "batch-timeout", 0, "how long the oldest sample waits for a fuller batch (default 2ms)")
+	fl.BoolVar(&f.noProbe, "no-probe", false, "Offline: keep the configured expected QPS instead of measuring the devices first")
 	fl.StringVar(&f.onDeviceError, "on-device-error", runner.OnDeviceErrorFail, deviceErrorHelp)
 	addOverrideFlags(fl, &f.ov)
 }
-
-// setDuration is a duration flag that knows whether it was given, so that
-// --batch-timeout 0 (no wait) differs from no flag (the default).
-type setDuration struct {
-	d   time.Duration
-	set bool
-}
-
-func (s *setDuration) String() string {
-	if !s.set {
-		return ""
-	}
-	return s.d.String()
-}
-
-func (s *setDuration) Set(v string) error {
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		return err
-	}
-	s.d, s.set = d, true
-	return nil
-}
-
-func (s *setDuration) Type() string { return "duration" }
 
 // parseMode reads --mode: the short names of the CLI or LoadGen's own.
 func parseMode(s string) (loadgen.Mode, error) {
@@ -101,10 +75,7 @@ func (f *runFlags) config(log io.Writer) (runner.Config, error) {
 		Model: f.model, SUT: f.sut, Devices: f.devices, Engine: f.engine, Data: f.data,
 		Precision: f.precision, NoProbe: f.noProbe, Log: log,
 	}
-	cfg.Sched.MaxBatch, cfg.Sched.Streams, cfg.Sched.BatchTimeout = f.maxBatch, f.streams, f.batchTimeout.d
-	if f.batchTimeout.set && f.batchTimeout.d == 0 {
-		cfg.Sched.BatchTimeout = sched.NoWait
-	}
+	cfg.Sched.MaxBatch, cfg.Sched.Streams, cfg.Sched.BatchTimeout = f.maxBatch, f.streams, f.batchTimeout
 	var err error
 	if cfg.Overrides, err = f.ov.overrides(); err != nil {
 		return cfg, err
@@ -115,7 +86,7 @@ func (f *runFlags) config(log io.Writer) (runner.Config, error) {
 	if cfg.Mode, err = parseMode(f.mode); err != nil {
 		return cfg, usageError{fmt.Errorf("--mode: %w", err)}
 	}
-	if f.maxBatch < 0 || f.streams < 0 || f.batchTimeout.d < 0 {
+	if f.maxBatch < 0 || f.streams < 0 || f.batchTimeout < 0 {
 		return cfg, usageError{errors.New("--max-batch, --streams and --batch-timeout must not be negative")}
 	}
 	if cfg.Sched.OnFault, err = runner.ParseDeviceErrorPolicy(f.onDeviceError); err != nil {

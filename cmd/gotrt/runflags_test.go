@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +16,6 @@ import (
 	"github.com/gotrt/gotrt/runner"
 	"github.com/gotrt/gotrt/runner/loadgen"
 	"github.com/gotrt/gotrt/runner/result"
-	"github.com/gotrt/gotrt/runner/sched"
 )
 
 // Names are accepted in any case; the summary shows LoadGen's spelling.
@@ -127,30 +125,4 @@ func okOrInvalid(t *testing.T, err error) {
 	if err != nil {
 		require.Equal(t, exitInvalid, exitCode(err), "%v", err)
 	}
-}
-
-// --batch-timeout 0 means no wait, unlike no flag (the default); a negative
-// one is a usage error.
-func TestBatchTimeoutZeroMeansNoWait(t *testing.T) {
-	for _, tc := range []struct {
-		description string
-		args        []string
-		want        time.Duration
-	}{
-		{"no flag: the default", nil, 0},
-		{"zero: no wait", []string{"--batch-timeout", "0s"}, sched.NoWait},
-		{"a duration", []string{"--batch-timeout", "3ms"}, 3 * time.Millisecond},
-	} {
-		t.Run(tc.description, func(t *testing.T) {
-			var got time.Duration
-			capture := func(_ context.Context, cfg runner.Config) (*loadgen.Report, error) {
-				got = cfg.Sched.BatchTimeout
-				return nil, errors.New("stop here")
-			}
-			_, _, _ = execCmd(t, newRunCmd(capture), append([]string{"run", "--out", t.TempDir(), "--progress", "off"}, tc.args...)...)
-			assert.Equal(t, tc.want, got)
-		})
-	}
-	_, _, err := execCmd(t, newRunCmd(runner.Run), "run", "--out", t.TempDir(), "--progress", "off", "--batch-timeout", "-1ms")
-	assert.Equal(t, exitUsage, exitCode(err))
 }
