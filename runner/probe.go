@@ -79,3 +79,35 @@ func probe(ctx context.Context, sut loadgen.SystemUnderTest, qsl loadgen.QuerySa
 	}
 	return best, nil
 }
+
+// Find-peak's start from the devices' measured Offline rate: Server runs at
+// 0.78–0.94 of Offline on the same system (the seed study, NVIDIA's
+// results), so the search starts at peakStart of it, widens its upper bound
+// by peakStep (0.99 of Offline next) and bisects to peakPrecision, some five
+// trials before the confirmation, instead of LoadGen's doubling from a
+// configured QPS to one decimal of QPS.
+const (
+	peakStart     = 0.9
+	peakStep      = 0.1
+	peakPrecision = 0.02
+)
+
+// offlineRate measures the SUT's Offline rate, as the Offline probe does, for
+// a Server run: same samples, seeds and devices, an Offline query.
+func offlineRate(ctx context.Context, sut loadgen.SystemUnderTest, qsl loadgen.QuerySampleLibrary, ts loadgen.TestSettings) (float64, error) {
+	o := loadgen.DefaultSettings(loadgen.Offline)
+	o.PerformanceSampleCount = ts.PerformanceSampleCount
+	o.QSLRNGSeed, o.SampleIndexRNGSeed, o.ScheduleRNGSeed = ts.QSLRNGSeed, ts.SampleIndexRNGSeed, ts.ScheduleRNGSeed
+	return probe(ctx, sut, qsl, o)
+}
+
+// peakSettings starts a find-peak search from the measured Offline rate:
+// target QPS peakStart of it, the boundary step peakStep, and a relative
+// precision of peakPrecision unless one was asked for.
+func peakSettings(ts *loadgen.TestSettings, offline float64) {
+	ts.ServerTargetQPS = peakStart * offline
+	ts.ServerFindPeakQPSBoundaryStepSize = peakStep
+	if ts.ServerFindPeakRelativePrecision <= 0 {
+		ts.ServerFindPeakRelativePrecision = peakPrecision
+	}
+}

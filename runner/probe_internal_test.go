@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gotrt/gotrt/runner/loadgen"
+	"github.com/gotrt/gotrt/runner/sched"
 )
 
 func TestOfflineExpectedLeavesAMargin(t *testing.T) {
@@ -53,4 +54,29 @@ func TestCapExpectedFitsTheOfflineBound(t *testing.T) {
 	assert.Greater(t, q, 19.5e6, "still above the measured rate")
 	assert.Equal(t, 2000.0, capExpected(2000, 10*time.Second), "a small figure is left alone")
 	assert.Equal(t, 5e9, capExpected(5e9, 0), "no minimum duration: nothing to size")
+}
+
+func TestFindPeakStartsFromTheOfflineRate(t *testing.T) {
+	ts := loadgen.DefaultSettings(loadgen.Server)
+	ts.Mode = loadgen.FindPeakPerformance
+	peakSettings(&ts, 100000)
+	assert.Equal(t, 90000.0, ts.ServerTargetQPS, "0.9 of Offline")
+	assert.Equal(t, 0.1, ts.ServerFindPeakQPSBoundaryStepSize, "next 0.99 of Offline")
+	assert.Equal(t, 0.02, ts.ServerFindPeakRelativePrecision)
+	ts.ServerFindPeakRelativePrecision = 0.05 // asked for (--peak-precision)
+	peakSettings(&ts, 100000)
+	assert.Equal(t, 0.05, ts.ServerFindPeakRelativePrecision, "an asked-for precision stands")
+	require.NoError(t, ts.Validate())
+}
+
+func TestServerPlansFromTheBoundUnlessATimeoutIsGiven(t *testing.T) {
+	ts := loadgen.DefaultSettings(loadgen.Server)
+	ts.ServerTargetLatency = 15 * time.Millisecond
+	c := schedConfig(sched.Config{}, ts, 64)
+	assert.Equal(t, 15*time.Millisecond, c.LatencyBound, "adaptive, planned against the bound")
+	c = schedConfig(sched.Config{BatchTimeout: 2 * time.Millisecond, MaxBatch: 26}, ts, 64)
+	assert.Zero(t, c.LatencyBound, "a hand-set timeout keeps the fixed policy")
+	assert.Equal(t, 26, c.MaxBatch)
+	c = schedConfig(sched.Config{MaxBatch: 32}, ts, 64)
+	assert.Equal(t, 15*time.Millisecond, c.LatencyBound, "a max batch alone caps the adaptive batches")
 }

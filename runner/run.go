@@ -74,7 +74,10 @@ type Config struct {
 	// Offline run first measures the devices with a short untimed query and
 	// raises the expected QPS to what they reached, so that the one query is
 	// large enough to meet the minimum duration on any machine (LoadGen sizes
-	// the query from the expected QPS and never grows it).
+	// the query from the expected QPS and never grows it). A Server
+	// find-peak without Overrides.TargetQPS likewise measures the Offline
+	// rate first and starts from 0.9 of it; NoProbe starts it from the
+	// configured target_qps.
 	NoProbe bool
 	// TelemetryInterval is how often devices and host are sampled (default
 	// 200 ms; negative disables telemetry).
@@ -234,12 +237,14 @@ func runBuiltin(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts [
 
 // schedConfig fills the scheduler knobs the caller left zero: batches suited
 // to the device, and for Server the adaptive policy planned against the
-// latency bound.
+// latency bound (unless a batch timeout was given: then the fixed policy).
 func schedConfig(c sched.Config, ts loadgen.TestSettings, maxBatch int) sched.Config {
 	if c.MaxBatch == 0 {
 		c.MaxBatch = maxBatch
 	}
-	if ts.Scenario == loadgen.Server && c.LatencyBound == 0 {
+	if ts.Scenario == loadgen.Server && c.LatencyBound == 0 && c.BatchTimeout == 0 {
+		// A batch timeout given by hand keeps the fixed policy, as
+		// NVIDIA's harness runs Server with a fixed batch and timeout.
 		c.LatencyBound = ts.ServerTargetLatency
 	}
 	if (ts.Scenario == loadgen.SingleStream || ts.Scenario == loadgen.MultiStream) && c.BatchTimeout == 0 {
@@ -305,6 +310,19 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 		ts.OfflineExpectedQPS = capExpected(offlineExpected(probeQPS, ts.OfflineExpectedQPS), ts.MinDuration)
 		ts.OfflineExpectedQPS = fitBudget(cfg, ts, src)
 	}
+	if ts.Scenario == loadgen.Server && ts.Mode == loadgen.FindPeakPerformance && !cfg.NoProbe && cfg.TargetQPS == 0 {
+		// Find-peak starts from what the devices do Offline.
+		probeQPS, err = offlineRate(ctx, s, src, ts)
+		if cancelled(ctx) {
+			_ = s.Close()
+			return interruptedRun(stageProbe, s, src, ts, opts)
+		}
+		if err != nil {
+			return nil, errors.Join(err, s.Close())
+		}
+		peakSettings(&ts, probeQPS)
+		cfg.logf("find-peak: the devices ran %.0f samples/s Offline: starting at %.0f QPS", probeQPS, ts.ServerTargetQPS)
+	}
 	stopProgress := progress(cfg, s)
 	rep, err = loadgen.Run(ctx, s, src, ts, opts...)
 	stopProgress()
@@ -322,6 +340,12 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 		rep.Invalidate(cerr.Error())
 	}
 	st := s.Stats()
+	if plans := s.Plans(); len(plans) > 0 {
+		if rep.Result.Extra == nil {
+			rep.Result.Extra = map[string]any{}
+		}
+		rep.Result.Extra["scheduler_plans"] = plans
+	}
 	reportLost(rep, st, sc.OnFault)
 	rep.Result.Scheduler = &st
 	if tel != nil {

@@ -39,21 +39,33 @@ const finalWait = 2 * time.Millisecond
 var timers sync.Pool
 
 // busyWait is the stretch before t that shortWait polls the clock without
-// yielding: a yield costs a trip through the scheduler (and may wake another
-// thread), which is more than such a wait.
+// yielding (but for a check every 64 polls, below): a yield costs a trip
+// through the scheduler (and may wake another thread), which is more than
+// such a wait.
 const busyWait = 20 * time.Microsecond
+
+// contendedYield is how long a yield must take to show that other
+// goroutines want the processors (an executor ran a batch meanwhile): a
+// yield with nothing else to run returns within a microsecond.
+const contendedYield = 10 * time.Microsecond
 
 // shortWait waits out the final stretch before t: it yields the processor
 // to other goroutines, checking done in between, until t is near, then
-// polls the clock. It is a variable so that a platform file can put a
-// precise OS sleep (nanosleep) in front of the yielding.
+// polls the clock. A waiter that polls is always runnable, so on a machine
+// whose processors are all wanted (executors computing on every core, as a
+// CPU device under Server load) it would take a third of them in Go's
+// round robin; once a yield shows such contention, it parks on a timer for
+// the rest of the wait instead, and wakes when a processor next passes
+// through the scheduler (an executor's yield between batches), later by
+// about a batch. It is a variable so that a platform file can put a precise
+// OS sleep (nanosleep) in front of the yielding.
 var shortWait = func(r *Real, t time.Duration, done <-chan struct{}) bool {
 	for i := 0; ; i++ {
 		rem := t - r.Now()
 		if rem <= 0 {
 			return true
 		}
-		if rem <= busyWait {
+		if rem <= busyWait && i&63 != 63 {
 			continue
 		}
 		if i&15 == 15 {
@@ -63,7 +75,34 @@ var shortWait = func(r *Real, t time.Duration, done <-chan struct{}) bool {
 			default:
 			}
 		}
+		y := r.Now()
 		runtime.Gosched()
+		if r.Now()-y > contendedYield {
+			return timerWait(r, t, done)
+		}
+	}
+}
+
+// timerWait parks on a (reused) timer until t or done.
+func timerWait(r *Real, t time.Duration, done <-chan struct{}) bool {
+	d := t - r.Now()
+	if d <= 0 {
+		return true
+	}
+	tm, _ := timers.Get().(*time.Timer)
+	if tm == nil {
+		tm = time.NewTimer(d)
+	} else {
+		tm.Reset(d)
+	}
+	select {
+	case <-tm.C:
+		timers.Put(tm)
+		return true
+	case <-done:
+		tm.Stop()
+		timers.Put(tm)
+		return false
 	}
 }
 

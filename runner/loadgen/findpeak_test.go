@@ -112,6 +112,53 @@ func TestFindPeakPerformance(t *testing.T) {
 	assert.Contains(t, detailLog(t, rep), "(confirmation) at ")
 }
 
+// A search that starts near the peak (gotrt's run starts at 0.9 of the
+// measured Offline rate) with a fine boundary step converges in a few
+// trials, and an INVALID start steps down by the same fine step, not by half.
+func TestFindPeakFromNearThePeakTakesFewTrials(t *testing.T) {
+	s := quick(loadgen.Server)
+	s.Mode = loadgen.FindPeakPerformance
+	s.MinDuration = time.Second // long enough for an overload to show
+	s.MinQueryCount = 500
+	s.ServerTargetLatency = 20 * time.Millisecond
+	s.ServerFindPeakQPSDecimalsOfPrecision = 0
+	s.ServerFindPeakQPSBoundaryStepSize = 0.1
+	s.ServerFindPeakRelativePrecision = 0.02
+	t.Run("valid start", func(t *testing.T) {
+		s := s
+		s.ServerTargetQPS = 4500 // 0.9 of the 5000 samples/s SUT
+		rep := findPeak(t, s, 200*time.Microsecond, 0)
+		assert.LessOrEqual(t, len(rep.Trials), 7, "start, bound, bisection, confirmation")
+		assert.Equal(t, 4950.0, rep.Trials[1].TargetQPS, "the bound widens by 10 %")
+		assert.GreaterOrEqual(t, rep.PeakQPS, 4500.0)
+		assert.Less(t, rep.PeakQPS, 5000.0)
+		assertHonestPeak(t, rep)
+	})
+	t.Run("invalid start", func(t *testing.T) {
+		s := s
+		s.ServerTargetQPS = 12000
+		rep := findPeak(t, s, 200*time.Microsecond, 0)
+		require.GreaterOrEqual(t, len(rep.Trials), 2)
+		assert.False(t, rep.Trials[0].Valid)
+		assert.InDelta(t, 12000/1.1, rep.Trials[1].TargetQPS, 0.01, "stepped down by the boundary step")
+		assert.Contains(t, detailLog(t, rep), "of at most 8;")
+	})
+	t.Run("a step down and back up runs no QPS twice", func(t *testing.T) {
+		s := s
+		s.ServerTargetQPS = 5500
+		rep := findPeak(t, s, 200*time.Microsecond, 0)
+		seen := map[float64]bool{}
+		for _, tr := range rep.Trials {
+			if !tr.Confirm {
+				assert.False(t, seen[tr.TargetQPS], "%.0f QPS ran twice", tr.TargetQPS)
+			}
+			seen[tr.TargetQPS] = true
+		}
+		assert.Greater(t, rep.PeakQPS, 4500.0)
+		assertHonestPeak(t, rep)
+	})
+}
+
 func TestFindPeakCountsANoisyTrialAsInvalid(t *testing.T) {
 	// The first trial (200 QPS) stalls 400 ms: it is INVALID, and 200 QPS
 	// never counts again; the search steps down to 100 and bisects below

@@ -408,13 +408,37 @@ func (r *runner) runAccuracy(e *EffectiveSettings) error {
 
 // Find-peak's rules, gotrt's and not LoadGen's (see the package doc): a
 // starting QPS that is INVALID only for the latency bound or early stopping
-// is halved at most findPeakStepDowns times; the peak the search finds is
+// steps down (halved at most findPeakStepDowns times, or finer with a
+// finer boundary step: see stepDown); the peak the search finds is
 // confirmed by one more full-length trial at it, falling back to the next
 // lower QPS found VALID at most findPeakConfirmations times.
 const (
 	findPeakStepDowns     = 3
 	findPeakConfirmations = 3
 )
+
+// stepDown is how an INVALID starting QPS steps down: divided by 2 (at
+// most findPeakStepDowns times) with LoadGen's boundary step of 1 or more,
+// by 1 + step with a finer step (a start near the peak, such as one drawn
+// from the Offline rate), as many times as reach half of the start.
+func stepDown(step float64) (factor float64, times int) {
+	if step >= 1 || step <= 0 {
+		return 2, findPeakStepDowns
+	}
+	return 1 + step, max(findPeakStepDowns, int(math.Ceil(math.Log(2)/math.Log1p(step))))
+}
+
+// lowestFailed is the INVALID trial of the lowest QPS in (lo, u], allowing
+// for rounding, or nil.
+func lowestFailed(failedAt map[float64]*trialStats, lo, u float64) *trialStats {
+	var best *trialStats
+	for q, st := range failedAt {
+		if q > lo && q <= u*(1+1e-9) && (best == nil || q < best.e.TargetQPS) {
+			best = st
+		}
+	}
+	return best
+}
 
 // noiseOnly reports whether an INVALID trial failed only what a lower QPS
 // can cure: the latency bound or early stopping. A trial that was
@@ -432,7 +456,7 @@ func (st *trialStats) noiseOnly() bool {
 // bound of each trial; gotrt requires the whole trial to be VALID, and a QPS
 // counts only if every trial at it was VALID (none is re-run). Unlike
 // LoadGen, a starting QPS INVALID for the latency bound or early stopping
-// is halved up to findPeakStepDowns times, and the peak found is confirmed
+// steps down (stepDown), and the peak found is confirmed
 // by a full-length run at it, which the report presents.
 func (r *runner) runFindPeak(e *EffectiveSettings) error {
 	r.logf("generic_message", "Starting FindPeakPerformance mode")
@@ -483,11 +507,12 @@ func (r *runner) runFindPeak(e *EffectiveSettings) error {
 		return err
 	}
 	var failed []string // starting QPS INVALID
-	for step := 1; !lo.valid && lo.noiseOnly() && step <= findPeakStepDowns && !r.abort.fired(); step++ {
+	down, downs := stepDown(e.requested.ServerFindPeakQPSBoundaryStepSize)
+	for step := 1; !lo.valid && lo.noiseOnly() && step <= downs && !r.abort.fired(); step++ {
 		failed = append(failed, fmtDouble(lo.e.TargetQPS))
-		q := lo.e.TargetQPS / 2
+		q := lo.e.TargetQPS / down
 		r.logErr("error_runtime", fmt.Sprintf("FindPeakPerformance: lower bound %f is INVALID, stepping down to %f (%d of at most %d; gotrt, LoadGen gives up), msg: %s",
-			lo.e.TargetQPS, q, step, findPeakStepDowns, oneLine(strings.Join(lo.reasons, "; "))))
+			lo.e.TargetQPS, q, step, downs, oneLine(strings.Join(lo.reasons, "; "))))
 		if lo, err = try(q); err != nil {
 			return err
 		}
@@ -517,6 +542,13 @@ func (r *runner) runFindPeak(e *EffectiveSettings) error {
 	var hi *trialStats
 	for !r.abort.fired() {
 		u := lo.e.TargetQPS * (1 + e.requested.ServerFindPeakQPSBoundaryStepSize)
+		if f := lowestFailed(failedAt, lo.e.TargetQPS, u); f != nil {
+			// A step-down came from there: its INVALID trial is the bound
+			// (stepping back up by the same factor misses it by a rounding).
+			r.logf("generic_message", fmt.Sprintf("FindPeakPerformance: %f is INVALID: a trial at it was", f.e.TargetQPS))
+			hi = f
+			break
+		}
 		r.logf("generic_message", fmt.Sprintf("FindBoundaries: Checking fields [%f, %f)", lo.e.TargetQPS, u))
 		st, err := try(u)
 		if err != nil {

@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"math"
 	"slices"
 	"time"
 
@@ -10,6 +11,15 @@ import (
 
 // Batch formation: which waiting worker new work wakes, how many samples a
 // free worker takes, and who watches the queue's head.
+//
+// Every policy shares three rules. A device with nothing in flight (idle)
+// takes what waits at once: a sample that arrives at an idle device never
+// waits for company, and under load batches still form, because samples
+// gather while the devices are busy. A device with a free lane beside busy
+// ones (a CPU device with a core free) waits a little for a batch worth
+// running. A stream whose device has no free lane stages a batch ahead, so
+// that the device finds it ready when a lane frees (GPU streams overlapping
+// copies with another batch's kernel).
 
 // entry is one queued sample.
 type entry struct {
@@ -21,27 +31,42 @@ type entry struct {
 	flushed bool   // no reason to wait for more samples behind it
 }
 
-// wakeable picks the waiting worker that new work should wake, if any.
+// wakeable picks the waiting worker that new work should wake, if any: the
+// leader when the queue reached what it waits for; with no leader, a
+// follower on a device with a free lane, made leader; else a follower whose
+// own need is met (a smaller batch on an idle device, or a batch to stage
+// ahead).
 func (s *Scheduler) wakeable(flushed bool) *worker {
 	if l := s.lead; l != nil {
-		if !l.signaled && (flushed || s.q.n >= l.wakeN) {
+		if l.signaled {
+			return nil // it hands off when it has taken its batch
+		}
+		if flushed || s.q.n >= l.wakeN {
 			l.signaled = true
 			return l
 		}
-		return nil
-	}
-	if f := s.promote(); f != nil {
+	} else if f := s.promote(); f != nil {
 		return f
 	}
-	// Every waiting worker's device is busy: one takes a full batch, to
-	// stage it while its device works.
+	if s.q.n < s.followWake {
+		return nil // no follower wants this few (the issuer's common case)
+	}
 	for _, f := range s.followers {
-		if !f.signaled && s.q.n >= f.maxBatch {
+		if !f.signaled && s.q.n >= f.wakeN {
 			f.signaled = true
 			return f
 		}
 	}
 	return nil
+}
+
+// followersChanged recomputes the smallest queue length a follower wants
+// waking at, so that queueing a sample need not look at each follower.
+func (s *Scheduler) followersChanged() {
+	s.followWake = math.MaxInt
+	for _, f := range s.followers {
+		s.followWake = min(s.followWake, f.wakeN)
+	}
 }
 
 // decide says how many samples w takes now, or when and at what queue
@@ -51,41 +76,40 @@ func (s *Scheduler) decide(w *worker, now time.Duration) (n int, deadline time.D
 	if q == 0 {
 		return 0, clock.Never, 1
 	}
+	d := w.d
+	if s.adapt && d.model.ready() {
+		return s.adaptive(w, now)
+	}
 	maxB := w.maxBatch
-	if w.d.inflight > 0 {
-		// The device is busy with another stream's batch: only a full
-		// batch is worth staging now; a partial one would only grow.
-		if q >= maxB {
-			return maxB, 0, 0
-		}
-		return 0, clock.Never, maxB
-	}
 	head := s.q.at(0)
-	if head.flushed || q >= maxB {
-		return min(q, maxB), 0, 0
+	switch {
+	case q >= maxB:
+		return maxB, 0, 0
+	case d.inflight == 0 || head.flushed:
+		// An idle device takes what waits at once; so does every stream
+		// when nothing more is coming (Offline's query, a flush).
+		return q, 0, 0
 	}
-	if s.adapt && w.d.model.ready() {
-		return s.adaptive(w, q), 0, 0
-	}
-	dl := head.enq + w.d.timeout
+	dl := head.enq + d.timeout
 	if now >= dl {
 		return q, 0, 0
 	}
 	return 0, dl, maxB
 }
 
-// park makes w wait: as the leader (the one idle worker that watches the
-// queue's head) when its device is free and there is none, as a follower
-// otherwise.
+// park makes w wait: as the leader (the one waiting worker that watches the
+// queue's head) when its device has a free lane and there is none, as a
+// follower otherwise.
 func (s *Scheduler) park(w *worker, deadline time.Duration, wakeN int) {
 	w.signaled = false
-	if w.d.inflight == 0 && (s.lead == nil || s.lead == w) {
+	if w.d.inflight < w.d.conc && (s.lead == nil || s.lead == w) {
 		w.role, w.wakeN = leader, wakeN
 		s.lead = w
 		return
 	}
 	w.role, w.wakeN = follower, wakeN
 	s.followers = append(s.followers, w)
+	s.followWake = min(s.followWake, wakeN)
 }
 
 func (s *Scheduler) unpark(w *worker) {
@@ -97,38 +121,49 @@ func (s *Scheduler) unpark(w *worker) {
 	case follower:
 		if i := slices.Index(s.followers, w); i >= 0 {
 			s.followers = slices.Delete(s.followers, i, i+1)
+			s.followersChanged()
 		}
 	}
 	w.role = busy
 }
 
-// handOff names the follower to wake after a batch was taken: the queue
-// still holds samples, so someone must watch it.
+// handOff names the worker to wake after a batch was taken: the queue still
+// holds samples, so someone must watch it.
 func (s *Scheduler) handOff() *worker {
-	if s.lead != nil || s.q.n == 0 {
+	if s.q.n == 0 {
 		return nil
-	}
-	if f := s.promote(); f != nil {
-		return f
 	}
 	return s.wakeable(false)
 }
 
-// promote makes a follower on a free device the leader and returns it to be
-// woken, or nil.
+// promote makes a follower on a device with a free lane the leader (one on
+// an idle device first) and returns it to be woken, or nil.
 func (s *Scheduler) promote() *worker {
+	best := -1
 	for i, f := range s.followers {
-		if f.d.inflight == 0 && !f.d.lost {
-			s.followers = slices.Delete(s.followers, i, i+1)
-			f.role, f.wakeN, f.signaled = leader, 1, true
-			s.lead = f
-			return f
+		if f.d.lost || f.d.inflight >= f.d.conc {
+			continue
+		}
+		if best < 0 || f.d.inflight < s.followers[best].d.inflight {
+			best = i
+			if f.d.inflight == 0 {
+				break
+			}
 		}
 	}
-	return nil
+	if best < 0 {
+		return nil
+	}
+	f := s.followers[best]
+	s.followers = slices.Delete(s.followers, best, best+1)
+	s.followersChanged()
+	f.role, f.wakeN, f.signaled = leader, 1, true
+	s.lead = f
+	return f
 }
 
-// take moves n samples from the queue into w's batch.
+// take moves n samples from the queue into w's batch and books the batch
+// on the device's earliest free lane, for the adaptive policy's plans.
 func (s *Scheduler) take(w *worker, n int, now time.Duration) {
 	d := w.d
 	var wait time.Duration
@@ -141,4 +176,5 @@ func (s *Scheduler) take(w *worker, n int, now time.Duration) {
 	s.q.drop(n)
 	d.inflight++
 	d.st.queueWait += wait
+	w.lane, w.predEnd = d.book(now, n)
 }

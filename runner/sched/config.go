@@ -45,6 +45,10 @@ const (
 	DefaultLatencyTarget = 0.7
 )
 
+// NoWait is a BatchTimeout that waits for nothing: a stream with a free
+// lane takes what waits (`--batch-timeout 0`).
+const NoWait = time.Nanosecond
+
 // DeviceConfig overrides the run's knobs for one device; zero fields keep
 // the run's value.
 type DeviceConfig struct {
@@ -64,12 +68,14 @@ type Config struct {
 	// the device's work.
 	Streams int
 	// BatchTimeout is how long the oldest waiting sample may wait for a
-	// fuller batch before a free stream takes what waits (fixed policy).
+	// fuller batch before a free stream takes what waits (fixed policy;
+	// 0 is the default, NoWait none). It applies beside a busy device: an
+	// idle device takes what waits at once, under every policy.
 	BatchTimeout time.Duration
 	// LatencyBound, when set (Server's target latency), switches to the
-	// adaptive policy: a free device takes what waits at once, up to a cap
-	// sized from the queue, the number of live devices, each device's
-	// measured batch time and this bound; BatchTimeout is then unused.
+	// adaptive policy: batches planned per device against this bound from
+	// the device's measured batch time (see the package doc); BatchTimeout
+	// is then unused.
 	LatencyBound time.Duration
 	// LatencyTarget is the fraction of LatencyBound that a batch's worst
 	// case (waiting for a free device, then running) may use, leaving the

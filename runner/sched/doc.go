@@ -9,21 +9,30 @@
 // Complete call. The first free stream gets the next batch, so a faster
 // device takes more batches without configuration.
 //
-// Batch formation, fixed policy (the default): a batch forms when a stream
-// of a free device finds MaxBatch samples waiting, or when the oldest
-// waiting sample has waited BatchTimeout; a query of several samples
-// (Offline's one query) is cut into MaxBatch batches at once. Adaptive
-// policy (Config.LatencyBound set, for Server): a free device takes what
-// waits at once, up to a cap sized from the latency bound, the number of
-// live devices and a batch-time model fitted per device from warm-up and
-// every batch since, and shares a backlog with the other free devices; see
+// Batch formation: a device with nothing in flight (idle) takes what waits
+// at once, under every policy, so a sample arriving at an idle device never
+// waits for company; under load batches form because samples gather while
+// the devices are busy. A query of several samples (Offline's one query) is
+// cut into MaxBatch batches at once. Fixed policy (the default): beside a
+// busy device (a free lane of a CPU device, a stream staging ahead of a
+// GPU's running batch) a batch leaves when MaxBatch samples wait or the
+// oldest has waited BatchTimeout ([NoWait]: at once). Adaptive policy
+// (Config.LatencyBound set, for Server): batches are planned per device
+// from a batch-time model fitted from warm-up and every batch since: a cap
+// from the latency bound, the size past which larger batches stop paying
+// ([PayFraction]), how long a partial batch may wait for it, and how many
+// batches may go ahead of a device that overlaps them; see
 // [Config.LatencyTarget].
 //
 // Goroutines and threads: [Scheduler.Start] runs one goroutine per executor
 // under an [errgroup.Group]; the first executor error cancels the others.
 // Each goroutine locks its OS thread for its whole life and opens, runs and
 // closes its executor there, because a CUDA executor's context is current on
-// one thread. [Scheduler.Close] cancels and waits for every goroutine.
+// one thread. Between batches each yields its processor (runtime.Gosched):
+// executors that never park would otherwise keep the load generator's
+// issuer (or a server's handlers) from every processor until Go preempts
+// them, 10 ms later. [Scheduler.Close] cancels and waits for every
+// goroutine.
 //
 // Time is read only through a [clock.Clock] ([WithClock]); with a
 // [clock.Virtual] and simulated devices (package simdev) a study runs in

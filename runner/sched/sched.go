@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"sync"
 	"time"
@@ -31,15 +32,16 @@ type Scheduler struct {
 	workers []*worker
 	adapt   bool
 
-	mu        sync.Mutex
-	q         ring
-	lead      *worker
-	followers []*worker
-	state     runState
-	stopErr   error // why queries are refused
-	lastC     loadgen.Completer
-	lastCID   uint32
-	lastCOK   bool // lastC is comparable, so cid can be reused
+	mu         sync.Mutex
+	q          ring
+	lead       *worker
+	followers  []*worker
+	followWake int // the smallest wakeN of the followers (MaxInt: none)
+	state      runState
+	stopErr    error // why queries are refused
+	lastC      loadgen.Completer
+	lastCID    uint32
+	lastCOK    bool // lastC is comparable, so cid can be reused
 
 	first, last      time.Duration // first sample queued, last batch done
 	haveFirst        bool
@@ -115,6 +117,7 @@ func New(devices []Device, src SampleSource, cfg Config, opts ...Option) (*Sched
 			timeout: cmp0(o.BatchTimeout, cfg.BatchTimeout)}
 		dv.maxBatch = dv.want
 		dv.conc = min(concurrencyOf(d), dv.streams)
+		dv.laneEnd = make([]time.Duration, dv.conc)
 		s.devs = append(s.devs, dv)
 		for st := range dv.streams {
 			s.workers = append(s.workers, &worker{d: dv, stream: st, ev: clock.NewEvent(s.clk)})
@@ -124,6 +127,7 @@ func New(devices []Device, src SampleSource, cfg Config, opts ...Option) (*Sched
 		return nil, ErrNoDevices
 	}
 	s.q.init(1024)
+	s.followWake = math.MaxInt
 	return s, nil
 }
 

@@ -56,27 +56,133 @@ func TestOfflineCompletesEverySampleOnceInOneCallPerBatch(t *testing.T) {
 	assert.Zero(t, st.Dropped)
 }
 
-func TestPartialBatchFormsAfterTimeout(t *testing.T) {
+// issueAt issues one single-sample query per id at virtual time t, holding
+// the clock while it issues, as the load generator does.
+func issueAt(c *clock.Virtual, s *sched.Scheduler, rec *recorder, t time.Duration, ids ...uint64) {
+	c.SleepUntil(t, nil)
+	c.Hold()
+	for _, id := range ids {
+		q := []loadgen.QuerySample{{ID: id}}
+		rec.issue(q, t)
+		s.IssueQuery(q, rec)
+	}
+}
+
+func TestIdleDeviceTakesASampleAtOnce(t *testing.T) {
 	c := clock.NewVirtual(0)
 	defer c.Stop()
 	p := simdev.T4ResNet50()
-	s := start(t, simDevices(c, 1, p), nil, sched.Config{MaxBatch: 8, BatchTimeout: 3 * time.Millisecond, NoWarmup: true}, c)
-	rec := newRecorder(c, 3)
-	// The test drives the scheduler as the load generator does: it holds
-	// the virtual clock while it issues, so all queries arrive at t0.
-	c.Hold()
-	t0 := c.Now()
-	for i := range 3 {
-		q := []loadgen.QuerySample{{ID: uint64(i + 1)}}
-		rec.issue(q, t0)
-		s.IssueQuery(q, rec)
-	}
+	s := start(t, simDevices(c, 1, p), nil, sched.Config{MaxBatch: 8, BatchTimeout: time.Second, NoWarmup: true}, c)
+	rec := newRecorder(c, 1)
+	issueAt(c, s, rec, c.Now(), 1)
 	c.SleepUntil(clock.Never, orDone(rec.all, rec.failed))
-	lat := rec.latencies()
-	// The three wait out the timeout, then run as one batch of 3.
-	want := 3*time.Millisecond + p.BatchTime(3)
-	assert.Equal(t, []time.Duration{want, want, want}, lat)
-	assert.Equal(t, 1, rec.calls)
+	assert.Equal(t, []time.Duration{p.BatchTime(1)}, rec.latencies(), "no wait for company at an idle device")
+}
+
+func TestBatchFormsWhileTheDeviceIsBusy(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	p := simdev.T4ResNet50()
+	s := start(t, simDevices(c, 1, p), nil, sched.Config{MaxBatch: 8, BatchTimeout: time.Second, NoWarmup: true}, c)
+	rec := newRecorder(c, 4)
+	t0 := c.Now()
+	issueAt(c, s, rec, t0, 1)
+	issueAt(c, s, rec, t0+100*time.Microsecond, 2, 3, 4)
+	c.SleepUntil(clock.Never, orDone(rec.all, rec.failed))
+	assert.Equal(t, 2, rec.calls, "the three that came during the first batch run as one")
+	want := p.BatchTime(1) - 100*time.Microsecond + p.BatchTime(3)
+	assert.Equal(t, want, rec.latencies()[3])
+}
+
+// With more streams than the device runs batches at once, a stream stages a
+// partial batch ahead once its oldest sample waited the batch timeout; with
+// a long timeout the samples wait for the device to free and go together.
+func TestStagedBatchLeavesAfterTheTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		description string
+		timeout     time.Duration
+		calls       int
+	}{
+		{"short timeout: [8] [3] [1]", 200 * time.Microsecond, 3},
+		{"long timeout: [8] [3+1]", time.Second, 2},
+	} {
+		t.Run(tc.description, func(t *testing.T) {
+			c := clock.NewVirtual(0)
+			defer c.Stop()
+			s := start(t, simDevices(c, 1, simdev.T4ResNet50()), nil,
+				sched.Config{MaxBatch: 8, Streams: 3, BatchTimeout: tc.timeout, NoWarmup: true}, c)
+			rec := newRecorder(c, 12)
+			t0 := c.Now()
+			q := make([]loadgen.QuerySample, 8) // one query: batched at once
+			for i := range q {
+				q[i].ID = uint64(i + 1)
+			}
+			c.Hold()
+			rec.issue(q, t0)
+			s.IssueQuery(q, rec)
+			issueAt(c, s, rec, t0+100*time.Microsecond, 9, 10, 11)
+			issueAt(c, s, rec, t0+500*time.Microsecond, 12)
+			c.SleepUntil(clock.Never, orDone(rec.all, rec.failed))
+			assert.Equal(t, tc.calls, rec.calls)
+		})
+	}
+}
+
+// On a device running two batches at once, the adaptive policy lets the
+// free lane wait for a batch worth running (here 52 samples: f = 1 ms,
+// c = 20 µs), at most as long as such a batch runs, rather than take a
+// single sample beside a busy lane.
+func TestAdaptiveFreeLaneWaitsForAPayingBatch(t *testing.T) {
+	p := simdev.Profile{Fixed: time.Millisecond, PerSample: 20 * time.Microsecond}
+	cfg := sched.Config{MaxBatch: 64, Streams: 2, LatencyBound: 100 * time.Millisecond}
+	t.Run("a paying batch goes at once", func(t *testing.T) {
+		c := clock.NewVirtual(0)
+		defer c.Stop()
+		s := start(t, simDevices(c, 1, p, simdev.WithConcurrency(2)), nil, cfg, c)
+		rec := newRecorder(c, 64+52)
+		t0 := c.Now()
+		issueQueryAt(c, s, rec, t0, ids(1, 64)...)
+		issueAt(c, s, rec, t0+100*time.Microsecond, ids(65, 52)...)
+		c.SleepUntil(clock.Never, orDone(rec.all, rec.failed))
+		lat := rec.latencies()
+		assert.Equal(t, p.BatchTime(52), lat[0], "the 52 ran at once on the free lane")
+	})
+	t.Run("a partial batch waits its share", func(t *testing.T) {
+		c := clock.NewVirtual(0)
+		defer c.Stop()
+		s := start(t, simDevices(c, 1, p, simdev.WithConcurrency(2)), nil, cfg, c)
+		rec := newRecorder(c, 64+3)
+		t0 := c.Now()
+		issueQueryAt(c, s, rec, t0, ids(1, 64)...)
+		issueAt(c, s, rec, t0+100*time.Microsecond, 65, 66, 67)
+		c.SleepUntil(clock.Never, orDone(rec.all, rec.failed))
+		lat := rec.latencies()
+		last := lat[len(lat)-1]
+		assert.Equal(t, p.BatchTime(52)+p.BatchTime(3), last, "the 3 waited a paying batch's time, then ran")
+		assert.Less(t, last, p.BatchTime(64)-100*time.Microsecond+p.BatchTime(3), "sooner than waiting for the busy lane")
+	})
+}
+
+// issueQueryAt issues the ids as one query at virtual time t: a query of
+// several samples is batched at once.
+func issueQueryAt(c *clock.Virtual, s *sched.Scheduler, rec *recorder, t time.Duration, ids ...uint64) {
+	c.SleepUntil(t, nil)
+	c.Hold()
+	q := make([]loadgen.QuerySample, len(ids))
+	for i, id := range ids {
+		q[i].ID = id
+	}
+	rec.issue(q, t)
+	s.IssueQuery(q, rec)
+}
+
+// ids returns n consecutive ids from first.
+func ids(first uint64, n int) []uint64 {
+	out := make([]uint64, n)
+	for i := range out {
+		out[i] = first + uint64(i)
+	}
+	return out
 }
 
 func TestFullBatchFormsWithoutWaiting(t *testing.T) {

@@ -24,12 +24,17 @@ var ErrInjected = errors.New("simdev: injected fault")
 // Profile is a simulated device's batch latency: a batch of b samples
 // occupies the device for b×H2DPerSample, then Fixed + b×PerSample, then
 // b×D2HPerSample. The device runs one batch at a time; its streams overlap
-// only the host-side work around it.
+// only the host-side work around it, unless Overlap puts the copies on
+// engines of their own.
 type Profile struct {
 	Fixed        time.Duration // per-batch cost (launch, fixed kernels)
 	PerSample    time.Duration // compute per sample
 	H2DPerSample time.Duration // host-to-device copy per sample
 	D2HPerSample time.Duration // device-to-host copy per sample
+	// Overlap runs the copies on a copy-in and a copy-out engine beside
+	// the compute, as a GPU's copy engines do: one batch's H2D overlaps
+	// another's kernel, and the device's rate is that of its slowest stage.
+	Overlap bool
 }
 
 // T4ResNet50 is a ResNet50-on-T4-like profile, the one of the scheduler's
@@ -38,11 +43,21 @@ func T4ResNet50() Profile {
 	return Profile{Fixed: 500 * time.Microsecond, PerSample: 163 * time.Microsecond}
 }
 
+// H200Builtin is the built-in model's GPU kernel on an H200 as measured by
+// tools/gpu/check.sh (README's H200 table): compute 12 µs + b×44 ns (a batch
+// of 4096 in 192 µs), H2D b×20 ns (82 µs for 4096, 51 GB/s of 1 KiB
+// samples), D2H b×2 ns, the copies overlapping the kernels. About 21M
+// samples/s at batch 4096: the kernel's rate, not the H2D ceiling.
+func H200Builtin() Profile {
+	return Profile{Fixed: 12 * time.Microsecond, PerSample: 44 * time.Nanosecond,
+		H2DPerSample: 20 * time.Nanosecond, D2HPerSample: 2 * time.Nanosecond, Overlap: true}
+}
+
 // Scaled returns p with every cost multiplied by f: Scaled(2) is a device
 // twice as slow.
 func (p Profile) Scaled(f float64) Profile {
 	s := func(d time.Duration) time.Duration { return time.Duration(float64(d) * f) }
-	return Profile{s(p.Fixed), s(p.PerSample), s(p.H2DPerSample), s(p.D2HPerSample)}
+	return Profile{s(p.Fixed), s(p.PerSample), s(p.H2DPerSample), s(p.D2HPerSample), p.Overlap}
 }
 
 // BatchTime is how long a batch of b samples occupies the device.
@@ -51,9 +66,14 @@ func (p Profile) BatchTime(b int) time.Duration {
 	return n*p.H2DPerSample + p.Fixed + n*p.PerSample + n*p.D2HPerSample
 }
 
-// PeakRate is the device's rate in samples/s with back-to-back batches of b.
+// PeakRate is the device's rate in samples/s with back-to-back batches of b
+// (with Overlap, batches in a pipeline: the slowest stage's rate).
 func (p Profile) PeakRate(b int) float64 {
 	t := p.BatchTime(b)
+	if p.Overlap {
+		n := time.Duration(b)
+		t = max(n*p.H2DPerSample, p.Fixed+n*p.PerSample, n*p.D2HPerSample)
+	}
 	if t <= 0 {
 		return 0
 	}
@@ -111,6 +131,8 @@ type Device struct {
 
 	mu      sync.Mutex
 	freeAt  []time.Duration // per lane: when the batch last queued on it ends
+	h2dFree time.Duration   // with Overlap: when the copy-in engine frees
+	d2hFree time.Duration   // and the copy-out engine
 	batches uint64          // batches started, for faults
 }
 
@@ -207,9 +229,18 @@ func (e *Executor) Run(ctx context.Context, n int) (sched.Timing, error) {
 			lane = i
 		}
 	}
-	start := max(now, d.freeAt[lane])
-	end := start + t.H2D + t.Compute + t.D2H
-	if err == nil {
+	var end time.Duration
+	switch {
+	case err != nil:
+	case p.Overlap:
+		in := max(now, d.h2dFree) + t.H2D
+		d.h2dFree = in
+		done := max(in, d.freeAt[lane]) + t.Compute
+		d.freeAt[lane] = done
+		end = max(done, d.d2hFree) + t.D2H
+		d.d2hFree = end
+	default:
+		end = max(now, d.freeAt[lane]) + t.H2D + t.Compute + t.D2H
 		d.freeAt[lane] = end
 	}
 	d.mu.Unlock()

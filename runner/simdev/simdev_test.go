@@ -126,3 +126,24 @@ func ExampleProfile() {
 	// 42.228ms
 	// 6062 samples/s at batch 256, 5488 at batch 26
 }
+
+func TestOverlapRunsCopiesBesideAnotherBatchsKernel(t *testing.T) {
+	c := clock.NewVirtual(0)
+	defer c.Stop()
+	p := simdev.Profile{Fixed: 10 * time.Microsecond, PerSample: time.Microsecond, H2DPerSample: time.Microsecond / 2, D2HPerSample: time.Microsecond / 4, Overlap: true}
+	d := simdev.New("sim0", p, c)
+	ends := runStreams(t, d, c, 2)
+	// Batch 1: H2D 32 µs, kernel 74 µs, D2H 16 µs: ends at 122 µs. Batch 2's
+	// H2D runs beside batch 1's kernel (32 to 64 µs), so its kernel starts
+	// as soon as batch 1's ends (106 µs): it ends at 196 µs, one kernel
+	// later, not one whole batch later.
+	assert.ElementsMatch(t, []time.Duration{122 * time.Microsecond, 196 * time.Microsecond}, ends)
+	assert.InDelta(t, 64/74e-6, p.PeakRate(64), 1, "the kernel sets the rate")
+}
+
+func TestH200BuiltinMatchesTheMeasuredBatch(t *testing.T) {
+	p := simdev.H200Builtin()
+	n := time.Duration(4096)
+	assert.InDelta(t, 192e3, float64(p.Fixed+n*p.PerSample), 1e3, "kernel of 4096: 192 µs")
+	assert.InDelta(t, 82e3, float64(n*p.H2DPerSample), 1e3, "H2D of 4096: 82 µs")
+}

@@ -32,7 +32,7 @@ go test -tags cuda -c "${ld[@]}" -o "$out/cuda.test" ./cuda
 go test -tags cuda -c "${ld[@]}" -o "$out/gpu.test" ./models/builtin/gpu
 go build -tags cuda "${ld[@]}" -o "$out/gotrt" ./cmd/gotrt
 go run ./models/builtin/gpu/cmd/gpuexport -out "$out"
-cp "$here/check.sh" "$here/torch_peer.py" "$out/"
+cp "$here/check.sh" "$here/ratio.py" "$here/torch_peer.py" "$out/"
 git rev-parse --short HEAD >"$out/commit" 2>/dev/null || true
 for b in cuda.test gpu.test gotrt; do
   echo "build.sh: $b needs: $(readelf -d "$out/$b" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | tr '\n' ' ')"
