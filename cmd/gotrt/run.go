@@ -56,7 +56,7 @@ func addRunFlags(fl *pflag.FlagSet, f *runFlags) {
 		fmt.Sprintf("streams per device, 1 to %d (default: the device's: one per core on the CPU, which has no more)", maxStreams))
 	fl.Var(&durationFlag{p: &f.batchTimeout, set: &f.batchTimeoutSet, r: numRange{lo: 0, hi: maxBatchTimeout.Seconds()}}, "batch-timeout",
 		"how long the oldest sample waits for a fuller batch, 0 to 1m; 0: no wait, a free stream takes what waits at once (default: the scheduler's choice: 2ms, no wait for SingleStream and MultiStream, planned against the latency bound for Server)")
-	fl.BoolVar(&f.noProbe, "no-probe", false, "Offline: keep the configured expected QPS instead of measuring the devices first")
+	fl.BoolVar(&f.noProbe, "no-probe", false, "Offline: keep the configured expected QPS instead of measuring the devices first; find-peak: start from target_qps, not from the measured Offline rate")
 	fl.StringVar(&f.onDeviceError, "on-device-error", runner.OnDeviceErrorFail, deviceErrorHelp)
 	fl.StringVar(&f.memoryBudget, "memory-budget", "", "most memory the run's schedule, sample tables and latency records may need, as a size (4GiB, 512MiB) or a share of the machine's or cgroup's memory (50%); settings past it exit 2 before the run (default 50%)")
 	addOverrideFlags(fl, &f.ov)

@@ -9,6 +9,7 @@ import (
 	"github.com/gotrt/gotrt/models/builtin"
 	"github.com/gotrt/gotrt/models/builtin/gpu"
 	"github.com/gotrt/gotrt/runner"
+	"github.com/gotrt/gotrt/runner/sched"
 )
 
 // Ranges of the scheduler flags, checked as the flags are parsed.
@@ -25,13 +26,10 @@ const (
 	maxBatchTimeout = time.Minute
 )
 
-// noBatchWait is what --batch-timeout 0 gives the scheduler: "no wait", a
-// batch leaves as soon as a stream is free. The scheduler reads a zero
-// BatchTimeout as "its default" (2 ms), so no wait is the shortest
-// positive timeout, which every waiting sample has already waited: the
-// value the runner itself uses where waiting cannot help. Where the
-// scheduler gains a value of its own for no wait, it goes here.
-const noBatchWait = time.Nanosecond
+// noBatchWait is what --batch-timeout 0 gives the scheduler: no wait, a
+// batch leaves as soon as a stream is free (the scheduler reads a zero
+// BatchTimeout as its default).
+const noBatchWait = sched.NoWait
 
 // checkDeviceLimits refuses, before anything opens, a --max-batch or
 // --streams above what the devices the run will use take, where the command

@@ -145,10 +145,6 @@ func (f *serveFlags) server() (srv *serve.Server, closeGPU func(), err error) {
 	return srv, closeGPU, nil
 }
 
-// noWait is the scheduler's batch timeout for no wait (sched.NoWait on the
-// sched branch: 1 ns; the scheduler reads 0 as its default).
-const noWait = time.Nanosecond
-
 // Ranges of serve's flags, checked before anything opens.
 const (
 	maxServeStreams = 64 // a GPU device's most streams
@@ -269,7 +265,7 @@ func (f *serveFlags) config() serve.Config {
 	// the scheduler spells as the shortest wait (its zero is its default).
 	cfg.Sched.MaxBatch, cfg.Sched.BatchTimeout = f.maxBatch, f.batchTimeout
 	if f.batchTimeout == 0 {
-		cfg.Sched.BatchTimeout = noWait
+		cfg.Sched.BatchTimeout = sched.NoWait
 	}
 	cfg.Sched.Streams = f.streams
 	return cfg

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gotrt/gotrt/runner"
+	"github.com/gotrt/gotrt/runner/sched"
 )
 
 func freePort(t *testing.T) string {
@@ -163,7 +164,7 @@ func TestServePassesTheBatchTimeoutThrough(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, srv.ModelConfig().GetDynamicBatching().GetMaxQueueDelayMicroseconds(), "%v", tc.args)
 		if tc.want == 0 {
-			assert.Equal(t, noWait, f.config().Sched.BatchTimeout, "0 reaches the scheduler as no wait")
+			assert.Equal(t, sched.NoWait, f.config().Sched.BatchTimeout, "0 reaches the scheduler as no wait")
 		}
 		require.NoError(t, srv.Close())
 		require.NoError(t, closeDevs())

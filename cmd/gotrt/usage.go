@@ -96,8 +96,10 @@ func warnIgnored(fl *pflag.FlagSet, cfg runner.Config, w io.Writer) {
 	if set("peak-precision") && cfg.Mode != loadgen.FindPeakPerformance {
 		warn("--peak-precision", "it applies to --mode find-peak")
 	}
-	if set("no-probe") && (cfg.Scenario != loadgen.Offline || cfg.Mode != loadgen.PerformanceOnly) {
-		warn("--no-probe", "only an Offline performance run probes the devices")
+	offlineProbe := cfg.Scenario == loadgen.Offline && cfg.Mode == loadgen.PerformanceOnly
+	serverPeakProbe := cfg.Scenario == loadgen.Server && cfg.Mode == loadgen.FindPeakPerformance
+	if set("no-probe") && !offlineProbe && !serverPeakProbe {
+		warn("--no-probe", "only an Offline performance run and a Server find-peak probe the devices")
 	}
 }
 
