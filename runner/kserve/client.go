@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"io"
 	"net"
 	"slices"
@@ -107,10 +108,13 @@ type tensor struct {
 	shape          []int64 // without the batch dimension
 }
 
+// elements is the tensor's element count a sample, 0 when it has no fixed
+// size: a variable dimension, or a product past int (a server's metadata
+// says so; it would size buffers).
 func (t tensor) elements() int {
 	n := 1
 	for _, d := range t.shape {
-		if d <= 0 {
+		if d <= 0 || d > int64(math.MaxInt/n) {
 			return 0
 		}
 		n *= int(d)
@@ -118,7 +122,13 @@ func (t tensor) elements() int {
 	return n
 }
 
-func (t tensor) bytes() int { return inferencepb.DatatypeSize(t.datatype) * t.elements() }
+func (t tensor) bytes() int {
+	n, size := t.elements(), inferencepb.DatatypeSize(t.datatype)
+	if size > 0 && n > math.MaxInt/size {
+		return 0
+	}
+	return size * n
+}
 
 // entry is one queued sample and who hears of it.
 type entry struct {
