@@ -300,7 +300,7 @@ func tensors(md *pb.ModelMetadataResponse, name string) (in, out tensor, outAll 
 	out = tensor{name: mo.GetName(), datatype: mo.GetDatatype(), shape: cut(mo.GetShape())}
 	for _, o := range md.GetOutputs() {
 		n := tensor{shape: cut(o.GetShape())}.elements()
-		if n == 0 || inferencepb.DatatypeSize(o.GetDatatype()) == 0 {
+		if n == 0 || inferencepb.DatatypeSize(o.GetDatatype()) == 0 || outAll > math.MaxInt-n {
 			return in, out, 0, batched, nil
 		}
 		outAll += n
@@ -473,6 +473,11 @@ func streamOnce(ctx context.Context, cl pb.GRPCInferenceServiceClient, req *pb.M
 func (c *Client) answerLimit(n int) int {
 	if c.outAll == 0 {
 		return maxAnswer
+	}
+	if n > 0 && c.outAll > (math.MaxInt32-64<<10)/32/n {
+		// Past what one answer can be read into (and past int, where the
+		// bound would wrap negative and refuse every answer).
+		return math.MaxInt32
 	}
 	return n*c.outAll*32 + 64<<10
 }
