@@ -474,10 +474,10 @@ func (c *Client) answerLimit(n int) int {
 	if c.outAll == 0 {
 		return maxAnswer
 	}
-	if n > 0 && c.outAll > (math.MaxInt32-64<<10)/32/n {
-		// Past what one answer can be read into (and past int, where the
-		// bound would wrap negative and refuse every answer).
-		return math.MaxInt32
+	if n > 0 && c.outAll > (math.MaxInt-1-64<<10)/32/n {
+		// Past int the bound would wrap negative and refuse every
+		// answer; one below MaxInt leaves room for the reader's +1.
+		return math.MaxInt - 1
 	}
 	return n*c.outAll*32 + 64<<10
 }

@@ -188,9 +188,9 @@ func FuzzDecodeAnswer(f *testing.F) {
 	})
 }
 
-// A model whose outputs' metadata is vast bounds its answers at the most an
-// answer can be, never at a product wrapped past int (negative: every
-// answer refused).
+// A model whose outputs' metadata is vast bounds its answers by the product
+// or past it, never at a product wrapped past int (negative: every answer
+// refused).
 func TestAnswerLimitDoesNotWrap(t *testing.T) {
 	for _, outAll := range []int{1, 1 << 20, math.MaxInt / 16, math.MaxInt} {
 		c := &Client{outAll: outAll}
