@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/spf13/cobra"
 
@@ -33,6 +34,10 @@ func (f *buildFlags) options() (trt.BuildOptions, error) {
 	}
 	if f.workspaceMiB < 0 {
 		return trt.BuildOptions{}, usageError{fmt.Errorf("build: --workspace %d MiB is negative", f.workspaceMiB)}
+	}
+	if f.workspaceMiB > math.MaxInt64>>20 {
+		// In bytes it would wrap: negative, or 0 (TensorRT's default).
+		return trt.BuildOptions{}, usageError{fmt.Errorf("build: --workspace %d MiB: want at most %d MiB", f.workspaceMiB, int64(math.MaxInt64>>20))}
 	}
 	if f.int8 && f.calib == "" {
 		return trt.BuildOptions{}, usageError{errors.New("build: --int8 needs --calib CACHE (for an explicitly quantized onnx model, leave --int8 out)")}

@@ -34,6 +34,7 @@ func TestBuildFlagErrorsAreUsageErrors(t *testing.T) {
 		{"int8 without cache", buildFlags{onnx: "x.onnx", out: "x.plan", int8: true}, "--int8 needs --calib"},
 		{"cache without int8", buildFlags{onnx: "x.onnx", out: "x.plan", calib: "x.cache"}, "--calib is only used with --int8"},
 		{"negative workspace", buildFlags{onnx: "x.onnx", out: "x.plan", workspaceMiB: -1}, "negative"},
+		{"workspace past int64 bytes", buildFlags{onnx: "x.onnx", out: "x.plan", workspaceMiB: 1 << 44}, "at most"},
 		{"bad shapes", buildFlags{onnx: "x.onnx", out: "x.plan", minShapes: "input:1x3", maxShapes: "input:8x3"}, "give min, opt and max"},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"slices"
 	"strconv"
@@ -107,10 +108,13 @@ type tensor struct {
 	shape          []int64 // without the batch dimension
 }
 
+// elements is the tensor's element count a sample, 0 when it has no fixed
+// size: a variable dimension, or a product past int (a server's metadata
+// says so; it would size buffers).
 func (t tensor) elements() int {
 	n := 1
 	for _, d := range t.shape {
-		if d <= 0 {
+		if d <= 0 || d > int64(math.MaxInt/n) {
 			return 0
 		}
 		n *= int(d)
@@ -118,7 +122,13 @@ func (t tensor) elements() int {
 	return n
 }
 
-func (t tensor) bytes() int { return inferencepb.DatatypeSize(t.datatype) * t.elements() }
+func (t tensor) bytes() int {
+	n, size := t.elements(), inferencepb.DatatypeSize(t.datatype)
+	if size > 0 && n > math.MaxInt/size {
+		return 0
+	}
+	return size * n
+}
 
 // entry is one queued sample and who hears of it.
 type entry struct {
@@ -290,7 +300,7 @@ func tensors(md *pb.ModelMetadataResponse, name string) (in, out tensor, outAll 
 	out = tensor{name: mo.GetName(), datatype: mo.GetDatatype(), shape: cut(mo.GetShape())}
 	for _, o := range md.GetOutputs() {
 		n := tensor{shape: cut(o.GetShape())}.elements()
-		if n == 0 || inferencepb.DatatypeSize(o.GetDatatype()) == 0 {
+		if n == 0 || inferencepb.DatatypeSize(o.GetDatatype()) == 0 || outAll > math.MaxInt-n {
 			return in, out, 0, batched, nil
 		}
 		outAll += n
@@ -463,6 +473,11 @@ func streamOnce(ctx context.Context, cl pb.GRPCInferenceServiceClient, req *pb.M
 func (c *Client) answerLimit(n int) int {
 	if c.outAll == 0 {
 		return maxAnswer
+	}
+	if n > 0 && c.outAll > (math.MaxInt-1-64<<10)/32/n {
+		// Past int the bound would wrap negative and refuse every
+		// answer; one below MaxInt leaves room for the reader's +1.
+		return math.MaxInt - 1
 	}
 	return n*c.outAll*32 + 64<<10
 }

@@ -176,6 +176,30 @@ func TestForeignServerProblemsNamedBeforeTheRun(t *testing.T) {
 	}
 }
 
+// A model whose shape multiplies past int is no fixed size: refused before
+// the run, never a negative buffer (a panic) when SampleBytes is not set
+// to catch it.
+func TestShapeOverflowIsRefused(t *testing.T) {
+	q := qsl(t, 1)
+	for _, tc := range []struct {
+		description string
+		fake        func(*fakeKServe)
+		mentions    string
+	}{
+		{"input", func(f *fakeKServe) { f.inShape = []int64{-1, 3037000500, 3037000500} }, "input-0"},
+		{"output", func(f *fakeKServe) { f.outShape = []int64{-1, 3037000500, 3037000500} }, "output-0"},
+	} {
+		t.Run(tc.description, func(t *testing.T) {
+			f := newFake("INT32")
+			tc.fake(f)
+			_, err := kserve.Dial(context.Background(), []string{f.serveGRPC(t)}, q, kserve.Options{})
+			require.ErrorIs(t, err, kserve.ErrModelMismatch)
+			assert.ErrorContains(t, err, tc.mentions)
+			assert.ErrorContains(t, err, "no fixed size")
+		})
+	}
+}
+
 // A model with several outputs: the first is taken unless ?output= names
 // another; a server that answers every output whatever was asked is read
 // by name.

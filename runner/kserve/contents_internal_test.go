@@ -187,3 +187,17 @@ func FuzzDecodeAnswer(f *testing.F) {
 		}
 	})
 }
+
+// A model whose outputs' metadata is vast bounds its answers by the product
+// or past it, never at a product wrapped past int (negative: every answer
+// refused).
+func TestAnswerLimitDoesNotWrap(t *testing.T) {
+	for _, outAll := range []int{1, 1 << 20, math.MaxInt / 16, math.MaxInt} {
+		c := &Client{outAll: outAll}
+		for _, n := range []int{1, 64, 4096} {
+			l := c.answerLimit(n)
+			assert.Positive(t, l, "outAll %d, n %d", outAll, n)
+			assert.GreaterOrEqual(t, float64(l), min(float64(n)*float64(outAll), math.MaxInt32), "outAll %d, n %d", outAll, n)
+		}
+	}
+}
