@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
@@ -55,7 +52,7 @@ system shared memory. Concurrent requests are batched by gotrt's scheduler.
 
 Every address defaults to 127.0.0.1 (Triton's ports 8000, 8001, 8002): pass
 0.0.0.0:8001 and so on to be reachable from elsewhere, or "off" to disable a
-listener (not both --http and --grpc). SIGTERM or Ctrl-C drains: the server
+listener (not both --http and --grpc). SIGTERM, SIGHUP or Ctrl-C drains: the server
 stops being ready and accepting, answers every request it received, then
 exits with status 0 (1 if --drain-timeout cut requests off).
 
@@ -64,11 +61,9 @@ Drive it with: gotrt run --sut kserve://127.0.0.1:8001`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// Signals are caught before the server starts, so a SIGTERM
 			// at any point drains rather than kills.
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			// SIGHUP too (a closed terminal or ssh session), as run: the
+			// requests in flight are answered rather than cut.
+			ctx, stop := interruptible(cmd)
 			defer stop()
 			f.log = cmd.ErrOrStderr()
 			srv, closeGPU, err := f.server()

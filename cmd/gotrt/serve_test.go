@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"os"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
@@ -177,4 +178,31 @@ func TestRunRemoteUnreachableFailsBeforeTheRun(t *testing.T) {
 	assert.Contains(t, err.Error(), "unreachable")
 	_, _, err = execCmd(t, newRunCmd(runner.Run), "run", "--sut", "kserve://a:1/x", "--out", t.TempDir(), "--progress", "off")
 	assert.Equal(t, exitUsage, exitCode(err))
+}
+
+// A closed terminal (SIGHUP) drains the server as SIGTERM does, rather than
+// killing it with requests in flight.
+func TestServeDrainsOnSIGHUP(t *testing.T) {
+	if signal.Ignored(syscall.SIGHUP) {
+		t.Skip("SIGHUP is ignored in this process (started under nohup): serve keeps the ignore")
+	}
+	grpcAddr := freePort(t)
+	root := &cobra.Command{Use: "gotrt", SilenceUsage: true, SilenceErrors: true}
+	root.AddCommand(newServeCmd())
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs([]string{"serve", "--http", "off", "--metrics", "off", "--grpc", grpcAddr})
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(context.Background()) }()
+	require.Eventually(t, func() bool {
+		c, err := net.Dial("tcp", grpcAddr)
+		if err == nil {
+			_ = c.Close()
+		}
+		return err == nil
+	}, 30*time.Second, 10*time.Millisecond, "gotrt serve listens")
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
+	require.NoError(t, <-done)
+	assert.Contains(t, out.String(), "gotrt serve: draining")
 }
