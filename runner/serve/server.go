@@ -593,6 +593,9 @@ func (l *drainListener) drain() error {
 		var conns []net.Conn
 		if tl, ok := l.Listener.(*net.TCPListener); ok {
 			conns, err = acceptBacklog(tl)
+			if errors.Is(err, net.ErrClosed) {
+				err = nil // Close came first: there is no backlog
+			}
 		}
 		_ = l.Listener.Close() // unblocks an Accept waiting on the socket
 		l.mu.Lock()
