@@ -185,6 +185,12 @@ type Server struct {
 	httpSrv *http.Server
 	metSrv  *http.Server
 	lis     [3]net.Listener // http, grpc, metrics
+	// httpLis wraps lis[0], so a drain answers the connections in its
+	// backlog; httpDone is closed when its Serve returns. acceptGate, set
+	// by a test, holds its Accept back until closed or the drain.
+	httpLis    *drainListener
+	httpDone   chan struct{}
+	acceptGate chan struct{}
 
 	// HTTP connections by state, to drain: a connection is busy while new
 	// or active.
@@ -265,6 +271,11 @@ func (srv *Server) Start() error {
 		if err != nil {
 			return errors.Join(fmt.Errorf("serve: listen %s: %w", a, err), srv.Close())
 		}
+		if i == 0 {
+			srv.httpLis = newDrainListener(l)
+			srv.httpLis.gate = srv.acceptGate
+			l = srv.httpLis
+		}
 		srv.lis[i] = l
 	}
 	srv.grpcSrv = grpc.NewServer(
@@ -280,8 +291,11 @@ func (srv *Server) Start() error {
 	srv.httpSrv.ConnState = srv.trackConn
 	srv.metSrv = srv.newHTTP(srv.metricsHandler())
 	srv.ready.Store(true)
+	srv.httpDone = make(chan struct{})
 	if l := srv.lis[0]; l != nil {
-		srv.goServe("http", func() error { return srv.httpSrv.Serve(l) })
+		srv.goServe("http", func() error { defer close(srv.httpDone); return srv.httpSrv.Serve(l) })
+	} else {
+		close(srv.httpDone)
 	}
 	if l := srv.lis[1]; l != nil {
 		srv.goServe("grpc", func() error { return srv.grpcSrv.Serve(l) })
@@ -434,13 +448,22 @@ func (srv *Server) Shutdown(ctx context.Context) error {
 	srv.ready.Store(false)
 	srv.drainOne.Do(func() { close(srv.draining) })
 	var wg sync.WaitGroup
-	var herr error
+	var herr, derr error
 	if srv.httpSrv != nil {
 		wg.Go(func() {
-			// Stop accepting, answer what comes on open connections (each
-			// answer closes its connection), then close the idle ones.
-			if l := srv.lis[0]; l != nil {
-				_ = l.Close() // Serve then returns; draining, that is no error
+			// Stop accepting, but take the connections already in the
+			// backlog (their clients sent requests); once Serve handed
+			// them all over it returns. Then answer what comes on open
+			// connections (each answer closes its connection), then close
+			// the idle ones.
+			if l := srv.httpLis; l != nil {
+				if err := l.drain(); err != nil {
+					derr = fmt.Errorf("serve: http: drain backlog: %w", err)
+				}
+				select {
+				case <-srv.httpDone:
+				case <-ctx.Done():
+				}
 			}
 			srv.waitHTTPQuiet(ctx)
 			herr = srv.httpSrv.Shutdown(ctx)
@@ -459,7 +482,7 @@ func (srv *Server) Shutdown(ctx context.Context) error {
 		})
 	}
 	wg.Wait()
-	return errors.Join(herr, srv.Close())
+	return errors.Join(derr, herr, srv.Close())
 }
 
 // Close stops everything at once: connections are cut and requests in
@@ -507,3 +530,105 @@ func (srv *Server) Pending() int { return int(srv.e.pending.Load()) }
 
 // Stats are the scheduler's statistics so far.
 func (srv *Server) Stats() result.Scheduler { return srv.s.Stats() }
+
+// drainListener is a listener that, on drain, hands over the connections
+// waiting in the kernel's backlog instead of letting the close reset them:
+// their clients' connect() returned and they may have sent their request,
+// so the drain answers them like any other (issue 19).
+type drainListener struct {
+	net.Listener
+	gate <-chan struct{} // a test's hold on Accept; nil lets it run
+
+	draining chan struct{} // closed as the drain begins
+	drained  chan struct{} // closed once the backlog is queued and the socket closed
+	drainOne sync.Once
+
+	mu     sync.Mutex
+	queue  []net.Conn
+	closed bool
+}
+
+func newDrainListener(l net.Listener) *drainListener {
+	return &drainListener{Listener: l, draining: make(chan struct{}), drained: make(chan struct{})}
+}
+
+// Accept returns the next connection: from the socket, or once draining
+// from the drained backlog; net.ErrClosed when both are done.
+func (l *drainListener) Accept() (net.Conn, error) {
+	if l.gate != nil {
+		select {
+		case <-l.gate:
+		case <-l.draining:
+		}
+	}
+	c, err := l.Listener.Accept()
+	if err == nil {
+		return c, nil
+	}
+	select {
+	case <-l.draining:
+	default:
+		return nil, err
+	}
+	<-l.drained
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.queue) > 0 {
+		c := l.queue[0]
+		l.queue[0], l.queue = nil, l.queue[1:]
+		return c, nil
+	}
+	return nil, err
+}
+
+// drain takes the backlog's connections into the queue Accept hands over,
+// then closes the socket. A connection whose handshake ends between the
+// two is still reset: the kernel has no way to stop a listening socket
+// from completing handshakes short of closing it. It returns the error of
+// the backlog's accept, if any.
+func (l *drainListener) drain() error {
+	var err error
+	l.drainOne.Do(func() {
+		close(l.draining)
+		var conns []net.Conn
+		if tl, ok := l.Listener.(*net.TCPListener); ok {
+			conns, err = acceptBacklog(tl)
+			if errors.Is(err, net.ErrClosed) {
+				err = nil // Close came first: there is no backlog
+			}
+		}
+		_ = l.Listener.Close() // unblocks an Accept waiting on the socket
+		l.mu.Lock()
+		if l.closed { // Close came first: no one takes them
+			for _, c := range conns {
+				_ = c.Close()
+			}
+		} else {
+			l.queue = append(l.queue, conns...)
+		}
+		l.mu.Unlock()
+		close(l.drained)
+	})
+	return err
+}
+
+// Close closes the socket and the drained connections Accept did not hand
+// over yet. After a drain the socket is already closed: that is no error
+// (http.Server.Shutdown closes its listeners again).
+func (l *drainListener) Close() error {
+	err := l.Listener.Close()
+	l.mu.Lock()
+	l.closed = true
+	q := l.queue
+	l.queue = nil
+	l.mu.Unlock()
+	for _, c := range q {
+		_ = c.Close()
+	}
+	select {
+	case <-l.draining:
+		return nil
+	default:
+		return err
+	}
+}
