@@ -41,18 +41,18 @@ func interopConfig() serve.Config {
 	return cfg
 }
 
-// i64 reads an integer written as a JSON number or, as protobuf's JSON
+// jsonInt reads an integer written as a JSON number or, as protobuf's JSON
 // mapping writes 64-bit integers, as a string.
-type i64 int64
+type jsonInt int64
 
-func (v *i64) UnmarshalJSON(b []byte) error {
+func (v *jsonInt) UnmarshalJSON(b []byte) error {
 	n, err := strconv.ParseInt(strings.Trim(string(b), `"`), 10, 64)
-	*v = i64(n)
+	*v = jsonInt(n)
 	return err
 }
 
-// rpcError is a failed call as grpc_client.py reports it.
-type rpcError struct {
+// pyRPCError is a failed call as grpc_client.py reports it.
+type pyRPCError struct {
 	Code    string `json:"code"`
 	Details string `json:"details"`
 }
@@ -60,117 +60,117 @@ type rpcError struct {
 // Messages as protobuf's JSON mapping writes them, proto field names
 // kept; only the fields the tests check.
 type (
-	tensorMeta struct {
-		Name     string `json:"name"`
-		Datatype string `json:"datatype"`
-		Shape    []i64  `json:"shape"`
+	wireTensor struct {
+		Name     string    `json:"name"`
+		Datatype string    `json:"datatype"`
+		Shape    []jsonInt `json:"shape"`
 	}
-	serverMetadata struct {
+	wireServerMetadata struct {
 		Name       string   `json:"name"`
 		Version    string   `json:"version"`
 		Extensions []string `json:"extensions"`
-		Error      *rpcError
+		Error      *pyRPCError
 	}
-	modelMetadata struct {
+	wireModelMetadata struct {
 		Name     string       `json:"name"`
 		Versions []string     `json:"versions"`
 		Platform string       `json:"platform"`
-		Inputs   []tensorMeta `json:"inputs"`
-		Outputs  []tensorMeta `json:"outputs"`
-		Error    *rpcError
+		Inputs   []wireTensor `json:"inputs"`
+		Outputs  []wireTensor `json:"outputs"`
+		Error    *pyRPCError
 	}
-	configTensor struct {
-		Name     string `json:"name"`
-		DataType string `json:"data_type"`
-		Dims     []i64  `json:"dims"`
+	wireConfigTensor struct {
+		Name     string    `json:"name"`
+		DataType string    `json:"data_type"`
+		Dims     []jsonInt `json:"dims"`
 	}
-	modelConfig struct {
-		Name            string         `json:"name"`
-		Platform        string         `json:"platform"`
-		Backend         string         `json:"backend"`
-		MaxBatchSize    i64            `json:"max_batch_size"`
-		Input           []configTensor `json:"input"`
-		Output          []configTensor `json:"output"`
+	wireModelConfig struct {
+		Name            string             `json:"name"`
+		Platform        string             `json:"platform"`
+		Backend         string             `json:"backend"`
+		MaxBatchSize    jsonInt            `json:"max_batch_size"`
+		Input           []wireConfigTensor `json:"input"`
+		Output          []wireConfigTensor `json:"output"`
 		DynamicBatching *struct {
-			PreferredBatchSize        []i64 `json:"preferred_batch_size"`
-			MaxQueueDelayMicroseconds i64   `json:"max_queue_delay_microseconds"`
+			PreferredBatchSize        []jsonInt `json:"preferred_batch_size"`
+			MaxQueueDelayMicroseconds jsonInt   `json:"max_queue_delay_microseconds"`
 		} `json:"dynamic_batching"`
 		InstanceGroup []struct {
-			Name  string `json:"name"`
-			Kind  string `json:"kind"`
-			Count i64    `json:"count"`
+			Name  string  `json:"name"`
+			Kind  string  `json:"kind"`
+			Count jsonInt `json:"count"`
 		} `json:"instance_group"`
 	}
-	configResponse struct {
-		Config modelConfig `json:"config"`
-		Error  *rpcError
+	wireConfigResponse struct {
+		Config wireModelConfig `json:"config"`
+		Error  *pyRPCError
 	}
-	inferParameter struct {
-		BoolParam   *bool   `json:"bool_param"`
-		Int64Param  *i64    `json:"int64_param"`
-		StringParam *string `json:"string_param"`
+	wireParameter struct {
+		BoolParam   *bool    `json:"bool_param"`
+		Int64Param  *jsonInt `json:"int64_param"`
+		StringParam *string  `json:"string_param"`
 	}
-	inferResponse struct {
+	wireInferResponse struct {
 		ModelName string `json:"model_name"`
 		ID        string `json:"id"`
 		Outputs   []struct {
-			tensorMeta
-			Parameters map[string]inferParameter `json:"parameters"`
+			wireTensor
+			Parameters map[string]wireParameter `json:"parameters"`
 		} `json:"outputs"`
 		RawOutputContents [][]byte `json:"raw_output_contents"`
-		Error             *rpcError
+		Error             *pyRPCError
 	}
-	duration struct {
-		Count i64 `json:"count"`
-		Ns    i64 `json:"ns"`
+	wireDuration struct {
+		Count jsonInt `json:"count"`
+		Ns    jsonInt `json:"ns"`
 	}
-	modelStatistics struct {
-		Name           string `json:"name"`
-		Version        string `json:"version"`
-		LastInference  i64    `json:"last_inference"`
-		InferenceCount i64    `json:"inference_count"`
-		ExecutionCount i64    `json:"execution_count"`
+	wireModelStatistics struct {
+		Name           string  `json:"name"`
+		Version        string  `json:"version"`
+		LastInference  jsonInt `json:"last_inference"`
+		InferenceCount jsonInt `json:"inference_count"`
+		ExecutionCount jsonInt `json:"execution_count"`
 		InferenceStats struct {
-			Success       duration `json:"success"`
-			Fail          duration `json:"fail"`
-			Queue         duration `json:"queue"`
-			ComputeInput  duration `json:"compute_input"`
-			ComputeInfer  duration `json:"compute_infer"`
-			ComputeOutput duration `json:"compute_output"`
+			Success       wireDuration `json:"success"`
+			Fail          wireDuration `json:"fail"`
+			Queue         wireDuration `json:"queue"`
+			ComputeInput  wireDuration `json:"compute_input"`
+			ComputeInfer  wireDuration `json:"compute_infer"`
+			ComputeOutput wireDuration `json:"compute_output"`
 		} `json:"inference_stats"`
 		BatchStats []struct {
-			BatchSize     i64      `json:"batch_size"`
-			ComputeInput  duration `json:"compute_input"`
-			ComputeInfer  duration `json:"compute_infer"`
-			ComputeOutput duration `json:"compute_output"`
+			BatchSize     jsonInt      `json:"batch_size"`
+			ComputeInput  wireDuration `json:"compute_input"`
+			ComputeInfer  wireDuration `json:"compute_infer"`
+			ComputeOutput wireDuration `json:"compute_output"`
 		} `json:"batch_stats"`
 	}
-	statisticsResponse struct {
-		ModelStats []modelStatistics `json:"model_stats"`
-		Error      *rpcError
+	wireStatistics struct {
+		ModelStats []wireModelStatistics `json:"model_stats"`
+		Error      *pyRPCError
 	}
-	modelIndex struct {
+	wireModelIndex struct {
 		Name    string `json:"name"`
 		Version string `json:"version"`
 		State   string `json:"state"`
 		Reason  string `json:"reason"`
 	}
-	regionStatus struct {
-		Name     string `json:"name"`
-		Key      string `json:"key"`
-		Offset   i64    `json:"offset"`
-		ByteSize i64    `json:"byte_size"`
+	wireRegion struct {
+		Name     string  `json:"name"`
+		Key      string  `json:"key"`
+		Offset   jsonInt `json:"offset"`
+		ByteSize jsonInt `json:"byte_size"`
 	}
-	shmStatus struct {
-		Regions map[string]regionStatus `json:"regions"`
-		Error   *rpcError
+	wireShmStatus struct {
+		Regions map[string]wireRegion `json:"regions"`
+		Error   *pyRPCError
 	}
-	// empty is a call that answers an empty message, or its error.
-	empty struct{ Error *rpcError }
+	// wireEmpty is a call that answers an wireEmpty message, or its error.
+	wireEmpty struct{ Error *pyRPCError }
 )
 
-// int32s reads little-endian INT32 elements.
-func int32s(t *testing.T, raw []byte) []int {
+// leInt32s reads little-endian INT32 elements.
+func leInt32s(t *testing.T, raw []byte) []int {
 	t.Helper()
 	require.Zero(t, len(raw)%4, "INT32 data of %d bytes", len(raw))
 	out := make([]int, len(raw)/4)
@@ -186,29 +186,29 @@ var implementedExtensions = []string{
 	"binary_tensor_data", "model_configuration", "model_repository", "statistics", "system_shared_memory",
 }
 
-func checkServerMetadata(t *testing.T, md serverMetadata) {
+func checkWireServerMetadata(t *testing.T, md wireServerMetadata) {
 	t.Helper()
 	assert.Equal(t, "gotrt", md.Name)
 	assert.NotEmpty(t, md.Version)
 	assert.ElementsMatch(t, implementedExtensions, md.Extensions)
 }
 
-func checkModelMetadata(t *testing.T, md modelMetadata) {
+func checkWireModelMetadata(t *testing.T, md wireModelMetadata) {
 	t.Helper()
 	assert.Equal(t, serve.BuiltinName, md.Name)
-	assert.Equal(t, []tensorMeta{{Name: "input", Datatype: "UINT8", Shape: []i64{-1, 32, 32}}}, md.Inputs)
-	assert.Equal(t, []tensorMeta{{Name: "output", Datatype: "INT32", Shape: []i64{-1, 1}}}, md.Outputs)
+	assert.Equal(t, []wireTensor{{Name: "input", Datatype: "UINT8", Shape: []jsonInt{-1, 32, 32}}}, md.Inputs)
+	assert.Equal(t, []wireTensor{{Name: "output", Datatype: "INT32", Shape: []jsonInt{-1, 1}}}, md.Outputs)
 }
 
-// checkModelConfig checks the model configuration against what the
+// checkWireModelConfig checks the model configuration against what the
 // server was started with: Triton's dims leave out the batch dimension.
-func checkModelConfig(t *testing.T, c modelConfig) {
+func checkWireModelConfig(t *testing.T, c wireModelConfig) {
 	t.Helper()
 	assert.Equal(t, serve.BuiltinName, c.Name)
 	assert.NotEmpty(t, c.Platform+c.Backend, "platform or backend")
 	assert.EqualValues(t, serve.DefaultMaxRequestBatch, c.MaxBatchSize)
-	assert.Equal(t, []configTensor{{Name: "input", DataType: "TYPE_UINT8", Dims: []i64{32, 32}}}, c.Input)
-	assert.Equal(t, []configTensor{{Name: "output", DataType: "TYPE_INT32", Dims: []i64{1}}}, c.Output)
+	assert.Equal(t, []wireConfigTensor{{Name: "input", DataType: "TYPE_UINT8", Dims: []jsonInt{32, 32}}}, c.Input)
+	assert.Equal(t, []wireConfigTensor{{Name: "output", DataType: "TYPE_INT32", Dims: []jsonInt{1}}}, c.Output)
 	if assert.NotNil(t, c.DynamicBatching, "dynamic_batching") {
 		assert.EqualValues(t, interopBatchTimeout.Microseconds(), c.DynamicBatching.MaxQueueDelayMicroseconds)
 	}
@@ -219,10 +219,10 @@ func checkModelConfig(t *testing.T, c modelConfig) {
 	}
 }
 
-// checkStatistics checks the counters after one successful request of n
+// checkWireStatistics checks the counters after one successful request of n
 // samples (and any number of refused ones): every sample counted once,
 // and the batch statistics add up to the same samples.
-func checkStatistics(t *testing.T, st statisticsResponse, n int) {
+func checkWireStatistics(t *testing.T, st wireStatistics, n int) {
 	t.Helper()
 	require.Nil(t, st.Error)
 	require.Len(t, st.ModelStats, 1)
@@ -234,7 +234,7 @@ func checkStatistics(t *testing.T, st statisticsResponse, n int) {
 	is := s.InferenceStats
 	assert.EqualValues(t, 1, is.Success.Count, "success.count")
 	assert.Positive(t, int64(is.Success.Ns), "success.ns")
-	for name, d := range map[string]duration{"queue": is.Queue, "compute_input": is.ComputeInput,
+	for name, d := range map[string]wireDuration{"queue": is.Queue, "compute_input": is.ComputeInput,
 		"compute_infer": is.ComputeInfer, "compute_output": is.ComputeOutput} {
 		assert.Positive(t, int64(d.Count), name+".count")
 	}
@@ -307,7 +307,7 @@ func pyGRPC(t *testing.T, py, stubs, addr string, out any, check string, args ..
 	require.NoError(t, json.Unmarshal(b, out), "grpc_client.py %s printed %s", check, b)
 }
 
-func writeFile(t *testing.T, name string, data []byte) string {
+func interopFile(t *testing.T, name string, data []byte) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	require.NoError(t, os.WriteFile(path, data, 0o600))
@@ -322,22 +322,22 @@ func TestPythonGRPCClient(t *testing.T) {
 	addr := srv.Addr("grpc")
 	const n = 5
 	data, want := images(t, m, n)
-	input := writeFile(t, "input.bin", data)
+	input := interopFile(t, "input.bin", data)
 
 	t.Run("metadata", func(t *testing.T) {
 		var r struct {
-			Server       serverMetadata
-			Model        modelMetadata
-			UnknownModel modelMetadata `json:"unknown_model"`
+			Server       wireServerMetadata
+			Model        wireModelMetadata
+			UnknownModel wireModelMetadata `json:"unknown_model"`
 			Live         struct{ Live bool }
 			Ready        struct{ Ready bool }
 			ModelReady   struct{ Ready bool } `json:"model_ready"`
 		}
 		pyGRPC(t, py, stubs, addr, &r, "metadata")
 		require.Nil(t, r.Server.Error)
-		checkServerMetadata(t, r.Server)
+		checkWireServerMetadata(t, r.Server)
 		require.Nil(t, r.Model.Error)
-		checkModelMetadata(t, r.Model)
+		checkWireModelMetadata(t, r.Model)
 		require.NotNil(t, r.UnknownModel.Error)
 		assert.Equal(t, "NOT_FOUND", r.UnknownModel.Error.Code)
 		assert.True(t, r.Live.Live)
@@ -347,13 +347,13 @@ func TestPythonGRPCClient(t *testing.T) {
 
 	t.Run("ModelConfig", func(t *testing.T) {
 		var r struct {
-			Config        configResponse
-			ConfigVersion configResponse `json:"config_version"`
-			UnknownModel  configResponse `json:"unknown_model"`
+			Config        wireConfigResponse
+			ConfigVersion wireConfigResponse `json:"config_version"`
+			UnknownModel  wireConfigResponse `json:"unknown_model"`
 		}
 		pyGRPC(t, py, stubs, addr, &r, "config")
 		require.Nil(t, r.Config.Error)
-		checkModelConfig(t, r.Config.Config)
+		checkWireModelConfig(t, r.Config.Config)
 		require.Nil(t, r.ConfigVersion.Error)
 		assert.Equal(t, r.Config.Config, r.ConfigVersion.Config)
 		require.NotNil(t, r.UnknownModel.Error)
@@ -363,30 +363,30 @@ func TestPythonGRPCClient(t *testing.T) {
 	// Statistics are checked after exactly one good request of n samples.
 	t.Run("ModelInfer", func(t *testing.T) {
 		var r struct {
-			Infer      inferResponse
-			ShortInput inferResponse `json:"short_input"`
+			Infer      wireInferResponse
+			ShortInput wireInferResponse `json:"short_input"`
 		}
 		pyGRPC(t, py, stubs, addr, &r, "infer", input, strconv.Itoa(n))
 		require.Nil(t, r.Infer.Error)
 		assert.Equal(t, serve.BuiltinName, r.Infer.ModelName)
 		assert.Equal(t, "interop", r.Infer.ID)
 		require.Len(t, r.Infer.Outputs, 1)
-		assert.Equal(t, tensorMeta{Name: "output", Datatype: "INT32", Shape: []i64{n, 1}}, r.Infer.Outputs[0].tensorMeta)
+		assert.Equal(t, wireTensor{Name: "output", Datatype: "INT32", Shape: []jsonInt{n, 1}}, r.Infer.Outputs[0].wireTensor)
 		require.Len(t, r.Infer.RawOutputContents, 1)
-		assert.Equal(t, want, int32s(t, r.Infer.RawOutputContents[0]))
+		assert.Equal(t, want, leInt32s(t, r.Infer.RawOutputContents[0]))
 		require.NotNil(t, r.ShortInput.Error)
 		assert.Equal(t, "INVALID_ARGUMENT", r.ShortInput.Error.Code)
 	})
 
 	t.Run("ModelStatistics", func(t *testing.T) {
 		var r struct {
-			Model        statisticsResponse
-			All          statisticsResponse
-			UnknownModel statisticsResponse `json:"unknown_model"`
+			Model        wireStatistics
+			All          wireStatistics
+			UnknownModel wireStatistics `json:"unknown_model"`
 		}
 		pyGRPC(t, py, stubs, addr, &r, "statistics")
-		checkStatistics(t, r.Model, n)
-		checkStatistics(t, r.All, n)
+		checkWireStatistics(t, r.Model, n)
+		checkWireStatistics(t, r.All, n)
 		require.NotNil(t, r.UnknownModel.Error)
 		assert.Equal(t, "NOT_FOUND", r.UnknownModel.Error.Code)
 	})
@@ -394,9 +394,9 @@ func TestPythonGRPCClient(t *testing.T) {
 	t.Run("ModelStreamInfer", func(t *testing.T) {
 		var r struct {
 			Stream []struct {
-				ErrorMessage  string        `json:"error_message"`
-				InferResponse inferResponse `json:"infer_response"`
-				Error         *rpcError
+				ErrorMessage  string            `json:"error_message"`
+				InferResponse wireInferResponse `json:"infer_response"`
+				Error         *pyRPCError
 			}
 		}
 		pyGRPC(t, py, stubs, addr, &r, "stream", input, strconv.Itoa(n))
@@ -411,7 +411,7 @@ func TestPythonGRPCClient(t *testing.T) {
 				continue
 			}
 			require.Len(t, a.InferResponse.RawOutputContents, 1)
-			got[a.InferResponse.ID] = int32s(t, a.InferResponse.RawOutputContents[0])
+			got[a.InferResponse.ID] = leInt32s(t, a.InferResponse.RawOutputContents[0])
 		}
 		for i := range n {
 			assert.Equal(t, []int{want[i]}, got[fmt.Sprintf("s%d", i)], "request s%d", i)
@@ -421,8 +421,8 @@ func TestPythonGRPCClient(t *testing.T) {
 	t.Run("RepositoryIndex", func(t *testing.T) {
 		var r struct {
 			Index, IndexReady struct {
-				Models []modelIndex
-				Error  *rpcError
+				Models []wireModelIndex
+				Error  *pyRPCError
 			}
 		}
 		pyGRPC(t, py, stubs, addr, &r, "index")
@@ -434,9 +434,9 @@ func TestPythonGRPCClient(t *testing.T) {
 	})
 
 	t.Run("RepositoryModelLoadAndUnload", func(t *testing.T) {
-		var r struct{ Load, Unload empty }
+		var r struct{ Load, Unload wireEmpty }
 		pyGRPC(t, py, stubs, addr, &r, "repository_load")
-		for name, e := range map[string]empty{"load": r.Load, "unload": r.Unload} {
+		for name, e := range map[string]wireEmpty{"load": r.Load, "unload": r.Unload} {
 			if assert.NotNil(t, e.Error, name) {
 				assert.Contains(t, e.Error.Details, "not supported", name)
 			}
@@ -445,20 +445,20 @@ func TestPythonGRPCClient(t *testing.T) {
 
 	t.Run("SystemSharedMemory", func(t *testing.T) {
 		var r struct {
-			RegisterIn            empty     `json:"register_in"`
-			RegisterOut           empty     `json:"register_out"`
-			RegisterAgain         empty     `json:"register_again"`
-			RegisterMissing       empty     `json:"register_missing"`
-			Status                shmStatus `json:"status"`
-			StatusIn              shmStatus `json:"status_in"`
-			Infer                 inferResponse
-			OutputRegion          []byte        `json:"-"`
-			OutputRegionInts      []int         `json:"output_region"`
-			UnregisterIn          empty         `json:"unregister_in"`
-			StatusAfterUnregister shmStatus     `json:"status_after_unregister"`
-			InferUnregistered     inferResponse `json:"infer_unregistered"`
-			UnregisterAll         empty         `json:"unregister_all"`
-			StatusEmpty           shmStatus     `json:"status_empty"`
+			RegisterIn            wireEmpty     `json:"register_in"`
+			RegisterOut           wireEmpty     `json:"register_out"`
+			RegisterAgain         wireEmpty     `json:"register_again"`
+			RegisterMissing       wireEmpty     `json:"register_missing"`
+			Status                wireShmStatus `json:"status"`
+			StatusIn              wireShmStatus `json:"status_in"`
+			Infer                 wireInferResponse
+			OutputRegion          []byte            `json:"-"`
+			OutputRegionInts      []int             `json:"output_region"`
+			UnregisterIn          wireEmpty         `json:"unregister_in"`
+			StatusAfterUnregister wireShmStatus     `json:"status_after_unregister"`
+			InferUnregistered     wireInferResponse `json:"infer_unregistered"`
+			UnregisterAll         wireEmpty         `json:"unregister_all"`
+			StatusEmpty           wireShmStatus     `json:"status_empty"`
 		}
 		pyGRPC(t, py, stubs, addr, &r, "shm", input, strconv.Itoa(n))
 		require.Nil(t, r.RegisterIn.Error)
@@ -474,7 +474,7 @@ func TestPythonGRPCClient(t *testing.T) {
 		assert.EqualValues(t, len(data), in.ByteSize)
 		assert.EqualValues(t, len(data), r.Status.Regions["out"].Offset)
 		assert.EqualValues(t, 4*n, r.Status.Regions["out"].ByteSize)
-		assert.Equal(t, map[string]regionStatus{"in": in}, r.StatusIn.Regions)
+		assert.Equal(t, map[string]wireRegion{"in": in}, r.StatusIn.Regions)
 
 		require.Nil(t, r.Infer.Error)
 		require.Len(t, r.Infer.Outputs, 1)
@@ -482,7 +482,7 @@ func TestPythonGRPCClient(t *testing.T) {
 		for _, b := range r.OutputRegionInts {
 			r.OutputRegion = append(r.OutputRegion, byte(b))
 		}
-		assert.Equal(t, want, int32s(t, r.OutputRegion), "classes the server wrote into the output region")
+		assert.Equal(t, want, leInt32s(t, r.OutputRegion), "classes the server wrote into the output region")
 
 		require.Nil(t, r.UnregisterIn.Error)
 		assert.Len(t, r.StatusAfterUnregister.Regions, 1)
@@ -494,7 +494,7 @@ func TestPythonGRPCClient(t *testing.T) {
 	})
 
 	t.Run("CudaSharedMemoryIsNotSupported", func(t *testing.T) {
-		var r struct{ Register, Status empty }
+		var r struct{ Register, Status wireEmpty }
 		pyGRPC(t, py, stubs, addr, &r, "cuda_shm")
 		if assert.NotNil(t, r.Register.Error) {
 			assert.Contains(t, r.Register.Error.Details, "not supported")
@@ -502,16 +502,16 @@ func TestPythonGRPCClient(t *testing.T) {
 	})
 }
 
-// curlResult is one curl call's status, headers and body.
-type curlResult struct {
+// curlAnswer is one curl call's status, headers and body.
+type curlAnswer struct {
 	code   int
 	header textproto.MIMEHeader
 	body   []byte
 }
 
-// curlDo runs curl with args (the URL among them) and returns what came
+// curlCall runs curl with args (the URL among them) and returns what came
 // back, whatever the status.
-func curlDo(t *testing.T, curl string, args ...string) curlResult {
+func curlCall(t *testing.T, curl string, args ...string) curlAnswer {
 	t.Helper()
 	dir := t.TempDir()
 	hdr, body := filepath.Join(dir, "headers"), filepath.Join(dir, "body")
@@ -528,12 +528,12 @@ func curlDo(t *testing.T, curl string, args ...string) curlResult {
 	if err != nil && len(header) == 0 {
 		t.Fatalf("curl headers: %v: %q", err, h)
 	}
-	return curlResult{code: code, header: header, body: b}
+	return curlAnswer{code: code, header: header, body: b}
 }
 
-// splitBinary splits a binary-tensor body at its
+// splitBinaryBody splits a binary-tensor body at its
 // Inference-Header-Content-Length into the JSON header and the data.
-func splitBinary(t *testing.T, r curlResult) ([]byte, []byte) {
+func splitBinaryBody(t *testing.T, r curlAnswer) ([]byte, []byte) {
 	t.Helper()
 	v := r.header.Get("Inference-Header-Content-Length")
 	require.NotEmpty(t, v, "no Inference-Header-Content-Length in the answer: %s", r.body)
@@ -543,14 +543,14 @@ func splitBinary(t *testing.T, r curlResult) ([]byte, []byte) {
 	return r.body[:n], r.body[n:]
 }
 
-// httpInferAnswer is an HTTP inference answer's JSON.
-type httpInferAnswer struct {
+// wireHTTPInfer is an HTTP inference answer's JSON.
+type wireHTTPInfer struct {
 	ModelName string `json:"model_name"`
 	ID        string `json:"id"`
 	Outputs   []struct {
 		Name       string         `json:"name"`
 		Datatype   string         `json:"datatype"`
-		Shape      []i64          `json:"shape"`
+		Shape      []jsonInt      `json:"shape"`
 		Data       []int          `json:"data"`
 		Parameters map[string]any `json:"parameters"`
 	} `json:"outputs"`
@@ -569,7 +569,7 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 	data, want := images(t, m, n)
 	get := func(t *testing.T, path string, out any) {
 		t.Helper()
-		r := curlDo(t, curl, base+path)
+		r := curlCall(t, curl, base+path)
 		require.Equal(t, 200, r.code, "GET %s: %s", path, r.body)
 		require.NoError(t, json.Unmarshal(r.body, out), "GET %s: %s", path, r.body)
 	}
@@ -577,27 +577,27 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 	t.Run("health", func(t *testing.T) {
 		for _, p := range []string{"/v2/health/live", "/v2/health/ready", "/v2/models/gotrt-builtin/ready",
 			"/v2/models/gotrt-builtin/versions/1/ready"} {
-			assert.Equal(t, 200, curlDo(t, curl, base+p).code, p)
+			assert.Equal(t, 200, curlCall(t, curl, base+p).code, p)
 		}
-		assert.Equal(t, 404, curlDo(t, curl, base+"/v2/models/nope/ready").code)
+		assert.Equal(t, 404, curlCall(t, curl, base+"/v2/models/nope/ready").code)
 	})
 
 	t.Run("metadata", func(t *testing.T) {
-		var sm serverMetadata
+		var sm wireServerMetadata
 		get(t, "/v2", &sm)
-		checkServerMetadata(t, sm)
-		var md modelMetadata
+		checkWireServerMetadata(t, sm)
+		var md wireModelMetadata
 		get(t, "/v2/models/gotrt-builtin", &md)
-		checkModelMetadata(t, md)
+		checkWireModelMetadata(t, md)
 	})
 
 	t.Run("config", func(t *testing.T) {
-		var c, cv modelConfig
+		var c, cv wireModelConfig
 		get(t, "/v2/models/gotrt-builtin/config", &c)
-		checkModelConfig(t, c)
+		checkWireModelConfig(t, c)
 		get(t, "/v2/models/gotrt-builtin/versions/1/config", &cv)
 		assert.Equal(t, c, cv)
-		assert.Equal(t, 404, curlDo(t, curl, base+"/v2/models/nope/config").code)
+		assert.Equal(t, 404, curlCall(t, curl, base+"/v2/models/nope/config").code)
 	})
 
 	header := func(inputs string, params string) []byte {
@@ -605,11 +605,11 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 	}
 	binInput := fmt.Sprintf(`{"name":"input","datatype":"UINT8","shape":[%d,32,32],"parameters":{"binary_data_size":%d}}`, n, len(data))
 	binaryBody := func(hdr []byte) (string, string) {
-		return writeFile(t, "req.bin", append(append([]byte{}, hdr...), data...)), strconv.Itoa(len(hdr))
+		return interopFile(t, "req.bin", append(append([]byte{}, hdr...), data...)), strconv.Itoa(len(hdr))
 	}
-	infer := func(t *testing.T, args ...string) curlResult {
+	infer := func(t *testing.T, args ...string) curlAnswer {
 		t.Helper()
-		return curlDo(t, curl, append(args, base+"/v2/models/gotrt-builtin/infer")...)
+		return curlCall(t, curl, append(args, base+"/v2/models/gotrt-builtin/infer")...)
 	}
 
 	t.Run("binary input, JSON output", func(t *testing.T) {
@@ -617,12 +617,12 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 		r := infer(t, "-H", "Content-Type: application/octet-stream", "-H", "Inference-Header-Content-Length: "+hlen,
 			"--data-binary", "@"+body)
 		require.Equal(t, 200, r.code, "%s", r.body)
-		var a httpInferAnswer
+		var a wireHTTPInfer
 		require.NoError(t, json.Unmarshal(r.body, &a), "%s", r.body)
 		assert.Equal(t, "curl", a.ID)
 		require.Len(t, a.Outputs, 1)
 		assert.Equal(t, "INT32", a.Outputs[0].Datatype)
-		assert.Equal(t, []i64{n, 1}, a.Outputs[0].Shape)
+		assert.Equal(t, []jsonInt{n, 1}, a.Outputs[0].Shape)
 		assert.Equal(t, want, a.Outputs[0].Data)
 	})
 
@@ -639,18 +639,18 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 			require.Equal(t, 200, r.code, "%s", r.body)
 			if strings.HasSuffix(name, "false") {
 				assert.Empty(t, r.header.Get("Inference-Header-Content-Length"))
-				var a httpInferAnswer
+				var a wireHTTPInfer
 				require.NoError(t, json.Unmarshal(r.body, &a), "%s", r.body)
 				assert.Equal(t, want, a.Outputs[0].Data)
 				return
 			}
-			js, raw := splitBinary(t, r)
-			var a httpInferAnswer
+			js, raw := splitBinaryBody(t, r)
+			var a wireHTTPInfer
 			require.NoError(t, json.Unmarshal(js, &a), "%s", js)
 			require.Len(t, a.Outputs, 1)
 			assert.Empty(t, a.Outputs[0].Data, "binary output also in JSON")
 			assert.EqualValues(t, 4*n, a.Outputs[0].Parameters["binary_data_size"])
-			assert.Equal(t, want, int32s(t, raw))
+			assert.Equal(t, want, leInt32s(t, raw))
 		})
 	}
 
@@ -662,10 +662,10 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 		in, err := json.Marshal(ints)
 		require.NoError(t, err)
 		req := fmt.Sprintf(`{"inputs":[{"name":"input","datatype":"UINT8","shape":[%d,32,32],"data":%s}],"parameters":{"binary_data_output":true}}`, n, in)
-		r := infer(t, "-H", "Content-Type: application/json", "--data-binary", "@"+writeFile(t, "req.json", []byte(req)))
+		r := infer(t, "-H", "Content-Type: application/json", "--data-binary", "@"+interopFile(t, "req.json", []byte(req)))
 		require.Equal(t, 200, r.code, "%s", r.body)
-		_, raw := splitBinary(t, r)
-		assert.Equal(t, want, int32s(t, raw))
+		_, raw := splitBinaryBody(t, r)
+		assert.Equal(t, want, leInt32s(t, raw))
 	})
 
 	t.Run("bad binary requests name what is wrong", func(t *testing.T) {
@@ -687,31 +687,31 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 
 	t.Run("stats", func(t *testing.T) {
 		// Counted so far: the five good requests of the subtests above.
-		var st statisticsResponse
+		var st wireStatistics
 		get(t, "/v2/models/gotrt-builtin/stats", &st)
 		require.Len(t, st.ModelStats, 1)
 		s := st.ModelStats[0]
 		assert.Equal(t, serve.BuiltinName, s.Name)
 		assert.EqualValues(t, 5*n, s.InferenceCount)
 		assert.EqualValues(t, 5, s.InferenceStats.Success.Count)
-		var all, ver statisticsResponse
+		var all, ver wireStatistics
 		get(t, "/v2/models/stats", &all)
 		assert.Equal(t, st.ModelStats, all.ModelStats)
 		get(t, "/v2/models/gotrt-builtin/versions/1/stats", &ver)
 		assert.Equal(t, st.ModelStats, ver.ModelStats)
-		assert.Equal(t, 404, curlDo(t, curl, base+"/v2/models/nope/stats").code)
+		assert.Equal(t, 404, curlCall(t, curl, base+"/v2/models/nope/stats").code)
 	})
 
 	t.Run("repository", func(t *testing.T) {
-		r := curlDo(t, curl, "-X", "POST", base+"/v2/repository/index")
+		r := curlCall(t, curl, "-X", "POST", base+"/v2/repository/index")
 		require.Equal(t, 200, r.code, "%s", r.body)
-		var idx []modelIndex
+		var idx []wireModelIndex
 		require.NoError(t, json.Unmarshal(r.body, &idx), "%s", r.body)
 		require.Len(t, idx, 1)
 		assert.Equal(t, serve.BuiltinName, idx[0].Name)
 		assert.Equal(t, "READY", idx[0].State)
 		for _, op := range []string{"load", "unload"} {
-			r := curlDo(t, curl, "-X", "POST", base+"/v2/repository/models/gotrt-builtin/"+op)
+			r := curlCall(t, curl, "-X", "POST", base+"/v2/repository/models/gotrt-builtin/"+op)
 			assert.GreaterOrEqual(t, r.code, 400, op)
 			assert.Contains(t, string(r.body), "not supported", op)
 		}
@@ -727,18 +727,18 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 		region := append(append([]byte{}, data...), bytes.Repeat([]byte{0xff}, 4*n)...)
 		require.NoError(t, os.WriteFile(path, region, 0o600))
 		t.Cleanup(func() { _ = os.Remove(path) })
-		post := func(path, body string) curlResult {
-			return curlDo(t, curl, "-H", "Content-Type: application/json", "--data-binary", body, base+path)
+		post := func(path, body string) curlAnswer {
+			return curlCall(t, curl, "-H", "Content-Type: application/json", "--data-binary", body, base+path)
 		}
 		r := post("/v2/systemsharedmemory/region/in/register", fmt.Sprintf(`{"key":%q,"offset":0,"byte_size":%d}`, key, len(data)))
 		require.Equal(t, 200, r.code, "%s", r.body)
 		r = post("/v2/systemsharedmemory/region/out/register", fmt.Sprintf(`{"key":%q,"offset":%d,"byte_size":%d}`, key, len(data), 4*n))
 		require.Equal(t, 200, r.code, "%s", r.body)
-		var st []regionStatus
+		var st []wireRegion
 		get(t, "/v2/systemsharedmemory/status", &st)
 		assert.Len(t, st, 2)
 		get(t, "/v2/systemsharedmemory/region/in/status", &st)
-		assert.Equal(t, []regionStatus{{Name: "in", Key: key, Offset: 0, ByteSize: i64(len(data))}}, st)
+		assert.Equal(t, []wireRegion{{Name: "in", Key: key, Offset: 0, ByteSize: jsonInt(len(data))}}, st)
 
 		req := fmt.Sprintf(`{"inputs":[{"name":"input","datatype":"UINT8","shape":[%d,32,32],`+
 			`"parameters":{"shared_memory_region":"in","shared_memory_byte_size":%d}}],`+
@@ -747,7 +747,7 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 		require.Equal(t, 200, r.code, "%s", r.body)
 		got, err := os.ReadFile(path)
 		require.NoError(t, err)
-		assert.Equal(t, want, int32s(t, got[len(data):]))
+		assert.Equal(t, want, leInt32s(t, got[len(data):]))
 
 		r = post("/v2/systemsharedmemory/region/in/unregister", "")
 		require.Equal(t, 200, r.code, "%s", r.body)
