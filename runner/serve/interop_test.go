@@ -165,7 +165,7 @@ type (
 		Regions map[string]wireRegion `json:"regions"`
 		Error   *pyRPCError
 	}
-	// wireEmpty is a call that answers an wireEmpty message, or its error.
+	// wireEmpty is a call that answers an empty message, or its error.
 	wireEmpty struct{ Error *pyRPCError }
 )
 
