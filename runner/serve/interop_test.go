@@ -211,6 +211,9 @@ func checkWireModelConfig(t *testing.T, c wireModelConfig) {
 	assert.Equal(t, []wireConfigTensor{{Name: "output", DataType: "TYPE_INT32", Dims: []jsonInt{1}}}, c.Output)
 	if assert.NotNil(t, c.DynamicBatching, "dynamic_batching") {
 		assert.EqualValues(t, interopBatchTimeout.Microseconds(), c.DynamicBatching.MaxQueueDelayMicroseconds)
+		for _, b := range c.DynamicBatching.PreferredBatchSize {
+			assert.Positive(t, int64(b), "preferred_batch_size")
+		}
 	}
 	if assert.NotEmpty(t, c.InstanceGroup) {
 		// The test's model runs on one CPU device.
