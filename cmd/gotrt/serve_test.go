@@ -5,6 +5,9 @@ import (
 	"context"
 	"net"
 	"os"
+	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -68,12 +71,98 @@ func TestServeThenRunAgainstItThenDrain(t *testing.T) {
 func TestServeBadFlagsAreUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "--devices", "0,1"},
-		{"serve", "--max-batch", "0"},
 		{"serve", "--precision", "int4"},
 		{"serve", "extra"},
 	} {
 		_, _, err := execCmd(t, newServeCmd(), args...)
 		assert.Equal(t, exitUsage, exitCode(err), "%v: %v", args, err)
+	}
+}
+
+// Out-of-range flags stop serve with exit 2, naming the flag and its
+// range, before any device or listener opens.
+func TestServeFlagRangesAreCheckedFirst(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--streams", "100000"}, "--streams 100000: want 0 (the device's own count) to 64"},
+		{[]string{"--streams", "-1"}, "--streams -1: want 0"},
+		{[]string{"--max-batch", "0"}, "--max-batch 0: want 1 to 65536"},
+		{[]string{"--max-batch", "100000000"}, "--max-batch 100000000: want 1 to"},
+		{[]string{"--max-batch", "5000", "--devices", "cpu"}, "--max-batch 5000: want 1 to 4096 on the CPU"},
+		{[]string{"--batch-timeout", "-1ms"}, "--batch-timeout -1ms: want 0 to 1m0s"},
+		{[]string{"--batch-timeout", "2h"}, "--batch-timeout 2h0m0s: want 0 to 1m0s"},
+		{[]string{"--max-request-batch", "0"}, "--max-request-batch 0: want 1 to 4096"},
+		{[]string{"--max-request-batch", "1000000"}, "--max-request-batch 1000000: want 1 to 4096"},
+		{[]string{"--drain-timeout", "-1s"}, "--drain-timeout -1s: want 0 to 24h0m0s"},
+		{[]string{"--http", "off", "--grpc", "off", "--metrics", "off"}, "--http and --grpc are both off"},
+		{[]string{"--http", "off", "--grpc", "off"}, "--http and --grpc are both off"},
+		{[]string{"--http", "localhost"}, `--http "localhost": want HOST:PORT`},
+		{[]string{"--grpc", "127.0.0.1:99999"}, `--grpc "127.0.0.1:99999": want HOST:PORT`},
+		{[]string{"--metrics", "127.0.0.1:-1"}, `--metrics "127.0.0.1:-1": want HOST:PORT`},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, _, err := execCmd(t, newServeCmd(), append([]string{"serve"}, tc.args...)...)
+			assert.Equal(t, exitUsage, exitCode(err), "%v", err)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	// A CPU device has as many streams as its cores.
+	_, _, err := execCmd(t, newServeCmd(), "serve", "--devices", "cpu:1", "--streams", strconv.Itoa(runtime.NumCPU()+1), "--http", "off", "--metrics", "off", "--grpc", "127.0.0.1:0")
+	if runtime.NumCPU()+1 <= maxServeStreams {
+		assert.Equal(t, exitUsage, exitCode(err), "%v", err)
+		assert.ErrorContains(t, err, "the streams of device")
+	}
+}
+
+func TestServeListenLineSaysEveryInterface(t *testing.T) {
+	for _, tc := range []struct {
+		asked, bound, shown string
+		every               bool
+	}{
+		{"0.0.0.0:8000", "[::]:8000", "0.0.0.0:8000", true},
+		{"0.0.0.0:0", "[::]:41234", "0.0.0.0:41234", true},
+		{"[::]:8001", "[::]:8001", "[::]:8001", true},
+		{":8002", "[::]:8002", ":8002", true},
+		{"127.0.0.1:0", "127.0.0.1:5555", "127.0.0.1:5555", false},
+		{"localhost:8000", "127.0.0.1:8000", "localhost:8000", false},
+	} {
+		shown, every := listenLine(tc.asked, tc.bound)
+		assert.Equal(t, tc.shown, shown, tc.asked)
+		assert.Equal(t, tc.every, every, tc.asked)
+	}
+}
+
+// serve gives the scheduler the batch timeout as asked, 0 included (no
+// wait), and 2 ms by default; the model configuration shows it.
+func TestServePassesTheBatchTimeoutThrough(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want uint64 // µs
+	}{
+		{nil, 2000},
+		{[]string{"--batch-timeout", "0"}, 0},
+		{[]string{"--batch-timeout", "300us"}, 300},
+	} {
+		cmd := newServeCmd()
+		f := &serveFlags{}
+		require.NoError(t, cmd.ParseFlags(tc.args))
+		fl := cmd.Flags()
+		f.http, _ = fl.GetString("http")
+		f.grpc, _ = fl.GetString("grpc")
+		f.metrics, _ = fl.GetString("metrics")
+		f.devices = "cpu:1"
+		f.maxBatch, _ = fl.GetInt("max-batch")
+		f.requestBatch, _ = fl.GetInt("max-request-batch")
+		f.batchTimeout, _ = fl.GetDuration("batch-timeout")
+		f.drain, _ = fl.GetDuration("drain-timeout")
+		srv, closeDevs, err := f.build()
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, srv.ModelConfig().GetDynamicBatching().GetMaxQueueDelayMicroseconds(), "%v", tc.args)
+		require.NoError(t, srv.Close())
+		require.NoError(t, closeDevs())
 	}
 }
 

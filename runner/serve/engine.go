@@ -50,11 +50,9 @@ type engine struct {
 	failed error
 	closed bool
 
-	// Counters for metrics.
-	success, failure atomic.Uint64
-	samples          atomic.Uint64
-	durationNS       atomic.Int64
-	pending          atomic.Int64 // requests with samples in the scheduler
+	// Counters for metrics and the statistics extension.
+	stats   reqStats
+	pending atomic.Int64 // requests with samples in the scheduler
 }
 
 func newEngine(m *Model, s *sched.Scheduler, slots int) *engine {
@@ -85,7 +83,9 @@ func (e *engine) submit(ctx context.Context, j *job, n int, in []byte) error {
 		return fmt.Errorf("%w: waiting for room in the queue: %w", ErrUnavailable, err)
 	}
 	j.n, j.left = n, n
-	j.out = make([]byte, n*e.outSize)
+	if len(j.out) != n*e.outSize { // else the caller gave a place (shared memory)
+		j.out = make([]byte, n*e.outSize)
+	}
 	qs := make([]sut.QuerySample, n)
 	e.mu.Lock()
 	if e.failed != nil || e.closed {
@@ -194,15 +194,22 @@ func (e *engine) close() {
 	e.mu.Unlock()
 }
 
-// record counts a finished request for metrics.
+// record counts a finished request for metrics and statistics.
 func (e *engine) record(j *job, err error) {
+	now := time.Now()
+	d := uint64(max(now.Sub(j.start), 0))
+	st := &e.stats
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	if err != nil {
-		e.failure.Add(1)
+		st.fail.Count++
+		st.fail.Ns += d
 		return
 	}
-	e.success.Add(1)
-	e.samples.Add(uint64(j.n))
-	e.durationNS.Add(int64(time.Since(j.start)))
+	st.success.Count++
+	st.success.Ns += d
+	st.inferCount += uint64(j.n)
+	st.lastInfer = now
 }
 
 var _ sut.Completer = (*engine)(nil)

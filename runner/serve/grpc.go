@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -32,6 +33,8 @@ func grpcError(err error) error {
 		return status.Error(codes.InvalidArgument, err.Error())
 	case errors.Is(err, ErrUnavailable):
 		return status.Error(codes.Unavailable, err.Error())
+	case errors.Is(err, ErrNotSupported):
+		return status.Error(codes.Unimplemented, err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		return status.Error(codes.DeadlineExceeded, err.Error())
 	case errors.Is(err, context.Canceled):
@@ -56,7 +59,7 @@ func (g *grpcService) ModelReady(_ context.Context, r *pb.ModelReadyRequest) (*p
 }
 
 func (g *grpcService) ServerMetadata(context.Context, *pb.ServerMetadataRequest) (*pb.ServerMetadataResponse, error) {
-	return &pb.ServerMetadataResponse{Name: "gotrt", Version: g.srv.cfg.Version, Extensions: []string{}}, nil
+	return &pb.ServerMetadataResponse{Name: "gotrt", Version: g.srv.cfg.Version, Extensions: slices.Clone(Extensions)}, nil
 }
 
 func (g *grpcService) ModelMetadata(_ context.Context, r *pb.ModelMetadataRequest) (*pb.ModelMetadataResponse, error) {
@@ -74,49 +77,133 @@ func (g *grpcService) ModelMetadata(_ context.Context, r *pb.ModelMetadataReques
 	}, nil
 }
 
+// request is a checked inference request: n samples whose input bytes are
+// in; out, when set, is where the output goes (a shared memory region)
+// instead of the answer. release lets go of the shared memory regions it
+// holds, once answered.
+type request struct {
+	n       int
+	in, out []byte
+	release []func()
+}
+
+func (r *request) done() {
+	for _, f := range r.release {
+		f()
+	}
+	r.release = nil
+}
+
+// grpcShm reads a tensor's shared memory parameters; ok is false when it
+// has none.
+func grpcShm(params map[string]*pb.InferParameter, what string) (ref shmRef, ok bool, err error) {
+	region, hasRegion := params["shared_memory_region"]
+	size, hasSize := params["shared_memory_byte_size"]
+	off, hasOff := params["shared_memory_offset"]
+	if !hasRegion && !hasSize && !hasOff {
+		return ref, false, nil
+	}
+	if !hasRegion || !hasSize {
+		return ref, false, badRequest("%s: shared_memory_region and shared_memory_byte_size go together", what)
+	}
+	if _, isStr := region.GetParameterChoice().(*pb.InferParameter_StringParam); !isStr || region.GetStringParam() == "" {
+		return ref, false, badRequest("%s: shared_memory_region is not a region name", what)
+	}
+	ref.region = region.GetStringParam()
+	num := func(p *pb.InferParameter, name string) (int64, error) {
+		switch v := p.GetParameterChoice().(type) {
+		case *pb.InferParameter_Int64Param:
+			if v.Int64Param >= 0 {
+				return v.Int64Param, nil
+			}
+		case *pb.InferParameter_Uint64Param:
+			if v.Uint64Param <= math.MaxInt64 {
+				return int64(v.Uint64Param), nil
+			}
+		}
+		return 0, badRequest("%s: %s is not a non-negative integer", what, name)
+	}
+	if ref.size, err = num(size, "shared_memory_byte_size"); err != nil {
+		return ref, false, err
+	}
+	if hasOff {
+		if ref.offset, err = num(off, "shared_memory_offset"); err != nil {
+			return ref, false, err
+		}
+	}
+	return ref, true, nil
+}
+
 // prepare checks a request and returns its batch size and input bytes.
-// Nothing of a bad request reaches the scheduler.
-func (srv *Server) prepare(r *pb.ModelInferRequest) (int, []byte, error) {
+// Nothing of a bad request reaches the scheduler; a request prepare
+// accepted is given back with req.done once answered.
+func (srv *Server) prepare(r *pb.ModelInferRequest) (req request, err error) {
+	defer func() {
+		if err != nil {
+			req.done()
+		}
+	}()
 	m := &srv.m
 	if err := m.checkModel(r.GetModelName(), r.GetModelVersion()); err != nil {
-		return 0, nil, err
+		return req, err
 	}
 	if len(r.GetInputs()) != 1 {
-		return 0, nil, badRequest("%d inputs, model %s has 1 (%s)", len(r.GetInputs()), m.Name, m.Input.Name)
+		return req, badRequest("%d inputs, model %s has 1 (%s)", len(r.GetInputs()), m.Name, m.Input.Name)
 	}
 	in := r.GetInputs()[0]
 	n, err := m.checkInput(in.GetName(), in.GetDatatype(), in.GetShape(), srv.cfg.MaxRequestBatch)
 	if err != nil {
-		return 0, nil, err
+		return req, err
 	}
-	err = m.checkOutputs(func(yield func(string) bool) {
-		for _, o := range r.GetOutputs() {
-			if !yield(o.GetName()) {
-				return
-			}
+	req.n = n
+	for _, o := range r.GetOutputs() {
+		if err := m.checkOutputs(func(yield func(string) bool) { yield(o.GetName()) }); err != nil {
+			return req, err
 		}
-	})
-	if err != nil {
-		return 0, nil, err
+		ref, ok, err := grpcShm(o.GetParameters(), "output "+o.GetName())
+		if err != nil {
+			return req, err
+		}
+		if ok {
+			b, release, err := srv.shm.acquire(ref, "output "+o.GetName(), n*srv.e.outSize, true)
+			if err != nil {
+				return req, err
+			}
+			req.out, req.release = b, append(req.release, release)
+		}
 	}
 	want := n * srv.e.inSize
 	raw := r.GetRawInputContents()
+	ref, isShm, err := grpcShm(in.GetParameters(), "input "+in.GetName())
 	switch {
+	case err != nil:
+		return req, err
+	case isShm && (len(raw) > 0 || in.GetContents() != nil):
+		return req, badRequest("input %s: shared memory and data both given", in.GetName())
+	case isShm:
+		b, release, err := srv.shm.acquire(ref, "input "+in.GetName(), want, false)
+		if err != nil {
+			return req, err
+		}
+		req.in, req.release = b, append(req.release, release)
+		return req, nil
 	case len(raw) > 0 && in.GetContents() != nil:
-		return 0, nil, badRequest("input %s: both raw_input_contents and contents", in.GetName())
+		return req, badRequest("input %s: both raw_input_contents and contents", in.GetName())
 	case len(raw) > 1:
-		return 0, nil, badRequest("%d raw_input_contents for 1 input", len(raw))
+		return req, badRequest("%d raw_input_contents for 1 input", len(raw))
 	case len(raw) == 1:
 		if len(raw[0]) != want {
-			return 0, nil, badRequest("input %s: %d bytes of raw contents, shape %v needs %d", in.GetName(), len(raw[0]), in.GetShape(), want)
+			return req, badRequest("input %s: %d bytes of raw contents, shape %v needs %d", in.GetName(), len(raw[0]), in.GetShape(), want)
 		}
-		return n, raw[0], nil
+		req.in = raw[0]
+		return req, nil
 	}
 	b, err := contentsBytes(m.Input.Datatype, in.GetContents(), n*int(m.Input.Bytes()/DatatypeSize(m.Input.Datatype)))
 	if err != nil {
-		return 0, nil, badRequest("input %s: %w", in.GetName(), err)
+		return req, badRequest("input %s: %w", in.GetName(), err)
 	}
-	return n, b, nil
+	req.in = b
+	return req, nil
 }
 
 // contentsBytes converts typed tensor contents of count elements to
@@ -176,14 +263,20 @@ func contentsBytes(dt string, c *pb.InferTensorContents, count int) ([]byte, err
 	return out, nil
 }
 
-// response builds the answer to a finished job.
-func (srv *Server) response(r *pb.ModelInferRequest, j *job) *pb.ModelInferResponse {
+// response builds the answer to a finished job: the output in
+// raw_output_contents, or an empty entry there when it went to shared
+// memory, as Triton answers.
+func (srv *Server) response(r *pb.ModelInferRequest, j *job, toShm bool) *pb.ModelInferResponse {
 	m := &srv.m
 	shape := append([]int64{int64(j.n)}, m.Output.Shape...)
+	out := j.out
+	if toShm {
+		out = []byte{}
+	}
 	return &pb.ModelInferResponse{
 		ModelName: m.Name, ModelVersion: m.version(), Id: r.GetId(),
 		Outputs:           []*pb.ModelInferResponse_InferOutputTensor{{Name: m.Output.Name, Datatype: m.Output.Datatype, Shape: shape}},
-		RawOutputContents: [][]byte{j.out},
+		RawOutputContents: [][]byte{out},
 	}
 }
 
@@ -192,11 +285,13 @@ func closeReady(j *job) { close(j.ready) }
 func (g *grpcService) ModelInfer(ctx context.Context, r *pb.ModelInferRequest) (*pb.ModelInferResponse, error) {
 	srv := g.srv
 	j := &job{start: time.Now(), ready: make(chan struct{}), done: closeReady}
-	n, in, err := srv.prepare(r)
+	req, err := srv.prepare(r)
 	if err == nil {
-		err = srv.e.submit(ctx, j, n, in)
+		j.out = req.out
+		err = srv.e.submit(ctx, j, req.n, req.in)
 	}
 	if err != nil {
+		req.done()
 		srv.e.record(j, err)
 		return nil, grpcError(err)
 	}
@@ -204,14 +299,17 @@ func (g *grpcService) ModelInfer(ctx context.Context, r *pb.ModelInferRequest) (
 	case <-j.ready:
 	case <-ctx.Done():
 		// The samples finish anyway and free their slots; nobody waits.
+		// The shared memory regions are let go once they have.
+		go func() { <-j.ready; req.done() }()
 		srv.e.record(j, ctx.Err())
 		return nil, grpcError(ctx.Err())
 	}
+	req.done()
 	srv.e.record(j, j.err)
 	if j.err != nil {
 		return nil, grpcError(j.err)
 	}
-	return srv.response(r, j), nil
+	return srv.response(r, j, req.out != nil), nil
 }
 
 // ModelStreamInfer answers each request of the stream as its samples finish,
@@ -255,17 +353,19 @@ func (g *grpcService) ModelStreamInfer(stream pb.GRPCInferenceService_ModelStrea
 			inflight++
 			mu.Unlock()
 			j := &job{start: time.Now()}
+			req, err := srv.prepare(r)
 			j.done = func(j *job) {
+				req.done()
 				srv.e.record(j, j.err)
 				if j.err != nil {
 					out <- &pb.ModelStreamInferResponse{ErrorMessage: j.err.Error(), InferResponse: &pb.ModelInferResponse{Id: r.GetId()}}
 					return
 				}
-				out <- &pb.ModelStreamInferResponse{InferResponse: srv.response(r, j)}
+				out <- &pb.ModelStreamInferResponse{InferResponse: srv.response(r, j, req.out != nil)}
 			}
-			n, in, err := srv.prepare(r)
 			if err == nil {
-				err = srv.e.submit(ctx, j, n, in)
+				j.out = req.out
+				err = srv.e.submit(ctx, j, req.n, req.in)
 			}
 			if err != nil {
 				j.err = err
@@ -317,4 +417,86 @@ func (g *grpcService) ModelStreamInfer(stream pb.GRPCInferenceService_ModelStrea
 		return status.FromContextError(endErr).Err()
 	}
 	return endErr
+}
+
+func (g *grpcService) ModelConfig(_ context.Context, r *pb.ModelConfigRequest) (*pb.ModelConfigResponse, error) {
+	if err := g.srv.m.checkModel(r.GetName(), r.GetVersion()); err != nil {
+		return nil, grpcError(err)
+	}
+	return &pb.ModelConfigResponse{Config: g.srv.ModelConfig()}, nil
+}
+
+func (g *grpcService) ModelStatistics(_ context.Context, r *pb.ModelStatisticsRequest) (*pb.ModelStatisticsResponse, error) {
+	if r.GetName() == "" && r.GetVersion() != "" {
+		return nil, grpcError(badRequest("version %q without a model name", r.GetVersion()))
+	}
+	if r.GetName() != "" {
+		if err := g.srv.m.checkModel(r.GetName(), r.GetVersion()); err != nil {
+			return nil, grpcError(err)
+		}
+	}
+	return &pb.ModelStatisticsResponse{ModelStats: []*pb.ModelStatistics{g.srv.ModelStatistics()}}, nil
+}
+
+func (g *grpcService) RepositoryIndex(_ context.Context, r *pb.RepositoryIndexRequest) (*pb.RepositoryIndexResponse, error) {
+	var models []*pb.RepositoryIndexResponse_ModelIndex
+	for _, e := range g.srv.repositoryIndex(r.GetReady()) {
+		models = append(models, &pb.RepositoryIndexResponse_ModelIndex{Name: e.Name, Version: e.Version, State: e.State, Reason: e.Reason})
+	}
+	return &pb.RepositoryIndexResponse{Models: models}, nil
+}
+
+func (g *grpcService) RepositoryModelLoad(_ context.Context, r *pb.RepositoryModelLoadRequest) (*pb.RepositoryModelLoadResponse, error) {
+	return nil, grpcError(errFixedModels("load", r.GetModelName()))
+}
+
+func (g *grpcService) RepositoryModelUnload(_ context.Context, r *pb.RepositoryModelUnloadRequest) (*pb.RepositoryModelUnloadResponse, error) {
+	return nil, grpcError(errFixedModels("unload", r.GetModelName()))
+}
+
+func (g *grpcService) SystemSharedMemoryStatus(_ context.Context, r *pb.SystemSharedMemoryStatusRequest) (*pb.SystemSharedMemoryStatusResponse, error) {
+	st, err := g.srv.shm.status(r.GetName())
+	if err != nil {
+		return nil, grpcError(err)
+	}
+	out := &pb.SystemSharedMemoryStatusResponse{Regions: map[string]*pb.SystemSharedMemoryStatusResponse_RegionStatus{}}
+	for _, s := range st {
+		out.Regions[s.Name] = &pb.SystemSharedMemoryStatusResponse_RegionStatus{Name: s.Name, Key: s.Key, Offset: s.Offset, ByteSize: s.ByteSize}
+	}
+	return out, nil
+}
+
+func (g *grpcService) SystemSharedMemoryRegister(_ context.Context, r *pb.SystemSharedMemoryRegisterRequest) (*pb.SystemSharedMemoryRegisterResponse, error) {
+	if err := g.srv.shm.register(r.GetName(), r.GetKey(), r.GetOffset(), r.GetByteSize()); err != nil {
+		return nil, grpcError(err)
+	}
+	return &pb.SystemSharedMemoryRegisterResponse{}, nil
+}
+
+func (g *grpcService) SystemSharedMemoryUnregister(_ context.Context, r *pb.SystemSharedMemoryUnregisterRequest) (*pb.SystemSharedMemoryUnregisterResponse, error) {
+	if err := g.srv.shm.unregister(r.GetName()); err != nil {
+		return nil, grpcError(err)
+	}
+	return &pb.SystemSharedMemoryUnregisterResponse{}, nil
+}
+
+// CudaSharedMemoryStatus lists no region: none can be registered.
+func (g *grpcService) CudaSharedMemoryStatus(_ context.Context, r *pb.CudaSharedMemoryStatusRequest) (*pb.CudaSharedMemoryStatusResponse, error) {
+	if r.GetName() != "" {
+		return nil, grpcError(errCUDAShm)
+	}
+	return &pb.CudaSharedMemoryStatusResponse{Regions: map[string]*pb.CudaSharedMemoryStatusResponse_RegionStatus{}}, nil
+}
+
+func (g *grpcService) CudaSharedMemoryRegister(context.Context, *pb.CudaSharedMemoryRegisterRequest) (*pb.CudaSharedMemoryRegisterResponse, error) {
+	return nil, grpcError(errCUDAShm)
+}
+
+// CudaSharedMemoryUnregister of every region (an empty name) succeeds, as
+// there are none: perf_analyzer clears both kinds before it starts.
+func (g *grpcService) CudaSharedMemoryUnregister(_ context.Context, r *pb.CudaSharedMemoryUnregisterRequest) (*pb.CudaSharedMemoryUnregisterResponse, error) {
+	if r.GetName() != "" {
+		return nil, grpcError(errCUDAShm)
+	}
+	return &pb.CudaSharedMemoryUnregisterResponse{}, nil
 }

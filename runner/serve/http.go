@@ -2,14 +2,13 @@ package serve
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
-	"time"
+
+	pb "github.com/gotrt/gotrt/runner/kserve/inferencepb"
 )
 
 // The v2 REST API's JSON objects.
@@ -31,35 +30,6 @@ type (
 		Version    string   `json:"version"`
 		Extensions []string `json:"extensions"`
 	}
-	httpInput struct {
-		Name       string          `json:"name"`
-		Datatype   string          `json:"datatype"`
-		Shape      []int64         `json:"shape"`
-		Parameters map[string]any  `json:"parameters,omitempty"`
-		Data       json.RawMessage `json:"data"`
-	}
-	httpOutputReq struct {
-		Name       string         `json:"name"`
-		Parameters map[string]any `json:"parameters,omitempty"`
-	}
-	httpInferRequest struct {
-		ID         string          `json:"id,omitempty"`
-		Parameters map[string]any  `json:"parameters,omitempty"`
-		Inputs     []httpInput     `json:"inputs"`
-		Outputs    []httpOutputReq `json:"outputs,omitempty"`
-	}
-	httpOutput struct {
-		Name     string  `json:"name"`
-		Datatype string  `json:"datatype"`
-		Shape    []int64 `json:"shape"`
-		Data     any     `json:"data"`
-	}
-	httpInferResponse struct {
-		ModelName    string       `json:"model_name"`
-		ModelVersion string       `json:"model_version"`
-		ID           string       `json:"id,omitempty"`
-		Outputs      []httpOutput `json:"outputs"`
-	}
 	httpError struct {
 		Error string `json:"error"`
 	}
@@ -74,6 +44,8 @@ func httpStatus(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, ErrUnavailable):
 		return http.StatusServiceUnavailable
+	case errors.Is(err, ErrNotSupported):
+		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError
 }
@@ -104,7 +76,7 @@ func (srv *Server) httpHandler() http.Handler {
 	mux.HandleFunc("GET /v2/health/live", health(func() bool { return true }))
 	mux.HandleFunc("GET /v2/health/ready", health(srv.Ready))
 	mux.HandleFunc("GET /v2", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, httpServerMeta{Name: "gotrt", Version: srv.cfg.Version, Extensions: []string{}})
+		writeJSON(w, http.StatusOK, httpServerMeta{Name: "gotrt", Version: srv.cfg.Version, Extensions: Extensions})
 	})
 	model := func(h func(w http.ResponseWriter, r *http.Request)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -130,181 +102,182 @@ func (srv *Server) httpHandler() http.Handler {
 		mux.HandleFunc("GET "+p+"/ready", ready)
 		mux.HandleFunc("POST "+p+"/infer", infer)
 	}
+	srv.extensionRoutes(mux, model)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, httpError{Error: fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path)})
 	})
 	return mux
 }
 
-// httpInfer runs POST /v2/models/{model}/infer with JSON tensors.
-func (srv *Server) httpInfer(w http.ResponseWriter, r *http.Request) {
-	j := &job{start: time.Now(), ready: make(chan struct{}), done: closeReady}
-	n, in, req, err := srv.readHTTP(w, r)
-	if err == nil {
-		err = srv.e.submit(r.Context(), j, n, in)
+// The statistics extension's JSON objects: every counter is written, as
+// Triton writes them (perf_analyzer reads each one).
+type (
+	jsonDuration struct {
+		Count uint64 `json:"count"`
+		NS    uint64 `json:"ns"`
 	}
-	if err != nil {
-		srv.e.record(j, err)
-		writeErr(w, err)
-		return
+	jsonInferStats struct {
+		Success       jsonDuration `json:"success"`
+		Fail          jsonDuration `json:"fail"`
+		Queue         jsonDuration `json:"queue"`
+		ComputeInput  jsonDuration `json:"compute_input"`
+		ComputeInfer  jsonDuration `json:"compute_infer"`
+		ComputeOutput jsonDuration `json:"compute_output"`
+		CacheHit      jsonDuration `json:"cache_hit"`
+		CacheMiss     jsonDuration `json:"cache_miss"`
 	}
-	select {
-	case <-j.ready:
-	case <-r.Context().Done():
-		srv.e.record(j, r.Context().Err())
-		return // the client is gone
+	jsonBatchStats struct {
+		BatchSize     uint64       `json:"batch_size"`
+		ComputeInput  jsonDuration `json:"compute_input"`
+		ComputeInfer  jsonDuration `json:"compute_infer"`
+		ComputeOutput jsonDuration `json:"compute_output"`
 	}
-	srv.e.record(j, j.err)
-	if j.err != nil {
-		writeErr(w, j.err)
-		return
+	jsonModelStats struct {
+		Name           string           `json:"name"`
+		Version        string           `json:"version"`
+		LastInference  uint64           `json:"last_inference"`
+		InferenceCount uint64           `json:"inference_count"`
+		ExecutionCount uint64           `json:"execution_count"`
+		InferenceStats jsonInferStats   `json:"inference_stats"`
+		ResponseStats  map[string]any   `json:"response_stats"`
+		BatchStats     []jsonBatchStats `json:"batch_stats"`
+		MemoryUsage    []any            `json:"memory_usage"`
 	}
-	m := &srv.m
-	data, err := decodeOutput(m.Output.Datatype, j.out)
-	if err != nil {
-		writeErr(w, err)
-		return
+	jsonStatsResponse struct {
+		ModelStats []jsonModelStats `json:"model_stats"`
 	}
-	writeJSON(w, http.StatusOK, httpInferResponse{ModelName: m.Name, ModelVersion: m.version(), ID: req.ID,
-		Outputs: []httpOutput{{Name: m.Output.Name, Datatype: m.Output.Datatype,
-			Shape: append([]int64{int64(n)}, m.Output.Shape...), Data: data}}})
+	jsonShmStatus struct {
+		Name     string `json:"name"`
+		Key      string `json:"key"`
+		Offset   uint64 `json:"offset"`
+		ByteSize uint64 `json:"byte_size"`
+	}
+)
+
+func jd(d *pb.StatisticDuration) jsonDuration {
+	return jsonDuration{Count: d.GetCount(), NS: d.GetNs()}
 }
 
-// readHTTP reads and checks an infer request body of at most
-// MaxRequestBytes.
-func (srv *Server) readHTTP(w http.ResponseWriter, r *http.Request) (int, []byte, *httpInferRequest, error) {
-	limit := int64(srv.cfg.MaxRequestBytes)
-	if r.ContentLength > limit {
-		return 0, nil, nil, badRequest("request body of %d bytes exceeds the limit of %d", r.ContentLength, limit)
+func statsJSON(ms *pb.ModelStatistics) jsonModelStats {
+	is := ms.GetInferenceStats()
+	j := jsonModelStats{Name: ms.GetName(), Version: ms.GetVersion(), LastInference: ms.GetLastInference(),
+		InferenceCount: ms.GetInferenceCount(), ExecutionCount: ms.GetExecutionCount(),
+		InferenceStats: jsonInferStats{Success: jd(is.GetSuccess()), Fail: jd(is.GetFail()), Queue: jd(is.GetQueue()),
+			ComputeInput: jd(is.GetComputeInput()), ComputeInfer: jd(is.GetComputeInfer()), ComputeOutput: jd(is.GetComputeOutput()),
+			CacheHit: jd(is.GetCacheHit()), CacheMiss: jd(is.GetCacheMiss())},
+		ResponseStats: map[string]any{}, BatchStats: []jsonBatchStats{}, MemoryUsage: []any{}}
+	for _, b := range ms.GetBatchStats() {
+		j.BatchStats = append(j.BatchStats, jsonBatchStats{BatchSize: b.GetBatchSize(),
+			ComputeInput: jd(b.GetComputeInput()), ComputeInfer: jd(b.GetComputeInfer()), ComputeOutput: jd(b.GetComputeOutput())})
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	if err != nil {
-		var mb *http.MaxBytesError
-		if errors.As(err, &mb) {
-			return 0, nil, nil, badRequest("request body exceeds the limit of %d bytes", limit)
-		}
-		return 0, nil, nil, badRequest("reading the request body: %w", err)
-	}
-	var req httpInferRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		return 0, nil, nil, badRequest("request body: %w", err)
-	}
-	m := &srv.m
-	if len(req.Inputs) != 1 {
-		return 0, nil, nil, badRequest("%d inputs, model %s has 1 (%s)", len(req.Inputs), m.Name, m.Input.Name)
-	}
-	t := req.Inputs[0]
-	n, err := m.checkInput(t.Name, t.Datatype, t.Shape, srv.cfg.MaxRequestBatch)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	err = m.checkOutputs(func(yield func(string) bool) {
-		for _, o := range req.Outputs {
-			if !yield(o.Name) {
-				return
-			}
-		}
+	return j
+}
+
+// extensionRoutes adds the routes of Triton's extensions: model
+// configuration, statistics, model repository, system and CUDA shared
+// memory.
+func (srv *Server) extensionRoutes(mux *http.ServeMux, model func(func(http.ResponseWriter, *http.Request)) http.HandlerFunc) {
+	config := model(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, configJSON(srv.ModelConfig()))
 	})
-	if err != nil {
-		return 0, nil, nil, err
+	stats := model(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, jsonStatsResponse{ModelStats: []jsonModelStats{statsJSON(srv.ModelStatistics())}})
+	})
+	for _, p := range []string{"/v2/models/{model}", "/v2/models/{model}/versions/{version}"} {
+		mux.HandleFunc("GET "+p+"/config", config)
+		mux.HandleFunc("GET "+p+"/stats", stats)
 	}
-	count := n * m.Input.Bytes() / DatatypeSize(m.Input.Datatype)
-	in, err := jsonElements(t.Data, m.Input.Datatype, count)
-	if err != nil {
-		return 0, nil, nil, badRequest("input %s: data: %w", t.Name, err)
-	}
-	return n, in, &req, nil
-}
+	// Every model's statistics; a model named "stats" is not reachable
+	// here, as in Triton.
+	mux.HandleFunc("GET /v2/models/stats", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, jsonStatsResponse{ModelStats: []jsonModelStats{statsJSON(srv.ModelStatistics())}})
+	})
 
-// jsonElements reads a JSON tensor's data, flat or nested arrays of numbers
-// in row-major order, into little-endian bytes of datatype dt: exactly
-// count elements, each in the type's range.
-func jsonElements(raw json.RawMessage, dt string, count int) ([]byte, error) {
-	size := DatatypeSize(dt)
-	var lo, hi float64
-	switch dt {
-	case "UINT8", "UINT16", "UINT32":
-		lo, hi = 0, math.Exp2(float64(8*size))-1
-	case "INT8", "INT16", "INT32":
-		hi = math.Exp2(float64(8*size-1)) - 1
-		lo = -hi - 1
-	case "FP32":
-		lo, hi = -math.MaxFloat32, math.MaxFloat32
-	default:
-		return nil, fmt.Errorf("JSON data of %s is not supported", dt)
-	}
-	out := make([]byte, 0, count*size)
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	depth, got := 0, 0
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
+	mux.HandleFunc("POST /v2/repository/index", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Ready bool `json:"ready"`
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+		if err == nil && len(bytes.TrimSpace(body)) > 0 {
+			err = json.Unmarshal(body, &req)
 		}
 		if err != nil {
-			return nil, err
+			writeErr(w, badRequest("repository index request: %w", err))
+			return
 		}
-		switch v := tok.(type) {
-		case json.Delim:
-			switch v {
-			case '[':
-				if depth++; depth > 8 {
-					return nil, errors.New("arrays nested deeper than 8")
-				}
-			case ']':
-				depth--
-			default:
-				return nil, errors.New("want arrays of numbers")
-			}
-		case float64:
-			if depth == 0 {
-				return nil, errors.New("want an array of numbers")
-			}
-			if got++; got > count {
-				return nil, fmt.Errorf("more than %d elements (the shape's)", count)
-			}
-			if v < lo || v > hi || (dt != "FP32" && v != math.Trunc(v)) {
-				return nil, fmt.Errorf("element %d: %v is not a %s", got-1, v, dt)
-			}
-			switch {
-			case dt == "FP32":
-				out = binary.LittleEndian.AppendUint32(out, math.Float32bits(float32(v)))
-			case lo < 0:
-				out = binary.LittleEndian.AppendUint32(out, uint32(int32(v)))[:len(out)+size]
-			default:
-				out = binary.LittleEndian.AppendUint32(out, uint32(v))[:len(out)+size]
-			}
-		default:
-			return nil, fmt.Errorf("element %d: %v is not a number", got, tok)
-		}
+		writeJSON(w, http.StatusOK, srv.repositoryIndex(req.Ready))
+	})
+	for _, op := range []string{"load", "unload"} {
+		mux.HandleFunc("POST /v2/repository/models/{model}/"+op, func(w http.ResponseWriter, r *http.Request) {
+			writeErr(w, errFixedModels(op, r.PathValue("model")))
+		})
 	}
-	if got != count {
-		return nil, fmt.Errorf("%d elements, the shape needs %d", got, count)
-	}
-	return out, nil
-}
 
-// decodeOutput turns an output's little-endian bytes into JSON numbers.
-func decodeOutput(dt string, b []byte) (any, error) {
-	switch dt {
-	case "INT32":
-		v := make([]int32, len(b)/4)
-		for i := range v {
-			v[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
+	shmStatus := func(w http.ResponseWriter, r *http.Request) {
+		st, err := srv.shm.status(r.PathValue("region"))
+		if err != nil {
+			writeErr(w, err)
+			return
 		}
-		return v, nil
-	case "FP32":
-		v := make([]float32, len(b)/4)
-		for i := range v {
-			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		out := []jsonShmStatus{}
+		for _, s := range st {
+			out = append(out, jsonShmStatus{Name: s.Name, Key: s.Key, Offset: s.Offset, ByteSize: s.ByteSize})
 		}
-		return v, nil
-	case "UINT8":
-		v := make([]uint16, len(b))
-		for i := range v {
-			v[i] = uint16(b[i])
-		}
-		return v, nil
+		writeJSON(w, http.StatusOK, out)
 	}
-	return nil, fmt.Errorf("%w: output datatype %s has no JSON form here", ErrInternal, dt)
+	mux.HandleFunc("GET /v2/systemsharedmemory/status", shmStatus)
+	mux.HandleFunc("GET /v2/systemsharedmemory/region/{region}/status", shmStatus)
+	mux.HandleFunc("POST /v2/systemsharedmemory/region/{region}/register", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Key      *string `json:"key"`
+			Offset   uint64  `json:"offset"`
+			ByteSize *uint64 `json:"byte_size"`
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+		if err == nil {
+			err = json.Unmarshal(body, &req)
+		}
+		if err == nil && (req.Key == nil || req.ByteSize == nil) {
+			err = errors.New(`want {"key": ..., "offset": ..., "byte_size": ...}`)
+		}
+		if err != nil {
+			writeErr(w, badRequest("register shared memory region %q: %w", r.PathValue("region"), err))
+			return
+		}
+		if err := srv.shm.register(r.PathValue("region"), *req.Key, req.Offset, *req.ByteSize); err != nil {
+			writeErr(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	shmUnregister := func(w http.ResponseWriter, r *http.Request) {
+		if err := srv.shm.unregister(r.PathValue("region")); err != nil {
+			writeErr(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}
+	mux.HandleFunc("POST /v2/systemsharedmemory/unregister", shmUnregister)
+	mux.HandleFunc("POST /v2/systemsharedmemory/region/{region}/unregister", shmUnregister)
+
+	// CUDA shared memory: none registered, none can be; clearing every
+	// region succeeds (perf_analyzer clears both kinds before it starts).
+	cudaNone := func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("region") != "" {
+			writeErr(w, errCUDAShm)
+			return
+		}
+		if r.Method == http.MethodGet {
+			writeJSON(w, http.StatusOK, []any{})
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}
+	mux.HandleFunc("GET /v2/cudasharedmemory/status", cudaNone)
+	mux.HandleFunc("GET /v2/cudasharedmemory/region/{region}/status", cudaNone)
+	mux.HandleFunc("POST /v2/cudasharedmemory/unregister", cudaNone)
+	mux.HandleFunc("POST /v2/cudasharedmemory/region/{region}/unregister", cudaNone)
+	mux.HandleFunc("POST /v2/cudasharedmemory/region/{region}/register", func(w http.ResponseWriter, _ *http.Request) {
+		writeErr(w, errCUDAShm)
+	})
 }

@@ -34,6 +34,9 @@ func (srv *Server) writeMetrics(w *bufio.Writer) {
 		fmt.Fprintf(w, "%s%s %s\n", name, labels, strconv.FormatFloat(v, 'g', -1, 64))
 	}
 	e := srv.e
+	e.stats.mu.Lock()
+	success, failure, count, durNS := e.stats.success.Count, e.stats.fail.Count, e.stats.inferCount, e.stats.success.Ns
+	e.stats.mu.Unlock()
 	st := srv.s.Stats()
 	var batches, samples uint64
 	var queue, input, infer, output float64 // µs, summed over samples
@@ -47,12 +50,12 @@ func (srv *Server) writeMetrics(w *bufio.Writer) {
 		infer += float64(l.DeviceWait+l.Compute) * n
 		output += float64(l.D2H+l.Completion) * n
 	}
-	one("nv_inference_request_success", "counter", "Number of successful inference requests, all batch sizes", lbl, float64(e.success.Load()))
-	one("nv_inference_request_failure", "counter", "Number of failed inference requests, all batch sizes", lbl, float64(e.failure.Load()))
-	one("nv_inference_count", "counter", "Number of inferences performed (a batch of n counts n)", lbl, float64(e.samples.Load()))
+	one("nv_inference_request_success", "counter", "Number of successful inference requests, all batch sizes", lbl, float64(success))
+	one("nv_inference_request_failure", "counter", "Number of failed inference requests, all batch sizes", lbl, float64(failure))
+	one("nv_inference_count", "counter", "Number of inferences performed (a batch of n counts n)", lbl, float64(count))
 	one("nv_inference_pending_request_count", "gauge", "Instantaneous number of requests waiting in the scheduler or running", lbl, float64(e.pending.Load()))
 	one("nv_inference_exec_count", "counter", "Number of model executions (batches) performed", lbl, float64(batches))
-	one("nv_inference_request_duration_us", "counter", "Cumulative end-to-end inference request handling time", lbl, float64(e.durationNS.Load())/1e3)
+	one("nv_inference_request_duration_us", "counter", "Cumulative end-to-end inference request handling time", lbl, float64(durNS)/1e3)
 	one("nv_inference_queue_duration_us", "counter", "Cumulative time samples waited in the scheduler's queue", lbl, queue)
 	one("nv_inference_compute_input_duration_us", "counter", "Cumulative compute input time (staging and host-to-device copy)", lbl, input)
 	one("nv_inference_compute_infer_duration_us", "counter", "Cumulative compute inference time", lbl, infer)

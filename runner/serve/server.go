@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/gotrt/gotrt/runner/device"
 	"github.com/gotrt/gotrt/runner/kserve/inferencepb"
 	"github.com/gotrt/gotrt/runner/result"
 	"github.com/gotrt/gotrt/runner/sched"
@@ -55,8 +56,14 @@ type Config struct {
 	// waits for room, within its deadline.
 	Slots int
 	// MaxRequestBytes bounds a request message (gRPC) or body (HTTP);
-	// default: room for MaxRequestBatch samples written as JSON numbers.
+	// default: room for MaxRequestBatch samples written as JSON numbers
+	// (the largest encoding), see [Config.RequestBytesFor].
 	MaxRequestBytes int
+	// MaxShmRegions and MaxShmBytes bound the system shared memory regions
+	// clients may register: how many, and their bytes in all (defaults
+	// DefaultShmRegions, DefaultShmBytes).
+	MaxShmRegions int
+	MaxShmBytes   int64
 	// StreamInflight is the most requests one stream has in flight; the
 	// stream reads no more until one is answered.
 	StreamInflight int
@@ -87,14 +94,17 @@ type GPUReading struct {
 	MemoryTotalB   float64
 }
 
-func (c *Config) defaults(inSize int) {
+func (c *Config) defaults(in Tensor) {
 	c.HTTP = cmpStr(c.HTTP, DefaultHTTP)
 	c.GRPC = cmpStr(c.GRPC, DefaultGRPC)
 	c.Metrics = cmpStr(c.Metrics, DefaultMetrics)
 	c.MaxRequestBatch = cmpInt(c.MaxRequestBatch, DefaultMaxRequestBatch)
 	c.Slots = cmpInt(c.Slots, max(DefaultSlots, c.MaxRequestBatch))
-	// A UINT8 element is at most "255," in JSON.
-	c.MaxRequestBytes = cmpInt(c.MaxRequestBytes, c.MaxRequestBatch*inSize*4+64<<10)
+	c.MaxRequestBytes = cmpInt(c.MaxRequestBytes, RequestBytesFor(in, c.MaxRequestBatch))
+	c.MaxShmRegions = cmpInt(c.MaxShmRegions, DefaultShmRegions)
+	if c.MaxShmBytes == 0 {
+		c.MaxShmBytes = DefaultShmBytes
+	}
 	c.StreamInflight = cmpInt(c.StreamInflight, DefaultStreamInflight)
 	if c.ReadTimeout == 0 {
 		c.ReadTimeout = DefaultReadTimeout
@@ -109,6 +119,23 @@ func (c *Config) defaults(inSize int) {
 		c.DrainTimeout = DefaultDrainTimeout
 	}
 	c.Version = cmpStr(c.Version, "dev")
+}
+
+// RequestBytesFor is the default body limit for requests of up to batch
+// samples of input t: the samples written as JSON numbers with room for
+// separators, spaces and nesting (8 bytes an element of 1 or 2 bytes, 32
+// for wider ones: "255, " and "-1.2345678e-30, " fit), plus 64 KiB for the
+// rest of the request. A binary or gRPC request is smaller.
+func RequestBytesFor(t Tensor, batch int) int {
+	size := DatatypeSize(t.Datatype)
+	if size == 0 {
+		return 64 << 10
+	}
+	per := 8
+	if size > 2 {
+		per = 32
+	}
+	return batch*(t.Bytes()/size)*per + 64<<10
 }
 
 func cmpStr(v, def string) string {
@@ -138,10 +165,18 @@ type Server struct {
 	s   *sched.Scheduler
 	e   *engine
 
+	batches batchStats
+	shm     shmRegistry
+
 	grpcSrv *grpc.Server
 	httpSrv *http.Server
 	metSrv  *http.Server
 	lis     [3]net.Listener // http, grpc, metrics
+
+	// HTTP connections by state, to drain: a connection is busy while new
+	// or active.
+	connMu sync.Mutex
+	conns  map[net.Conn]http.ConnState
 
 	ready    atomic.Bool
 	draining chan struct{}
@@ -160,21 +195,30 @@ func New(m Model, cfg Config) (*Server, error) {
 	if err := m.validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	cfg.defaults(m.Input.Bytes())
+	cfg.defaults(m.Input)
 	switch {
 	case cfg.MaxRequestBatch < 1 || cfg.Slots < cfg.MaxRequestBatch:
 		return nil, fmt.Errorf("%w: max request batch %d, slots %d: want 1 ≤ batch ≤ slots", ErrConfig, cfg.MaxRequestBatch, cfg.Slots)
 	case cfg.MaxRequestBytes < m.Input.Bytes():
 		return nil, fmt.Errorf("%w: max request bytes %d below one sample (%d)", ErrConfig, cfg.MaxRequestBytes, m.Input.Bytes())
+	case cfg.MaxShmRegions < 0 || cfg.MaxShmBytes < 0:
+		return nil, fmt.Errorf("%w: shared memory limits %d regions, %d bytes", ErrConfig, cfg.MaxShmRegions, cfg.MaxShmBytes)
 	case cfg.StreamInflight < 1:
 		return nil, fmt.Errorf("%w: stream in-flight %d", ErrConfig, cfg.StreamInflight)
 	case cfg.ReadTimeout < 0 || cfg.WriteTimeout < 0 || cfg.IdleTimeout < 0 || cfg.DrainTimeout < 0:
 		return nil, fmt.Errorf("%w: negative timeout", ErrConfig)
 	}
 	srv := &Server{cfg: cfg, m: m, draining: make(chan struct{})}
+	srv.shm.maxRegions, srv.shm.maxBytes = cfg.MaxShmRegions, uint64(cfg.MaxShmBytes)
 	// The engine is the scheduler's sample source and its completer.
 	srv.e = newEngine(&srv.m, nil, cfg.Slots)
-	s, err := sched.New(m.Devices, srv.e, cfg.Sched)
+	// The scheduler runs the devices wrapped, so each batch is timed for
+	// the statistics extension.
+	devs := make([]device.Device, len(m.Devices))
+	for i, d := range m.Devices {
+		devs[i] = timedDevice{Device: d, st: &srv.batches}
+	}
+	s, err := sched.New(devs, srv.e, cfg.Sched)
 	if err != nil {
 		return nil, err
 	}
@@ -198,6 +242,7 @@ func (srv *Server) Start() error {
 		cancel()
 		return err
 	}
+	srv.batches.counting.Store(true) // warm-up is over
 	addrs := [3]string{srv.cfg.HTTP, srv.cfg.GRPC, srv.cfg.Metrics}
 	for i, a := range addrs {
 		if a == Off {
@@ -218,7 +263,8 @@ func (srv *Server) Start() error {
 	)
 	inferencepb.RegisterGRPCInferenceServiceServer(srv.grpcSrv, &grpcService{srv: srv})
 	reflection.Register(srv.grpcSrv)
-	srv.httpSrv = srv.newHTTP(srv.httpHandler())
+	srv.httpSrv = srv.newHTTP(srv.closeWhenDraining(srv.httpHandler()))
+	srv.httpSrv.ConnState = srv.trackConn
 	srv.metSrv = srv.newHTTP(srv.metricsHandler())
 	srv.ready.Store(true)
 	if l := srv.lis[0]; l != nil {
@@ -244,11 +290,105 @@ func (srv *Server) newHTTP(h http.Handler) *http.Server {
 	}
 }
 
+// closeWhenDraining answers with "Connection: close" once the server
+// drains, so that a client's next request goes elsewhere instead of
+// racing the connection's close.
+func (srv *Server) closeWhenDraining(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(&drainWriter{ResponseWriter: w, draining: srv.draining}, r)
+	})
+}
+
+// drainWriter adds "Connection: close" to an answer written while the
+// server drains.
+type drainWriter struct {
+	http.ResponseWriter
+	draining <-chan struct{}
+	wrote    bool
+}
+
+func (w *drainWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		select {
+		case <-w.draining:
+			w.Header().Set("Connection", "close")
+		default:
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *drainWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (srv *Server) trackConn(c net.Conn, st http.ConnState) {
+	srv.connMu.Lock()
+	defer srv.connMu.Unlock()
+	if srv.conns == nil {
+		srv.conns = map[net.Conn]http.ConnState{}
+	}
+	switch st {
+	case http.StateClosed, http.StateHijacked:
+		delete(srv.conns, c)
+	default:
+		srv.conns[c] = st
+	}
+}
+
+// httpBusy counts the HTTP connections that are new or active.
+func (srv *Server) httpBusy() int {
+	srv.connMu.Lock()
+	defer srv.connMu.Unlock()
+	n := 0
+	for _, st := range srv.conns {
+		if st == http.StateNew || st == http.StateActive {
+			n++
+		}
+	}
+	return n
+}
+
+// drainQuiet is how long no HTTP connection may be busy before the idle
+// ones are closed: a client that was between two requests when the drain
+// began sends its next one on its open connection in that time, and gets
+// it answered (with "Connection: close") rather than a reset.
+const drainQuiet = 100 * time.Millisecond
+
+// waitHTTPQuiet waits until no HTTP connection has been busy for
+// drainQuiet, or ctx ends.
+func (srv *Server) waitHTTPQuiet(ctx context.Context) {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	quietSince := time.Now()
+	for {
+		if srv.httpBusy() > 0 {
+			quietSince = time.Now()
+		} else if time.Since(quietSince) >= drainQuiet {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 func (srv *Server) goServe(name string, serve func() error) {
 	srv.wg.Go(func() {
 		err := serve()
 		if err == nil || errors.Is(err, http.ErrServerClosed) || errors.Is(err, grpc.ErrServerStopped) {
 			return
+		}
+		select {
+		case <-srv.draining:
+			return // the drain closed the listener
+		default:
 		}
 		srv.errMu.Lock()
 		if srv.serveErr == nil {
@@ -289,7 +429,15 @@ func (srv *Server) Shutdown(ctx context.Context) error {
 	var wg sync.WaitGroup
 	var herr error
 	if srv.httpSrv != nil {
-		wg.Go(func() { herr = srv.httpSrv.Shutdown(ctx) })
+		wg.Go(func() {
+			// Stop accepting, answer what comes on open connections (each
+			// answer closes its connection), then close the idle ones.
+			if l := srv.lis[0]; l != nil {
+				_ = l.Close() // Serve then returns; draining, that is no error
+			}
+			srv.waitHTTPQuiet(ctx)
+			herr = srv.httpSrv.Shutdown(ctx)
+		})
 	}
 	if srv.grpcSrv != nil {
 		wg.Go(func() {
@@ -330,6 +478,8 @@ func (srv *Server) Close() error {
 		}
 		srv.e.close()
 		errs = append(errs, srv.s.Close())
+		// Requests still holding a region unmap it when they end.
+		errs = append(errs, srv.shm.close())
 		// Samples the scheduler dropped will never be answered: release
 		// whoever still waits for them.
 		srv.e.abort(fmt.Errorf("%w: server closed", ErrUnavailable))

@@ -1,0 +1,511 @@
+package serve
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// The HTTP path reads inference requests with this hand-written JSON
+// reader instead of encoding/json: a request is mostly one flat (or
+// nested) array of numbers, which reflection decodes an element at a time
+// through interface values. The reader walks the bytes once, keeps strings
+// as sub-slices of the body where they hold no escapes, and turns a
+// tensor's numbers straight into little-endian bytes.
+
+// maxJSONDepth bounds the nesting of any value the reader skips or reads.
+const maxJSONDepth = 32
+
+var errJSONDepth = errors.New("JSON nested deeper than 32")
+
+type jsonReader struct {
+	b []byte
+	i int
+}
+
+func (r *jsonReader) errorf(format string, args ...any) error {
+	return fmt.Errorf("offset %d: "+format, append([]any{r.i}, args...)...)
+}
+
+func (r *jsonReader) ws() {
+	for r.i < len(r.b) {
+		switch r.b[r.i] {
+		case ' ', '\t', '\n', '\r':
+			r.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek is the next byte after white space, 0 at the end.
+func (r *jsonReader) peek() byte {
+	r.ws()
+	if r.i < len(r.b) {
+		return r.b[r.i]
+	}
+	return 0
+}
+
+func (r *jsonReader) expect(c byte) error {
+	if r.peek() != c {
+		if r.i >= len(r.b) {
+			return r.errorf("unexpected end of JSON, want %q", c)
+		}
+		return r.errorf("invalid character %q, want %q", r.b[r.i], c)
+	}
+	r.i++
+	return nil
+}
+
+// str reads a string. Without escapes it is a sub-slice of the input (no
+// copy); with them it is decoded by encoding/json.
+func (r *jsonReader) str() ([]byte, error) {
+	if err := r.expect('"'); err != nil {
+		return nil, err
+	}
+	start := r.i
+	esc := false
+	for r.i < len(r.b) {
+		c := r.b[r.i]
+		switch {
+		case c == '"':
+			s := r.b[start:r.i]
+			r.i++
+			if !esc {
+				if !utf8.Valid(s) {
+					return nil, r.errorf("string is not UTF-8")
+				}
+				return s, nil
+			}
+			var out string
+			if err := json.Unmarshal(r.b[start-1:r.i], &out); err != nil {
+				return nil, r.errorf("bad string: %w", err)
+			}
+			return []byte(out), nil
+		case c == '\\':
+			esc = true
+			r.i += 2
+		case c < 0x20:
+			return nil, r.errorf("control character in string")
+		default:
+			r.i++
+		}
+	}
+	return nil, r.errorf("unexpected end of JSON in a string")
+}
+
+// object calls field for each key of an object; field reads the value.
+func (r *jsonReader) object(field func(key []byte) error) error {
+	if err := r.expect('{'); err != nil {
+		return err
+	}
+	if r.peek() == '}' {
+		r.i++
+		return nil
+	}
+	for {
+		k, err := r.str()
+		if err != nil {
+			return err
+		}
+		if err := r.expect(':'); err != nil {
+			return err
+		}
+		if err := field(k); err != nil {
+			return err
+		}
+		switch r.peek() {
+		case ',':
+			r.i++
+		case '}':
+			r.i++
+			return nil
+		default:
+			return r.errorf("want ',' or '}' in an object")
+		}
+	}
+}
+
+// array calls elem for each element of an array; elem reads it.
+func (r *jsonReader) array(elem func() error) error {
+	if err := r.expect('['); err != nil {
+		return err
+	}
+	if r.peek() == ']' {
+		r.i++
+		return nil
+	}
+	for {
+		if err := elem(); err != nil {
+			return err
+		}
+		switch r.peek() {
+		case ',':
+			r.i++
+		case ']':
+			r.i++
+			return nil
+		default:
+			return r.errorf("want ',' or ']' in an array")
+		}
+	}
+}
+
+// number returns the bytes of a JSON number, checked against the grammar.
+func (r *jsonReader) number() ([]byte, error) {
+	r.ws()
+	start := r.i
+	if r.i < len(r.b) && r.b[r.i] == '-' {
+		r.i++
+	}
+	digits := func() int {
+		n := 0
+		for r.i < len(r.b) && r.b[r.i] >= '0' && r.b[r.i] <= '9' {
+			r.i++
+			n++
+		}
+		return n
+	}
+	intStart := r.i
+	if n := digits(); n == 0 || (n > 1 && r.b[intStart] == '0') {
+		r.i = start
+		return nil, r.errorf("invalid number")
+	}
+	if r.i < len(r.b) && r.b[r.i] == '.' {
+		r.i++
+		if digits() == 0 {
+			return nil, r.errorf("invalid number")
+		}
+	}
+	if r.i < len(r.b) && (r.b[r.i] == 'e' || r.b[r.i] == 'E') {
+		r.i++
+		if r.i < len(r.b) && (r.b[r.i] == '+' || r.b[r.i] == '-') {
+			r.i++
+		}
+		if digits() == 0 {
+			return nil, r.errorf("invalid number")
+		}
+	}
+	return r.b[start:r.i], nil
+}
+
+func (r *jsonReader) literal(lit string) error {
+	r.ws()
+	if len(r.b)-r.i < len(lit) || string(r.b[r.i:r.i+len(lit)]) != lit {
+		return r.errorf("invalid value")
+	}
+	r.i += len(lit)
+	return nil
+}
+
+// skip reads and discards any value.
+func (r *jsonReader) skip(depth int) error {
+	if depth > maxJSONDepth {
+		return errJSONDepth
+	}
+	switch r.peek() {
+	case '{':
+		return r.object(func([]byte) error { return r.skip(depth + 1) })
+	case '[':
+		return r.array(func() error { return r.skip(depth + 1) })
+	case '"':
+		_, err := r.str()
+		return err
+	case 't':
+		return r.literal("true")
+	case 'f':
+		return r.literal("false")
+	case 'n':
+		return r.literal("null")
+	}
+	_, err := r.number()
+	return err
+}
+
+// span reads any value and returns its bytes.
+func (r *jsonReader) span() ([]byte, error) {
+	r.ws()
+	start := r.i
+	if err := r.skip(0); err != nil {
+		return nil, err
+	}
+	return r.b[start:r.i], nil
+}
+
+// end checks that nothing but white space follows.
+func (r *jsonReader) end() error {
+	if r.peek() != 0 {
+		return r.errorf("invalid character %q after top-level value", r.b[r.i])
+	}
+	return nil
+}
+
+// param is a request or tensor parameter's value: a bool, a number or a
+// string.
+type param struct {
+	kind byte // 'b', 'n' or 's'
+	b    bool
+	num  []byte
+	s    []byte
+}
+
+// int64 is the parameter as an integer, if it is one.
+func (p param) int64() (int64, bool) {
+	if p.kind != 'n' {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(string(p.num), 10, 64)
+	return v, err == nil
+}
+
+// params reads a parameters object; each value must be a bool, number or
+// string, as the protocol's parameters are.
+func (r *jsonReader) params(set func(key []byte, v param) error) error {
+	if r.peek() == 'n' {
+		return r.literal("null")
+	}
+	return r.object(func(k []byte) error {
+		var v param
+		var err error
+		switch r.peek() {
+		case 't', 'f':
+			v.kind, v.b = 'b', r.peek() == 't'
+			if v.b {
+				err = r.literal("true")
+			} else {
+				err = r.literal("false")
+			}
+		case '"':
+			v.kind = 's'
+			v.s, err = r.str()
+		default:
+			v.kind = 'n'
+			v.num, err = r.number()
+		}
+		if err != nil {
+			return fmt.Errorf("parameter %q: %w", k, err)
+		}
+		return set(k, v)
+	})
+}
+
+// int64s reads an array of integers (a shape).
+func (r *jsonReader) int64s(max int) ([]int64, error) {
+	var out []int64
+	err := r.array(func() error {
+		num, err := r.number()
+		if err != nil {
+			return err
+		}
+		v, err := strconv.ParseInt(string(num), 10, 64)
+		if err != nil {
+			return r.errorf("%s is not an integer", num)
+		}
+		if len(out) == max {
+			return r.errorf("more than %d dimensions", max)
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
+// elements reads a tensor's "data", flat or nested arrays of numbers in
+// row-major order, into dst as little-endian elements of datatype dt:
+// exactly len(dst)/size elements, each in the type's range.
+func elements(data []byte, dt string, dst []byte) error {
+	size := DatatypeSize(dt)
+	var lo, hi float64
+	switch dt {
+	case "UINT8", "UINT16", "UINT32":
+		lo, hi = 0, math.Exp2(float64(8*size))-1
+	case "INT8", "INT16", "INT32":
+		hi = math.Exp2(float64(8*size-1)) - 1
+		lo = -hi - 1
+	case "FP32":
+		lo, hi = -math.MaxFloat32, math.MaxFloat32
+	default:
+		return fmt.Errorf("JSON data of %s is not supported", dt)
+	}
+	count := len(dst) / size
+	r := jsonReader{b: data}
+	got := 0
+	var elem func(depth int) error
+	put := func(v float64) {
+		o := dst[got*size:]
+		switch {
+		case dt == "FP32":
+			u := math.Float32bits(float32(v))
+			o[0], o[1], o[2], o[3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
+		case size == 1:
+			o[0] = byte(int64(v))
+		case size == 2:
+			u := uint16(int64(v))
+			o[0], o[1] = byte(u), byte(u>>8)
+		default:
+			u := uint32(int64(v))
+			o[0], o[1], o[2], o[3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
+		}
+	}
+	elem = func(depth int) error {
+		c := r.peek()
+		if c == '[' {
+			if depth >= 8 {
+				return errors.New("arrays nested deeper than 8")
+			}
+			return r.array(func() error { return elem(depth + 1) })
+		}
+		if depth == 0 {
+			return errors.New("want an array of numbers")
+		}
+		if got == count {
+			return fmt.Errorf("more than %d elements (the shape's)", count)
+		}
+		// Fast path: a small non-negative or negative integer.
+		start := r.i
+		neg := false
+		if c == '-' {
+			neg = true
+			r.i++
+		}
+		var v int64
+		nd := 0
+		for r.i < len(r.b) && nd < 12 {
+			d := r.b[r.i] - '0'
+			if d > 9 {
+				break
+			}
+			v = v*10 + int64(d)
+			r.i++
+			nd++
+		}
+		simple := nd > 0 && nd < 12 && !(nd > 1 && r.b[start+btoi(neg)] == '0')
+		if simple && r.i < len(r.b) {
+			switch r.b[r.i] {
+			case '.', 'e', 'E':
+				simple = false
+			}
+		}
+		var f float64
+		if simple {
+			if neg {
+				v = -v
+			}
+			f = float64(v)
+		} else {
+			r.i = start
+			num, err := r.number()
+			if err != nil {
+				return fmt.Errorf("element %d: %w", got, err)
+			}
+			f, err = strconv.ParseFloat(string(num), 64)
+			if err != nil && !errors.Is(err, strconv.ErrRange) {
+				return fmt.Errorf("element %d: %s is not a number", got, num)
+			}
+			if err != nil || math.IsInf(f, 0) {
+				return fmt.Errorf("element %d: %s is not a %s", got, num, dt)
+			}
+		}
+		if f < lo || f > hi || (dt != "FP32" && f != math.Trunc(f)) {
+			return fmt.Errorf("element %d: %v is not a %s", got, f, dt)
+		}
+		put(f)
+		got++
+		return nil
+	}
+	if err := elem(0); err != nil {
+		return err
+	}
+	if err := r.end(); err != nil {
+		return err
+	}
+	if got != count {
+		return fmt.Errorf("%d elements, the shape needs %d", got, count)
+	}
+	return nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, `\ufffd`...)
+		} else {
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(dst, '"')
+}
+
+// appendElements appends the little-endian elements of b, of datatype dt,
+// as a flat JSON array of numbers.
+func appendElements(dst []byte, dt string, b []byte) ([]byte, error) {
+	dst = append(dst, '[')
+	switch dt {
+	case "INT32":
+		for i := 0; i+4 <= len(b); i += 4 {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = strconv.AppendInt(dst, int64(int32(uint32(b[i])|uint32(b[i+1])<<8|uint32(b[i+2])<<16|uint32(b[i+3])<<24)), 10)
+		}
+	case "UINT8":
+		for i, v := range b {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = strconv.AppendUint(dst, uint64(v), 10)
+		}
+	case "FP32":
+		for i := 0; i+4 <= len(b); i += 4 {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			f := math.Float32frombits(uint32(b[i]) | uint32(b[i+1])<<8 | uint32(b[i+2])<<16 | uint32(b[i+3])<<24)
+			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+				return nil, fmt.Errorf("%w: output element %d is %v, which JSON cannot carry: ask for binary data", ErrInternal, i/4, f)
+			}
+			dst = strconv.AppendFloat(dst, float64(f), 'g', -1, 32)
+		}
+	default:
+		return nil, fmt.Errorf("%w: output datatype %s has no JSON form here: ask for binary data", ErrInternal, dt)
+	}
+	return append(dst, ']'), nil
+}
