@@ -423,10 +423,14 @@ func TestPythonGRPCClient(t *testing.T) {
 
 	t.Run("RepositoryIndex", func(t *testing.T) {
 		var r struct {
-			Index, IndexReady struct {
+			Index struct {
 				Models []wireModelIndex
 				Error  *pyRPCError
 			}
+			IndexReady struct {
+				Models []wireModelIndex
+				Error  *pyRPCError
+			} `json:"index_ready"`
 		}
 		pyGRPC(t, py, stubs, addr, &r, "index")
 		require.Nil(t, r.Index.Error)
@@ -481,7 +485,11 @@ func TestPythonGRPCClient(t *testing.T) {
 
 		require.Nil(t, r.Infer.Error)
 		require.Len(t, r.Infer.Outputs, 1)
-		assert.Empty(t, r.Infer.RawOutputContents, "an output written to shared memory is not also in the message")
+		// As Triton, one raw_output_contents entry per output, left empty
+		// for an output written to shared memory.
+		for _, raw := range r.Infer.RawOutputContents {
+			assert.Empty(t, raw, "an output written to shared memory is not also in the message")
+		}
 		for _, b := range r.OutputRegionInts {
 			r.OutputRegion = append(r.OutputRegion, byte(b))
 		}
