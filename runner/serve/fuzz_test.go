@@ -1,7 +1,9 @@
 package serve
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
@@ -31,6 +33,41 @@ func FuzzJSONElements(f *testing.F) {
 		var want any
 		if json.Unmarshal([]byte(data), &want) != nil {
 			t.Fatalf("accepted %q, which is not JSON", data)
+		}
+		var flat []float64
+		var walk func(v any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case []any:
+				for _, e := range v {
+					walk(e)
+				}
+			case float64:
+				flat = append(flat, v)
+			default:
+				t.Fatalf("accepted %q holding %T", data, v)
+			}
+		}
+		walk(want)
+		if len(flat) != 4 {
+			t.Fatalf("accepted %q: %d numbers, want 4", data, len(flat))
+		}
+		for i, f := range flat {
+			o := out[i*size:]
+			var got float64
+			switch dt {
+			case "UINT8":
+				got = float64(o[0])
+			case "INT32":
+				got = float64(int32(binary.LittleEndian.Uint32(o)))
+			case "FP32":
+				got, f = float64(math.Float32frombits(binary.LittleEndian.Uint32(o))), float64(float32(f))
+			default:
+				return
+			}
+			if got != f {
+				t.Fatalf("accepted %q: element %d is %v, encoding/json reads %v", data, i, got, f)
+			}
 		}
 	})
 }

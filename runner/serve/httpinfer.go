@@ -417,18 +417,17 @@ func (srv *Server) httpInfer(w http.ResponseWriter, r *http.Request) {
 // -1). An output in shared memory has neither data nor binary data.
 func (srv *Server) appendResponse(dst []byte, p *httpPlan, j *job) (out []byte, hlen int, err error) {
 	m := &srv.m
-	dst = append(dst, `{"model_name":`...)
-	dst = appendJSONString(dst, m.Name)
-	dst = append(dst, `,"model_version":`...)
-	dst = appendJSONString(dst, m.version())
+	srv.jsonOnce.Do(func() {
+		// What every answer says of the model, written once.
+		srv.jsonHead = appendJSONString(append(appendJSONString([]byte(`{"model_name":`), m.Name), `,"model_version":`...), m.version())
+		srv.jsonOut = appendJSONString(append(appendJSONString([]byte(`,"outputs":[{"name":`), m.Output.Name), `,"datatype":`...), m.Output.Datatype)
+	})
+	dst = append(dst, srv.jsonHead...)
 	if len(p.id) > 0 {
 		dst = append(dst, `,"id":`...)
 		dst = appendJSONString(dst, p.id)
 	}
-	dst = append(dst, `,"outputs":[{"name":`...)
-	dst = appendJSONString(dst, m.Output.Name)
-	dst = append(dst, `,"datatype":`...)
-	dst = appendJSONString(dst, m.Output.Datatype)
+	dst = append(dst, srv.jsonOut...)
 	dst = append(dst, `,"shape":[`...)
 	dst = strconv.AppendInt(dst, int64(j.n), 10)
 	for _, d := range m.Output.Shape {

@@ -226,10 +226,31 @@ func (r *jsonReader) skip(depth int) error {
 	return err
 }
 
-// span reads any value and returns its bytes.
+// span reads any value and returns its bytes. An array holding only
+// numbers and arrays (a tensor's data) is found by counting brackets, and
+// checked when it is read; anything else is read value by value.
 func (r *jsonReader) span() ([]byte, error) {
 	r.ws()
 	start := r.i
+	if r.i < len(r.b) && r.b[r.i] == '[' {
+		depth := 0
+	scan:
+		for j := r.i; j < len(r.b); j++ {
+			switch r.b[j] {
+			case '[':
+				if depth++; depth > maxJSONDepth {
+					return nil, errJSONDepth
+				}
+			case ']':
+				if depth--; depth == 0 {
+					r.i = j + 1
+					return r.b[start:r.i], nil
+				}
+			case '"', '{', '}':
+				break scan // not numbers: read it properly
+			}
+		}
+	}
 	if err := r.skip(0); err != nil {
 		return nil, err
 	}
@@ -332,63 +353,84 @@ func elements(data []byte, dt string, dst []byte) error {
 		return fmt.Errorf("JSON data of %s is not supported", dt)
 	}
 	count := len(dst) / size
-	r := jsonReader{b: data}
-	got := 0
-	var elem func(depth int) error
-	put := func(v float64) {
-		o := dst[got*size:]
-		switch {
-		case dt == "FP32":
-			u := math.Float32bits(float32(v))
-			o[0], o[1], o[2], o[3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
-		case size == 1:
-			o[0] = byte(int64(v))
-		case size == 2:
-			u := uint16(int64(v))
-			o[0], o[1] = byte(u), byte(u>>8)
-		default:
-			u := uint32(int64(v))
-			o[0], o[1], o[2], o[3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
+	// One loop over the bytes, a small state machine for the grammar of
+	// nested arrays: after '[' a value or ']'; after a value ',' or ']';
+	// after ',' a value. Most elements take the integer fast path.
+	const (
+		wantValueOrClose = iota
+		wantValue
+		wantCommaOrClose
+	)
+	b := data
+	i, depth, got, state := 0, 0, 0, wantValue
+	for {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r') {
+			i++
 		}
-	}
-	elem = func(depth int) error {
-		c := r.peek()
-		if c == '[' {
-			if depth >= 8 {
+		if i == len(b) {
+			if depth != 0 || state != wantCommaOrClose {
+				return fmt.Errorf("offset %d: unexpected end of JSON", i)
+			}
+			break
+		}
+		c := b[i]
+		if depth == 0 && state == wantCommaOrClose {
+			return fmt.Errorf("offset %d: invalid character %q after the data array", i, c)
+		}
+		switch {
+		case c == '[':
+			if state == wantCommaOrClose {
+				return fmt.Errorf("offset %d: want ',' or ']'", i)
+			}
+			if depth++; depth > 8 {
 				return errors.New("arrays nested deeper than 8")
 			}
-			return r.array(func() error { return elem(depth + 1) })
-		}
-		if depth == 0 {
+			i++
+			state = wantValueOrClose
+			continue
+		case c == ']':
+			if state == wantValue || depth == 0 {
+				return fmt.Errorf("offset %d: unexpected ']'", i)
+			}
+			depth--
+			i++
+			state = wantCommaOrClose
+			continue
+		case c == ',':
+			if state != wantCommaOrClose {
+				return fmt.Errorf("offset %d: unexpected ','", i)
+			}
+			i++
+			state = wantValue
+			continue
+		case state == wantCommaOrClose:
+			return fmt.Errorf("offset %d: want ',' or ']'", i)
+		case depth == 0:
 			return errors.New("want an array of numbers")
 		}
 		if got == count {
 			return fmt.Errorf("more than %d elements (the shape's)", count)
 		}
-		// Fast path: a small non-negative or negative integer.
-		start := r.i
-		neg := false
-		if c == '-' {
-			neg = true
-			r.i++
+		// Fast path: an integer of at most 11 digits.
+		start := i
+		neg := c == '-'
+		if neg {
+			i++
 		}
 		var v int64
 		nd := 0
-		for r.i < len(r.b) && nd < 12 {
-			d := r.b[r.i] - '0'
+		for i < len(b) && nd < 12 {
+			d := b[i] - '0'
 			if d > 9 {
 				break
 			}
 			v = v*10 + int64(d)
-			r.i++
+			i++
 			nd++
 		}
-		simple := nd > 0 && nd < 12 && !(nd > 1 && r.b[start+btoi(neg)] == '0')
-		if simple && r.i < len(r.b) {
-			switch r.b[r.i] {
-			case '.', 'e', 'E':
-				simple = false
-			}
+		simple := nd > 0 && nd < 12 && (nd == 1 || b[start+btoi(neg)] != '0')
+		if simple && i < len(b) && (b[i] == '.' || b[i] == 'e' || b[i] == 'E') {
+			simple = false
 		}
 		var f float64
 		if simple {
@@ -397,11 +439,12 @@ func elements(data []byte, dt string, dst []byte) error {
 			}
 			f = float64(v)
 		} else {
-			r.i = start
+			r := jsonReader{b: b, i: start}
 			num, err := r.number()
 			if err != nil {
 				return fmt.Errorf("element %d: %w", got, err)
 			}
+			i = r.i
 			f, err = strconv.ParseFloat(string(num), 64)
 			if err != nil && !errors.Is(err, strconv.ErrRange) {
 				return fmt.Errorf("element %d: %s is not a number", got, num)
@@ -413,15 +456,22 @@ func elements(data []byte, dt string, dst []byte) error {
 		if f < lo || f > hi || (dt != "FP32" && f != math.Trunc(f)) {
 			return fmt.Errorf("element %d: %v is not a %s", got, f, dt)
 		}
-		put(f)
+		o := dst[got*size:]
+		switch {
+		case dt == "FP32":
+			u := math.Float32bits(float32(f))
+			o[0], o[1], o[2], o[3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
+		case size == 1:
+			o[0] = byte(int64(f))
+		case size == 2:
+			u := uint16(int64(f))
+			o[0], o[1] = byte(u), byte(u>>8)
+		default:
+			u := uint32(int64(f))
+			o[0], o[1], o[2], o[3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
+		}
 		got++
-		return nil
-	}
-	if err := elem(0); err != nil {
-		return err
-	}
-	if err := r.end(); err != nil {
-		return err
+		state = wantCommaOrClose
 	}
 	if got != count {
 		return fmt.Errorf("%d elements, the shape needs %d", got, count)
@@ -484,14 +534,14 @@ func appendElements(dst []byte, dt string, b []byte) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = strconv.AppendInt(dst, int64(int32(uint32(b[i])|uint32(b[i+1])<<8|uint32(b[i+2])<<16|uint32(b[i+3])<<24)), 10)
+			dst = appendInt(dst, int64(int32(uint32(b[i])|uint32(b[i+1])<<8|uint32(b[i+2])<<16|uint32(b[i+3])<<24)))
 		}
 	case "UINT8":
 		for i, v := range b {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = strconv.AppendUint(dst, uint64(v), 10)
+			dst = appendInt(dst, int64(v))
 		}
 	case "FP32":
 		for i := 0; i+4 <= len(b); i += 4 {
@@ -508,4 +558,20 @@ func appendElements(dst []byte, dt string, b []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: output datatype %s has no JSON form here: ask for binary data", ErrInternal, dt)
 	}
 	return append(dst, ']'), nil
+}
+
+// appendInt appends v in decimal: small non-negative numbers (class
+// indices, pixels) digit by digit, in place, the rest through strconv.
+func appendInt(dst []byte, v int64) []byte {
+	switch {
+	case v < 0 || v >= 10000:
+		return strconv.AppendInt(dst, v, 10)
+	case v < 10:
+		return append(dst, byte('0'+v))
+	case v < 100:
+		return append(dst, byte('0'+v/10), byte('0'+v%10))
+	case v < 1000:
+		return append(dst, byte('0'+v/100), byte('0'+v/10%10), byte('0'+v%10))
+	}
+	return append(dst, byte('0'+v/1000), byte('0'+v/100%10), byte('0'+v/10%10), byte('0'+v%10))
 }

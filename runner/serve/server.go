@@ -168,6 +168,10 @@ type Server struct {
 	batches batchStats
 	shm     shmRegistry
 
+	// The start of every HTTP answer's JSON, written once.
+	jsonOnce          sync.Once
+	jsonHead, jsonOut []byte
+
 	grpcSrv *grpc.Server
 	httpSrv *http.Server
 	metSrv  *http.Server
