@@ -135,6 +135,21 @@ func BenchmarkHTTPDecode(b *testing.B) {
 	})
 }
 
+// BenchmarkHTTPDecodeBinary reads a 64-sample request whose input is
+// binary tensor data: only the JSON header is parsed, the input stays in
+// the body.
+func BenchmarkHTTPDecodeBinary(b *testing.B) {
+	js := `{"id":"r1","inputs":[{"name":"input","datatype":"UINT8","shape":[64,32,32],"parameters":{"binary_data_size":65536}}],"outputs":[{"name":"output","parameters":{"binary_data":true}}]}`
+	body := append([]byte(js), make([]byte, 65536)...)
+	srv := benchServer()
+	LoopCPU(b, func() {
+		p, err := srv.planHTTP(body, len(js))
+		if err != nil || p.n != 64 {
+			b.Fatal(err)
+		}
+	})
+}
+
 // BenchmarkHTTPEncode writes the JSON answer to a 64-sample request:
 // "encoding_json" as before (the baseline), "fast" as the server does.
 func BenchmarkHTTPEncode(b *testing.B) {

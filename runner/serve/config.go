@@ -54,12 +54,17 @@ func (srv *Server) ModelConfig() *pb.ModelConfig {
 	maxBatch := 0
 	for _, d := range st.Devices {
 		maxBatch = max(maxBatch, d.MaxBatch)
-		kind := pb.ModelInstanceGroup_KIND_CPU
+		g := &pb.ModelInstanceGroup{Name: m.Name + "_" + d.ID, Kind: pb.ModelInstanceGroup_KIND_CPU, Count: int32(d.Streams)}
 		if d.Kind == result.KindGPU || d.Kind == result.KindMIG {
-			kind = pb.ModelInstanceGroup_KIND_GPU
+			g.Kind = pb.ModelInstanceGroup_KIND_GPU
+			// The GPU's CUDA ordinal, where the device tells it.
+			for _, dev := range m.Devices {
+				if info, ok := dev.(interface{ Info() result.Device }); ok && dev.ID() == d.ID {
+					g.Gpus = []int32{int32(info.Info().Index)}
+				}
+			}
 		}
-		c.InstanceGroup = append(c.InstanceGroup, &pb.ModelInstanceGroup{
-			Name: m.Name + "_" + d.ID, Kind: kind, Count: int32(d.Streams)})
+		c.InstanceGroup = append(c.InstanceGroup, g)
 	}
 	db := &pb.ModelDynamicBatching{MaxQueueDelayMicroseconds: uint64(srv.cfg.Sched.BatchTimeout.Microseconds())}
 	if maxBatch > 0 {
@@ -153,8 +158,8 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// RepositoryEntry is one model of the repository index.
-type RepositoryEntry struct {
+// repositoryEntry is one model of the repository index.
+type repositoryEntry struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 	State   string `json:"state"`
@@ -164,15 +169,15 @@ type RepositoryEntry struct {
 // repositoryIndex lists the served model: READY, or UNAVAILABLE with the
 // reason while the server is not ready. ready leaves out a model that is
 // not.
-func (srv *Server) repositoryIndex(ready bool) []RepositoryEntry {
-	e := RepositoryEntry{Name: srv.m.Name, Version: srv.m.version(), State: "READY"}
+func (srv *Server) repositoryIndex(ready bool) []repositoryEntry {
+	e := repositoryEntry{Name: srv.m.Name, Version: srv.m.version(), State: "READY"}
 	if !srv.Ready() {
 		e.State, e.Reason = "UNAVAILABLE", "the server is shutting down or its devices failed"
 		if ready {
-			return []RepositoryEntry{}
+			return []repositoryEntry{}
 		}
 	}
-	return []RepositoryEntry{e}
+	return []repositoryEntry{e}
 }
 
 // errFixedModels answers a load or unload.

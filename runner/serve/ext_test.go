@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,7 +22,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/gotrt/gotrt/runner/device"
 	pb "github.com/gotrt/gotrt/runner/kserve/inferencepb"
+	"github.com/gotrt/gotrt/runner/result"
 	"github.com/gotrt/gotrt/runner/serve"
 )
 
@@ -320,6 +324,7 @@ func TestBadBinaryRequestsNameTheirFault(t *testing.T) {
 		{"binary data and data", append([]byte(both), data...), strconv.Itoa(len(both)), "exactly one of"},
 		{"binary_data not a bool", []byte(`{"inputs":[],"outputs":[{"name":"output","parameters":{"binary_data":1}}]}`), "", "binary_data: 1"},
 		{"raw binary of the wrong size", data[:1000], "0", "raw binary request"},
+		{"classification asked", append([]byte(`{"inputs":[{"name":"input","datatype":"UINT8","shape":[1,32,32],"parameters":{"binary_data_size":1024}}],"outputs":[{"name":"output","parameters":{"classification":3}}]}`), data...), "", "not supported"},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
 			hdr := map[string]string{}
@@ -562,4 +567,107 @@ func TestShutdownAnswersHTTPRequestsInFlight(t *testing.T) {
 		assert.True(t, a.close, "answered with Connection: close")
 	}
 	require.NoError(t, <-done)
+}
+
+// Under load from HTTP (keep-alive) and gRPC clients, a drain answers every
+// request the server took: a client may be refused a new connection or
+// told UNAVAILABLE, never have a request it sent cut off (reset, EOF).
+func TestShutdownUnderLoadCutsNoRequestOff(t *testing.T) {
+	model, _ := builtinModel(t)
+	// A quiet second before idle connections close: a client starved of
+	// CPU on a busy machine still sends its next request in time.
+	srv := start(t, model, serve.Config{DrainQuiet: time.Second})
+	url := "http://" + srv.Addr("http") + "/v2/models/gotrt-builtin/infer"
+	body, hl := binaryRequest(1, make([]byte, 1024), `,"parameters":{"binary_data_output":true}`)
+	cl := dial(t, srv)
+	stop := make(chan struct{})
+	var mu sync.Mutex
+	var cut []string
+	var ok atomic.Int64
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			client := &http.Client{Transport: &http.Transport{}}
+			defer client.CloseIdleConnections()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+				req.Header.Set(serve.HeaderContentLength, strconv.Itoa(hl))
+				res, err := client.Do(req)
+				if err != nil {
+					if !strings.Contains(err.Error(), "connection refused") {
+						mu.Lock()
+						cut = append(cut, "http: "+err.Error())
+						mu.Unlock()
+					}
+					time.Sleep(time.Millisecond)
+					continue
+				}
+				_, err = io.Copy(io.Discard, res.Body)
+				_ = res.Body.Close()
+				if err == nil && res.StatusCode == 200 {
+					ok.Add(1)
+				} else if res.StatusCode != 503 {
+					mu.Lock()
+					cut = append(cut, fmt.Sprintf("http: %d %v", res.StatusCode, err))
+					mu.Unlock()
+				}
+			}
+		})
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, err := cl.ModelInfer(context.Background(), inferRequest(1, make([]byte, 1024)))
+				switch status.Code(err) {
+				case codes.OK:
+					ok.Add(1)
+				case codes.Unavailable:
+					time.Sleep(time.Millisecond)
+				default:
+					mu.Lock()
+					cut = append(cut, "grpc: "+err.Error())
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	require.Eventually(t, func() bool { return ok.Load() > 200 }, 60*time.Second, time.Millisecond)
+	require.NoError(t, srv.Shutdown(context.Background()))
+	close(stop)
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Empty(t, cut, "requests cut off by the drain")
+}
+
+// standInGPU is a test stand-in: a null device that says it is a GPU of
+// CUDA ordinal 3.
+type standInGPU struct{ nullDevice }
+
+func (standInGPU) ID() string   { return "gpu3" }
+func (standInGPU) Kind() string { return result.KindGPU }
+func (standInGPU) Info() result.Device {
+	return result.Device{Index: 3, ID: "gpu3", Kind: result.KindGPU}
+}
+
+func TestModelConfigKindGPUFromTheDevices(t *testing.T) {
+	model, _ := builtinModel(t)
+	model.Devices = []device.Device{standInGPU{}}
+	cfg := serve.Config{}
+	cfg.Sched.Streams = 3
+	srv := start(t, model, cfg)
+	c := srv.ModelConfig()
+	require.Len(t, c.GetInstanceGroup(), 1)
+	g := c.GetInstanceGroup()[0]
+	assert.Equal(t, pb.ModelInstanceGroup_KIND_GPU, g.GetKind())
+	assert.Equal(t, int32(3), g.GetCount())
+	assert.Equal(t, []int32{3}, g.GetGpus())
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"slices"
@@ -96,7 +97,11 @@ func (r *request) done() {
 
 // grpcShm reads a tensor's shared memory parameters; ok is false when it
 // has none.
-func grpcShm(params map[string]*pb.InferParameter, what string) (ref shmRef, ok bool, err error) {
+func grpcShm(params map[string]*pb.InferParameter, kind, name string) (ref shmRef, ok bool, err error) {
+	if len(params) == 0 {
+		return ref, false, nil
+	}
+	what := kind + " " + name
 	region, hasRegion := params["shared_memory_region"]
 	size, hasSize := params["shared_memory_byte_size"]
 	off, hasOff := params["shared_memory_offset"]
@@ -160,12 +165,15 @@ func (srv *Server) prepare(r *pb.ModelInferRequest) (req request, err error) {
 		if err := m.checkOutputs(func(yield func(string) bool) { yield(o.GetName()) }); err != nil {
 			return req, err
 		}
-		ref, ok, err := grpcShm(o.GetParameters(), "output "+o.GetName())
+		if _, ok := o.GetParameters()["classification"]; ok {
+			return req, fmt.Errorf("%w: output %s: parameter classification (the classification extension)", ErrNotSupported, o.GetName())
+		}
+		ref, ok, err := grpcShm(o.GetParameters(), "output", o.GetName())
 		if err != nil {
 			return req, err
 		}
 		if ok {
-			b, release, err := srv.shm.acquire(ref, "output "+o.GetName(), n*srv.e.outSize, true)
+			b, release, err := srv.shm.acquire(ref, "output", o.GetName(), n*srv.e.outSize, true)
 			if err != nil {
 				return req, err
 			}
@@ -174,14 +182,14 @@ func (srv *Server) prepare(r *pb.ModelInferRequest) (req request, err error) {
 	}
 	want := n * srv.e.inSize
 	raw := r.GetRawInputContents()
-	ref, isShm, err := grpcShm(in.GetParameters(), "input "+in.GetName())
+	ref, isShm, err := grpcShm(in.GetParameters(), "input", in.GetName())
 	switch {
 	case err != nil:
 		return req, err
 	case isShm && (len(raw) > 0 || in.GetContents() != nil):
 		return req, badRequest("input %s: shared memory and data both given", in.GetName())
 	case isShm:
-		b, release, err := srv.shm.acquire(ref, "input "+in.GetName(), want, false)
+		b, release, err := srv.shm.acquire(ref, "input", in.GetName(), want, false)
 		if err != nil {
 			return req, err
 		}

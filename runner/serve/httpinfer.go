@@ -37,48 +37,52 @@ type httpRequest struct {
 }
 
 // tensorParams reads a tensor's parameters: the binary tensor data and
-// shared memory ones are checked and kept; others are ignored.
-func (r *jsonReader) tensorParams(t *httpTensor, what string) error {
-	var region, size, off *param
+// shared memory ones are checked and kept; others are ignored. kind is
+// "input" or "output", for errors.
+func (r *jsonReader) tensorParams(t *httpTensor, kind string) error {
+	var region, size, off param // kind 0: not given
+	what := func() string { return kind + " " + strconv.Quote(string(t.name)) }
 	err := r.params(func(k []byte, v param) error {
 		switch string(k) {
 		case "binary_data_size":
 			n, ok := v.int64()
 			if !ok || n < 0 {
-				return badRequest("%s: parameter binary_data_size: %s is not a byte count", what, paramText(v))
+				return badRequest("%s: parameter binary_data_size: %s is not a byte count", what(), paramText(v))
 			}
 			t.binSize = n
 		case "binary_data":
 			if v.kind != 'b' {
-				return badRequest("%s: parameter binary_data: %s is not true or false", what, paramText(v))
+				return badRequest("%s: parameter binary_data: %s is not true or false", what(), paramText(v))
 			}
 			t.binary = int8(btoi(v.b))
+		case "classification":
+			return fmt.Errorf("%w: %s: parameter classification (the classification extension)", ErrNotSupported, what())
 		case "shared_memory_region":
-			region = &v
+			region = v
 		case "shared_memory_byte_size":
-			size = &v
+			size = v
 		case "shared_memory_offset":
-			off = &v
+			off = v
 		}
 		return nil
 	})
-	if err != nil || (region == nil && size == nil && off == nil) {
+	if err != nil || (region.kind == 0 && size.kind == 0 && off.kind == 0) {
 		return err
 	}
-	if region == nil || size == nil {
-		return badRequest("%s: shared_memory_region and shared_memory_byte_size go together", what)
+	if region.kind == 0 || size.kind == 0 {
+		return badRequest("%s: shared_memory_region and shared_memory_byte_size go together", what())
 	}
 	if region.kind != 's' || len(region.s) == 0 {
-		return badRequest("%s: shared_memory_region: %s is not a region name", what, paramText(*region))
+		return badRequest("%s: shared_memory_region: %s is not a region name", what(), paramText(region))
 	}
 	t.shm.region, t.hasShm = string(region.s), true
 	var ok bool
 	if t.shm.size, ok = size.int64(); !ok || t.shm.size < 0 {
-		return badRequest("%s: shared_memory_byte_size: %s is not a byte count", what, paramText(*size))
+		return badRequest("%s: shared_memory_byte_size: %s is not a byte count", what(), paramText(size))
 	}
-	if off != nil {
+	if off.kind != 0 {
 		if t.shm.offset, ok = off.int64(); !ok || t.shm.offset < 0 {
-			return badRequest("%s: shared_memory_offset: %s is not a byte offset", what, paramText(*off))
+			return badRequest("%s: shared_memory_offset: %s is not a byte offset", what(), paramText(off))
 		}
 	}
 	return nil
@@ -94,20 +98,20 @@ func paramText(v param) string {
 	return string(v.num)
 }
 
-// parseHTTPRequest reads an inference request's JSON: id, parameters,
-// inputs and outputs; unknown fields are skipped. At most maxTensors
-// inputs and outputs each are kept.
-func parseHTTPRequest(b []byte) (*httpRequest, error) {
+// parseHTTPRequest reads an inference request's JSON into req: id,
+// parameters, inputs and outputs; unknown fields are skipped. At most
+// maxTensors inputs and outputs each are kept.
+func parseHTTPRequest(b []byte, req *httpRequest) error {
 	const maxTensors = 64
 	r := &jsonReader{b: b}
-	req := &httpRequest{}
-	tensor := func(list *[]httpTensor, kind string) func() error {
-		return func() error {
+	tensor := func(list *[]httpTensor, kind string) error {
+		return r.array(func() error {
 			if len(*list) == maxTensors {
 				return badRequest("more than %d %ss", maxTensors, kind)
 			}
-			t := httpTensor{binSize: -1, binary: -1}
-			err := r.object(func(k []byte) error {
+			*list = append(*list, httpTensor{binSize: -1, binary: -1})
+			t := &(*list)[len(*list)-1]
+			return r.object(func(k []byte) error {
 				var err error
 				switch string(k) {
 				case "name":
@@ -120,15 +124,13 @@ func parseHTTPRequest(b []byte) (*httpRequest, error) {
 				case "data":
 					t.data, err = r.span()
 				case "parameters":
-					return r.tensorParams(&t, kind+" "+strconv.Quote(string(t.name)))
+					return r.tensorParams(t, kind)
 				default:
 					err = r.skip(1)
 				}
 				return err
 			})
-			*list = append(*list, t)
-			return err
-		}
+		})
 	}
 	err := r.object(func(k []byte) error {
 		var err error
@@ -149,13 +151,13 @@ func parseHTTPRequest(b []byte) (*httpRequest, error) {
 				return nil
 			})
 		case "inputs":
-			err = r.array(tensor(&req.inputs, "input"))
+			err = tensor(&req.inputs, "input")
 		case "outputs":
 			req.hasOutputs = true
 			if r.peek() == 'n' {
 				return r.literal("null")
 			}
-			err = r.array(tensor(&req.outputs, "output"))
+			err = tensor(&req.outputs, "output")
 		default:
 			err = r.skip(1)
 		}
@@ -165,12 +167,12 @@ func parseHTTPRequest(b []byte) (*httpRequest, error) {
 		err = r.end()
 	}
 	if err != nil {
-		if errors.Is(err, ErrBadRequest) {
-			return nil, err
+		if errors.Is(err, ErrBadRequest) || errors.Is(err, ErrNotSupported) {
+			return err
 		}
-		return nil, badRequest("request JSON: %w", err)
+		return badRequest("request JSON: %w", err)
 	}
-	return req, nil
+	return nil
 }
 
 // bodyPool recycles request bodies and response buffers.
@@ -254,8 +256,9 @@ func (srv *Server) planHTTP(b []byte, hdr int) (p httpPlan, err error) {
 	if hdr > 0 {
 		js, bin = b[:hdr], b[hdr:]
 	}
-	req, err := parseHTTPRequest(js)
-	if err != nil {
+	var inputs, outputs [1]httpTensor // room for the usual request
+	req := httpRequest{inputs: inputs[:0], outputs: outputs[:0]}
+	if err := parseHTTPRequest(js, &req); err != nil {
 		return p, err
 	}
 	p.id = string(req.id)
@@ -266,7 +269,7 @@ func (srv *Server) planHTTP(b []byte, hdr int) (p httpPlan, err error) {
 	if !in.hasShape {
 		return p, badRequest("input %q: no shape", in.name)
 	}
-	n, err := m.checkInput(string(in.name), string(in.datatype), in.shape, srv.cfg.MaxRequestBatch)
+	n, err := m.checkInput(canon(in.name, m.Input.Name), canon(in.datatype, m.Input.Datatype), in.shape, srv.cfg.MaxRequestBatch)
 	if err != nil {
 		return p, err
 	}
@@ -274,7 +277,7 @@ func (srv *Server) planHTTP(b []byte, hdr int) (p httpPlan, err error) {
 	p.binary = req.binaryOutput
 	for i := range req.outputs {
 		o := &req.outputs[i]
-		name := string(o.name)
+		name := canon(o.name, m.Output.Name)
 		if err := m.checkOutputs(func(yield func(string) bool) { yield(name) }); err != nil {
 			return p, err
 		}
@@ -286,7 +289,7 @@ func (srv *Server) planHTTP(b []byte, hdr int) (p httpPlan, err error) {
 			if o.binary == 1 {
 				return p, badRequest("output %s: both shared memory and binary_data", name)
 			}
-			buf, release, err := srv.shm.acquire(o.shm, "output "+name, n*srv.e.outSize, true)
+			buf, release, err := srv.shm.acquire(o.shm, "output", name, n*srv.e.outSize, true)
 			if err != nil {
 				return p, err
 			}
@@ -294,7 +297,7 @@ func (srv *Server) planHTTP(b []byte, hdr int) (p httpPlan, err error) {
 		}
 	}
 	want := n * srv.e.inSize
-	what := "input " + m.Input.Name
+	what := srv.inputWhat
 	given := btoi(in.data != nil) + btoi(in.binSize >= 0) + btoi(in.hasShm)
 	switch {
 	case given != 1:
@@ -314,7 +317,7 @@ func (srv *Server) planHTTP(b []byte, hdr int) (p httpPlan, err error) {
 	case len(bin) > 0:
 		return p, badRequest("%d bytes of binary data after the JSON header, but no input has binary_data_size", len(bin))
 	case in.hasShm:
-		buf, release, err := srv.shm.acquire(in.shm, what, want, false)
+		buf, release, err := srv.shm.acquire(in.shm, "input", m.Input.Name, want, false)
 		if err != nil {
 			return p, err
 		}
@@ -327,6 +330,14 @@ func (srv *Server) planHTTP(b []byte, hdr int) (p httpPlan, err error) {
 	}
 	p.in = buf
 	return p, nil
+}
+
+// canon is b as a string: s itself when they are equal (no copy).
+func canon(b []byte, s string) string {
+	if string(b) == s {
+		return s
+	}
+	return string(b)
 }
 
 // headerLength reads the Inference-Header-Content-Length header: -1 when

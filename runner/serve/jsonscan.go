@@ -316,7 +316,7 @@ func (r *jsonReader) params(set func(key []byte, v param) error) error {
 
 // int64s reads an array of integers (a shape).
 func (r *jsonReader) int64s(max int) ([]int64, error) {
-	var out []int64
+	out := make([]int64, 0, 4)
 	err := r.array(func() error {
 		num, err := r.number()
 		if err != nil {

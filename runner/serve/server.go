@@ -37,6 +37,7 @@ const (
 	DefaultReadTimeout     = 30 * time.Second
 	DefaultIdleTimeout     = 2 * time.Minute
 	DefaultDrainTimeout    = 30 * time.Second
+	DefaultDrainQuiet      = 100 * time.Millisecond
 )
 
 // Off, as a listen address, disables that listener.
@@ -74,8 +75,12 @@ type Config struct {
 	// closes idle connections (default 2 min).
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// DrainTimeout bounds [Server.Shutdown] when its context has no
-	// deadline (default 30 s).
-	DrainTimeout time.Duration
+	// deadline (default 30 s). DrainQuiet is how long a drain waits with
+	// no HTTP request in progress before it closes idle keep-alive
+	// connections (default 100 ms): a client between two requests sends
+	// its next on its open connection in that time and has it answered
+	// (with "Connection: close") instead of racing the close.
+	DrainTimeout, DrainQuiet time.Duration
 	// Version is reported by server metadata.
 	Version string
 	// GPU, when set, gives the GPUs' current readings for /metrics.
@@ -117,6 +122,9 @@ func (c *Config) defaults(in Tensor) {
 	}
 	if c.DrainTimeout == 0 {
 		c.DrainTimeout = DefaultDrainTimeout
+	}
+	if c.DrainQuiet == 0 {
+		c.DrainQuiet = DefaultDrainQuiet
 	}
 	c.Version = cmpStr(c.Version, "dev")
 }
@@ -171,6 +179,7 @@ type Server struct {
 	// The start of every HTTP answer's JSON, written once.
 	jsonOnce          sync.Once
 	jsonHead, jsonOut []byte
+	inputWhat         string // "input NAME", for errors
 
 	grpcSrv *grpc.Server
 	httpSrv *http.Server
@@ -209,10 +218,10 @@ func New(m Model, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("%w: shared memory limits %d regions, %d bytes", ErrConfig, cfg.MaxShmRegions, cfg.MaxShmBytes)
 	case cfg.StreamInflight < 1:
 		return nil, fmt.Errorf("%w: stream in-flight %d", ErrConfig, cfg.StreamInflight)
-	case cfg.ReadTimeout < 0 || cfg.WriteTimeout < 0 || cfg.IdleTimeout < 0 || cfg.DrainTimeout < 0:
+	case cfg.ReadTimeout < 0 || cfg.WriteTimeout < 0 || cfg.IdleTimeout < 0 || cfg.DrainTimeout < 0 || cfg.DrainQuiet < 0:
 		return nil, fmt.Errorf("%w: negative timeout", ErrConfig)
 	}
-	srv := &Server{cfg: cfg, m: m, draining: make(chan struct{})}
+	srv := &Server{cfg: cfg, m: m, draining: make(chan struct{}), inputWhat: "input " + m.Input.Name}
 	srv.shm.maxRegions, srv.shm.maxBytes = cfg.MaxShmRegions, uint64(cfg.MaxShmBytes)
 	// The engine is the scheduler's sample source and its completer.
 	srv.e = newEngine(&srv.m, nil, cfg.Slots)
@@ -357,14 +366,8 @@ func (srv *Server) httpBusy() int {
 	return n
 }
 
-// drainQuiet is how long no HTTP connection may be busy before the idle
-// ones are closed: a client that was between two requests when the drain
-// began sends its next one on its open connection in that time, and gets
-// it answered (with "Connection: close") rather than a reset.
-const drainQuiet = 100 * time.Millisecond
-
 // waitHTTPQuiet waits until no HTTP connection has been busy for
-// drainQuiet, or ctx ends.
+// Config.DrainQuiet, or ctx ends.
 func (srv *Server) waitHTTPQuiet(ctx context.Context) {
 	t := time.NewTicker(5 * time.Millisecond)
 	defer t.Stop()
@@ -372,7 +375,7 @@ func (srv *Server) waitHTTPQuiet(ctx context.Context) {
 	for {
 		if srv.httpBusy() > 0 {
 			quietSince = time.Now()
-		} else if time.Since(quietSince) >= drainQuiet {
+		} else if time.Since(quietSince) >= srv.cfg.DrainQuiet {
 			return
 		}
 		select {

@@ -46,8 +46,8 @@ type shmRegistry struct {
 	closed     bool
 }
 
-// ShmStatus is one registered region, as the status call lists it.
-type ShmStatus struct {
+// shmStatus is one registered region, as the status call lists it.
+type shmStatus struct {
 	Name, Key        string
 	Offset, ByteSize uint64
 }
@@ -140,19 +140,19 @@ func (r *shmRegistry) close() error {
 }
 
 // status lists the region name, or every region when name is "".
-func (r *shmRegistry) status(name string) ([]ShmStatus, error) {
+func (r *shmRegistry) status(name string) ([]shmStatus, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if name != "" && r.regions[name] == nil {
 		return nil, badRequest("shared memory region %q is not registered", name)
 	}
-	var out []ShmStatus
+	var out []shmStatus
 	for _, n := range slices.Sorted(maps.Keys(r.regions)) {
 		if name != "" && n != name {
 			continue
 		}
 		g := r.regions[n]
-		out = append(out, ShmStatus{Name: g.name, Key: g.key, Offset: g.offset, ByteSize: g.size})
+		out = append(out, shmStatus{Name: g.name, Key: g.key, Offset: g.offset, ByteSize: g.size})
 	}
 	return out, nil
 }
@@ -166,21 +166,23 @@ type shmRef struct {
 
 // acquire returns the bytes ref names, exactly want bytes long for an
 // input (at least want for an output, of which the first want are
-// returned), and holds the region until release is called.
-func (r *shmRegistry) acquire(ref shmRef, what string, want int, output bool) ([]byte, func(), error) {
+// returned), and holds the region until release is called. kind and name
+// name the tensor in errors.
+func (r *shmRegistry) acquire(ref shmRef, kind, name string, want int, output bool) ([]byte, func(), error) {
+	what := func() string { return kind + " " + name }
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	g := r.regions[ref.region]
 	switch {
 	case g == nil:
-		return nil, nil, badRequest("%s: shared memory region %q is not registered", what, ref.region)
+		return nil, nil, badRequest("%s: shared memory region %q is not registered", what(), ref.region)
 	case ref.offset < 0 || ref.size < 0 || uint64(ref.offset) > g.size || uint64(ref.size) > g.size-uint64(ref.offset):
 		return nil, nil, badRequest("%s: shared_memory_offset %d and shared_memory_byte_size %d are out of bounds of region %q (%d bytes)",
-			what, ref.offset, ref.size, ref.region, g.size)
+			what(), ref.offset, ref.size, ref.region, g.size)
 	case !output && ref.size != int64(want):
-		return nil, nil, badRequest("%s: shared_memory_byte_size %d, the shape needs %d", what, ref.size, want)
+		return nil, nil, badRequest("%s: shared_memory_byte_size %d, the shape needs %d", what(), ref.size, want)
 	case output && ref.size < int64(want):
-		return nil, nil, badRequest("%s: shared_memory_byte_size %d is too small for the output's %d bytes", what, ref.size, want)
+		return nil, nil, badRequest("%s: shared_memory_byte_size %d is too small for the output's %d bytes", what(), ref.size, want)
 	}
 	g.refs++
 	var once sync.Once
