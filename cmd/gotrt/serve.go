@@ -145,6 +145,10 @@ func (f *serveFlags) server() (srv *serve.Server, closeGPU func(), err error) {
 	return srv, closeGPU, nil
 }
 
+// noWait is the scheduler's batch timeout for no wait (sched.NoWait on the
+// sched branch: 1 ns; the scheduler reads 0 as its default).
+const noWait = time.Nanosecond
+
 // Ranges of serve's flags, checked before anything opens.
 const (
 	maxServeStreams = 64 // a GPU device's most streams
@@ -242,11 +246,7 @@ func (f *serveFlags) build() (srv *serve.Server, closeDevs func() error, err err
 	if devs.Note != "" && f.log != nil {
 		fmt.Fprintln(f.log, devs.Note)
 	}
-	cfg := serve.Config{HTTP: f.http, GRPC: f.grpc, Metrics: f.metrics, MaxRequestBatch: f.requestBatch,
-		DrainTimeout: f.drain, Version: result.BuildInfo().Version}
-	// The batch timeout goes to the scheduler as given: 0 means no wait.
-	cfg.Sched.MaxBatch, cfg.Sched.BatchTimeout = f.maxBatch, f.batchTimeout
-	cfg.Sched.Streams = f.streams
+	cfg := f.config()
 	if cfg.Sched.Streams == 0 {
 		cfg.Sched.Streams = devs.Streams
 	}
@@ -259,4 +259,19 @@ func (f *serveFlags) build() (srv *serve.Server, closeDevs func() error, err err
 		return nil, nil, err
 	}
 	return srv, devs.Close, nil
+}
+
+// config is the server's config the flags give, before the devices are
+// known.
+func (f *serveFlags) config() serve.Config {
+	cfg := serve.Config{HTTP: f.http, GRPC: f.grpc, Metrics: f.metrics, MaxRequestBatch: f.requestBatch,
+		DrainTimeout: f.drain, Version: result.BuildInfo().Version}
+	// The batch timeout goes to the scheduler as given; 0 is no wait, which
+	// the scheduler spells as the shortest wait (its zero is its default).
+	cfg.Sched.MaxBatch, cfg.Sched.BatchTimeout = f.maxBatch, f.batchTimeout
+	if f.batchTimeout == 0 {
+		cfg.Sched.BatchTimeout = noWait
+	}
+	cfg.Sched.Streams = f.streams
+	return cfg
 }

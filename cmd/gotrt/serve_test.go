@@ -135,8 +135,9 @@ func TestServeListenLineSaysEveryInterface(t *testing.T) {
 	}
 }
 
-// serve gives the scheduler the batch timeout as asked, 0 included (no
-// wait), and 2 ms by default; the model configuration shows it.
+// serve gives the scheduler the batch timeout as asked, 0 as no wait (not
+// the scheduler's default), and 2 ms by default; the model configuration
+// shows it.
 func TestServePassesTheBatchTimeoutThrough(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -161,6 +162,9 @@ func TestServePassesTheBatchTimeoutThrough(t *testing.T) {
 		srv, closeDevs, err := f.build()
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, srv.ModelConfig().GetDynamicBatching().GetMaxQueueDelayMicroseconds(), "%v", tc.args)
+		if tc.want == 0 {
+			assert.Equal(t, noWait, f.config().Sched.BatchTimeout, "0 reaches the scheduler as no wait")
+		}
 		require.NoError(t, srv.Close())
 		require.NoError(t, closeDevs())
 	}

@@ -86,7 +86,14 @@ func (e *engine) submit(ctx context.Context, j *job, n int, in []byte) error {
 	if len(j.out) != n*e.outSize { // else the caller gave a place (shared memory)
 		j.out = make([]byte, n*e.outSize)
 	}
-	qs := make([]sut.QuerySample, n)
+	// The scheduler copies the samples into its queue: room on the stack
+	// for a usual request.
+	var small [64]sut.QuerySample
+	qs := small[:0]
+	if n > len(small) {
+		qs = make([]sut.QuerySample, 0, n)
+	}
+	qs = qs[:n]
 	e.mu.Lock()
 	if e.failed != nil || e.closed {
 		err := e.failed

@@ -671,3 +671,30 @@ func TestModelConfigKindGPUFromTheDevices(t *testing.T) {
 	assert.Equal(t, int32(3), g.GetCount())
 	assert.Equal(t, []int32{3}, g.GetGpus())
 }
+
+// A region unregistered while a request reads it stays mapped until the
+// request is answered.
+func TestUnregisterWhileInUseWaitsForTheRequest(t *testing.T) {
+	model, g := gated(t, nil)
+	srv := start(t, model, serve.Config{MaxRequestBatch: 4})
+	cl := dial(t, srv)
+	ctx := context.Background()
+	key := shmFile(t, 4096)
+	_, err := cl.SystemSharedMemoryRegister(ctx, &pb.SystemSharedMemoryRegisterRequest{Name: "r", Key: key, ByteSize: 4096})
+	require.NoError(t, err)
+	req := &pb.ModelInferRequest{ModelName: serve.BuiltinName,
+		Inputs:  []*pb.ModelInferRequest_InferInputTensor{{Name: "input", Datatype: "UINT8", Shape: []int64{2, 32, 32}, Parameters: shmParams("r", 0, 2048)}},
+		Outputs: []*pb.ModelInferRequest_InferRequestedOutputTensor{{Name: "output", Parameters: shmParams("r", 2048, 8)}}}
+	done := make(chan error, 1)
+	go func() {
+		_, err := cl.ModelInfer(ctx, req)
+		done <- err
+	}()
+	<-g.in
+	_, err = cl.SystemSharedMemoryUnregister(ctx, &pb.SystemSharedMemoryUnregisterRequest{Name: "r"})
+	require.NoError(t, err)
+	close(g.open)
+	require.NoError(t, <-done, "the request in flight finished in its region")
+	_, err = cl.ModelInfer(ctx, req)
+	assert.Equal(t, codes.InvalidArgument, status.Code(err), "the region is gone for new requests")
+}

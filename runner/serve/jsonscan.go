@@ -353,6 +353,7 @@ func elements(data []byte, dt string, dst []byte) error {
 		return fmt.Errorf("JSON data of %s is not supported", dt)
 	}
 	count := len(dst) / size
+	isFloat := dt == "FP32"
 	// One loop over the bytes, a small state machine for the grammar of
 	// nested arrays: after '[' a value or ']'; after a value ',' or ']';
 	// after ',' a value. Most elements take the integer fast path.
@@ -453,12 +454,12 @@ func elements(data []byte, dt string, dst []byte) error {
 				return fmt.Errorf("element %d: %s is not a %s", got, num, dt)
 			}
 		}
-		if f < lo || f > hi || (dt != "FP32" && f != math.Trunc(f)) {
+		if f < lo || f > hi || (!isFloat && f != math.Trunc(f)) {
 			return fmt.Errorf("element %d: %v is not a %s", got, f, dt)
 		}
 		o := dst[got*size:]
 		switch {
-		case dt == "FP32":
+		case isFloat:
 			u := math.Float32bits(float32(f))
 			o[0], o[1], o[2], o[3] = byte(u), byte(u>>8), byte(u>>16), byte(u>>24)
 		case size == 1:
