@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -259,7 +260,7 @@ func grpcPython(t *testing.T) string {
 	var tried []string
 	for _, py := range []string{"/usr/bin/python3", "python3"} {
 		path, err := exec.LookPath(py)
-		if err != nil {
+		if err != nil || slices.Contains(tried, path) {
 			continue
 		}
 		out, err := exec.Command(path, "-c", "import grpc, grpc_tools.protoc").CombinedOutput()
@@ -315,6 +316,15 @@ func interopFile(t *testing.T, name string, data []byte) string {
 	path := filepath.Join(t.TempDir(), name)
 	require.NoError(t, os.WriteFile(path, data, 0o600))
 	return path
+}
+
+// needDevShm skips a shared-memory test where POSIX shared memory has no
+// /dev/shm (the server maps regions from there, as Triton does).
+func needDevShm(t *testing.T) {
+	t.Helper()
+	if fi, err := os.Stat("/dev/shm"); err != nil || !fi.IsDir() {
+		t.Skip("no /dev/shm on this machine: POSIX shared memory regions live there")
+	}
 }
 
 func TestPythonGRPCClient(t *testing.T) {
@@ -451,6 +461,7 @@ func TestPythonGRPCClient(t *testing.T) {
 	})
 
 	t.Run("SystemSharedMemory", func(t *testing.T) {
+		needDevShm(t)
 		var r struct {
 			RegisterIn            wireEmpty     `json:"register_in"`
 			RegisterOut           wireEmpty     `json:"register_out"`
@@ -730,11 +741,9 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 
 	t.Run("system shared memory", func(t *testing.T) {
 		// A real /dev/shm region made here; the server maps it by its key.
+		needDevShm(t)
 		key := fmt.Sprintf("/gotrt-interop-curl-%d", os.Getpid())
 		path := "/dev/shm" + key
-		if _, err := os.Stat("/dev/shm"); err != nil {
-			t.Skip("no /dev/shm on this machine")
-		}
 		region := append(append([]byte{}, data...), bytes.Repeat([]byte{0xff}, 4*n)...)
 		require.NoError(t, os.WriteFile(path, region, 0o600))
 		t.Cleanup(func() { _ = os.Remove(path) })
