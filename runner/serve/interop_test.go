@@ -780,3 +780,57 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 		assert.Equal(t, 400, post("/v2/models/gotrt-builtin/infer", req).code, "an unregistered region")
 	})
 }
+
+// perfAnalyzer finds Triton's perf_analyzer: $GOTRT_PERF_ANALYZER, else
+// perf_analyzer on PATH. Building it takes a quarter of an hour (README:
+// "Triton's own clients"), so CI does not.
+func perfAnalyzer(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("GOTRT_PERF_ANALYZER"); p != "" {
+		fi, err := os.Stat(p)
+		require.NoError(t, err, "GOTRT_PERF_ANALYZER")
+		require.False(t, fi.IsDir(), "GOTRT_PERF_ANALYZER %s is a folder", p)
+		return p
+	}
+	p, err := exec.LookPath("perf_analyzer")
+	if err != nil {
+		t.Skip("perf_analyzer is not installed (build Triton's from source and set GOTRT_PERF_ANALYZER to it)")
+	}
+	return p
+}
+
+// TestPerfAnalyzer runs Triton's benchmark client against the server on
+// each transport it offers, with the server's metrics collected: it must
+// read the model configuration, send load and read the statistics back.
+// A fixed count of requests, no stability windows: this checks that it
+// works, not how fast.
+func TestPerfAnalyzer(t *testing.T) {
+	pa := perfAnalyzer(t)
+	model, _ := builtinModel(t)
+	srv := start(t, model, interopConfig())
+	common := []string{"-m", serve.BuiltinName, "-b", "8", "--concurrency-range", "1",
+		"--request-count", "50", "--collect-metrics", "--metrics-url", srv.Addr("metrics") + "/metrics", "--metrics-interval", "200"}
+	grpcURL, httpURL := []string{"-i", "grpc", "-u", srv.Addr("grpc")}, []string{"-u", srv.Addr("http")}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"gRPC", grpcURL},
+		{"HTTP binary", httpURL},
+		{"gRPC streaming", append([]string{"--streaming"}, grpcURL...)},
+		{"gRPC system shared memory", append([]string{"--shared-memory", "system"}, grpcURL...)},
+		{"HTTP system shared memory", append([]string{"--shared-memory", "system"}, httpURL...)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if slices.Contains(c.args, "--shared-memory") {
+				needDevShm(t)
+			}
+			before := served(srv)
+			out := run(t, pa, append(slices.Clone(common), c.args...)...)
+			for _, want := range []string{"Client:", "Throughput:", "Server:", "Inference count:", "Avg request latency:"} {
+				assert.Contains(t, out, want)
+			}
+			assert.Greater(t, served(srv), before, "samples the server answered")
+		})
+	}
+}
