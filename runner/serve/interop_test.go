@@ -676,18 +676,27 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 		})
 	}
 
-	t.Run("JSON input, binary_data_output", func(t *testing.T) {
+	t.Run("JSON input, JSON and binary output", func(t *testing.T) {
 		ints := make([]int, len(data))
 		for i, b := range data {
 			ints[i] = int(b)
 		}
 		in, err := json.Marshal(ints)
 		require.NoError(t, err)
-		req := fmt.Sprintf(`{"inputs":[{"name":"input","datatype":"UINT8","shape":[%d,32,32],"data":%s}],"parameters":{"binary_data_output":true}}`, n, in)
-		r := infer(t, "-H", "Content-Type: application/json", "--data-binary", "@"+interopFile(t, "req.json", []byte(req)))
-		require.Equal(t, 200, r.code, "%s", r.body)
-		_, raw := splitBinaryBody(t, r)
-		assert.Equal(t, want, leInt32s(t, raw))
+		for _, binOut := range []bool{false, true} {
+			req := fmt.Sprintf(`{"inputs":[{"name":"input","datatype":"UINT8","shape":[%d,32,32],"data":%s}],"parameters":{"binary_data_output":%t}}`, n, in, binOut)
+			r := infer(t, "-H", "Content-Type: application/json", "--data-binary", "@"+interopFile(t, "req.json", []byte(req)))
+			require.Equal(t, 200, r.code, "%s", r.body)
+			if binOut {
+				_, raw := splitBinaryBody(t, r)
+				assert.Equal(t, want, leInt32s(t, raw))
+				continue
+			}
+			var a wireHTTPInfer
+			require.NoError(t, json.Unmarshal(r.body, &a), "%s", r.body)
+			require.Len(t, a.Outputs, 1)
+			assert.Equal(t, want, a.Outputs[0].Data)
+		}
 	})
 
 	t.Run("bad binary requests name what is wrong", func(t *testing.T) {
@@ -708,14 +717,14 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 	})
 
 	t.Run("stats", func(t *testing.T) {
-		// Counted so far: the five good requests of the subtests above.
+		// Counted so far: the six good requests of the subtests above.
 		var st wireStatistics
 		get(t, "/v2/models/gotrt-builtin/stats", &st)
 		require.Len(t, st.ModelStats, 1)
 		s := st.ModelStats[0]
 		assert.Equal(t, serve.BuiltinName, s.Name)
-		assert.EqualValues(t, 5*n, s.InferenceCount)
-		assert.EqualValues(t, 5, s.InferenceStats.Success.Count)
+		assert.EqualValues(t, 6*n, s.InferenceCount)
+		assert.EqualValues(t, 6, s.InferenceStats.Success.Count)
 		var all, ver wireStatistics
 		get(t, "/v2/models/stats", &all)
 		assert.Equal(t, st.ModelStats, all.ModelStats)
