@@ -23,7 +23,10 @@
 //     shared_memory_region, _offset and _byte_size parameters put an input
 //     or output in a registered region (POSIX shared memory by key, mapped
 //     into the server, bounded by Config.MaxShmRegions and MaxShmBytes,
-//     unmapped on unregister and on close once no request uses it).
+//     unmapped on unregister and on close once no request uses it). Inputs
+//     are copied out of the region and outputs into it by the request's own
+//     goroutine, so that a client truncating its object under the mapping
+//     gets an error, never a crash of the server.
 //
 // CUDA shared memory and classification answer [ErrNotSupported]; clearing
 // every CUDA region succeeds, as there are none.

@@ -83,9 +83,7 @@ func (e *engine) submit(ctx context.Context, j *job, n int, in []byte) error {
 		return fmt.Errorf("%w: waiting for room in the queue: %w", ErrUnavailable, err)
 	}
 	j.n, j.left = n, n
-	if len(j.out) != n*e.outSize { // else the caller gave a place (shared memory)
-		j.out = make([]byte, n*e.outSize)
-	}
+	j.out = make([]byte, n*e.outSize)
 	// The scheduler copies the samples into its queue: room on the stack
 	// for a usual request.
 	var small [64]sut.QuerySample

@@ -698,3 +698,41 @@ func TestUnregisterWhileInUseWaitsForTheRequest(t *testing.T) {
 	_, err = cl.ModelInfer(ctx, req)
 	assert.Equal(t, codes.InvalidArgument, status.Code(err), "the region is gone for new requests")
 }
+
+// A client that truncates its shared memory object under a registered
+// region gets an error, and the server goes on.
+func TestTruncatedRegionIsAnErrorNotACrash(t *testing.T) {
+	model, m := builtinModel(t)
+	srv := start(t, model, serve.Config{MaxRequestBatch: 4})
+	cl := dial(t, srv)
+	ctx := context.Background()
+	data, want := images(t, m, 1)
+	key := shmFile(t, 8192)
+	_, err := cl.SystemSharedMemoryRegister(ctx, &pb.SystemSharedMemoryRegisterRequest{Name: "r", Key: key, ByteSize: 8192})
+	require.NoError(t, err)
+	require.NoError(t, os.Truncate("/dev/shm"+key, 0))
+	for _, tc := range []struct {
+		description string
+		in, out     map[string]*pb.InferParameter
+	}{
+		{"input", shmParams("r", 0, 1024), nil},
+		{"output", nil, shmParams("r", 4096, 4)},
+	} {
+		t.Run(tc.description, func(t *testing.T) {
+			r := &pb.ModelInferRequest{ModelName: serve.BuiltinName,
+				Inputs: []*pb.ModelInferRequest_InferInputTensor{{Name: "input", Datatype: "UINT8", Shape: []int64{1, 32, 32}, Parameters: tc.in}}}
+			if tc.in == nil {
+				r.RawInputContents = [][]byte{data}
+			}
+			if tc.out != nil {
+				r.Outputs = []*pb.ModelInferRequest_InferRequestedOutputTensor{{Name: "output", Parameters: tc.out}}
+			}
+			_, err := cl.ModelInfer(ctx, r)
+			assert.Equal(t, codes.InvalidArgument, status.Code(err), "%v", err)
+			assert.ErrorContains(t, err, "truncated")
+		})
+	}
+	res, err := cl.ModelInfer(ctx, inferRequest(1, data))
+	require.NoError(t, err, "the server goes on")
+	assert.Equal(t, want, classes(t, res))
+}

@@ -88,6 +88,20 @@ type request struct {
 	release []func()
 }
 
+// finish writes a finished job's output to its shared memory region, if it
+// has one, and lets go of the regions. A fault writing the region (its
+// object truncated) fails the request.
+func (r *request) finish(j *job) error {
+	defer r.done()
+	if j.err != nil || r.out == nil {
+		return j.err
+	}
+	if err := safeCopy(r.out, j.out); err != nil {
+		return badRequest("output: %w", err)
+	}
+	return nil
+}
+
 func (r *request) done() {
 	for _, f := range r.release {
 		f()
@@ -189,12 +203,8 @@ func (srv *Server) prepare(r *pb.ModelInferRequest) (req request, err error) {
 	case isShm && (len(raw) > 0 || in.GetContents() != nil):
 		return req, badRequest("input %s: shared memory and data both given", in.GetName())
 	case isShm:
-		b, release, err := srv.shm.acquire(ref, "input", in.GetName(), want, false)
-		if err != nil {
-			return req, err
-		}
-		req.in, req.release = b, append(req.release, release)
-		return req, nil
+		req.in, err = srv.shm.read(ref, "input", in.GetName(), want)
+		return req, err
 	case len(raw) > 0 && in.GetContents() != nil:
 		return req, badRequest("input %s: both raw_input_contents and contents", in.GetName())
 	case len(raw) > 1:
@@ -295,7 +305,6 @@ func (g *grpcService) ModelInfer(ctx context.Context, r *pb.ModelInferRequest) (
 	j := &job{start: time.Now(), ready: make(chan struct{}), done: closeReady}
 	req, err := srv.prepare(r)
 	if err == nil {
-		j.out = req.out
 		err = srv.e.submit(ctx, j, req.n, req.in)
 	}
 	if err != nil {
@@ -312,12 +321,13 @@ func (g *grpcService) ModelInfer(ctx context.Context, r *pb.ModelInferRequest) (
 		srv.e.record(j, ctx.Err())
 		return nil, grpcError(ctx.Err())
 	}
-	req.done()
-	srv.e.record(j, j.err)
-	if j.err != nil {
-		return nil, grpcError(j.err)
+	toShm := req.out != nil
+	err = req.finish(j)
+	srv.e.record(j, err)
+	if err != nil {
+		return nil, grpcError(err)
 	}
-	return srv.response(r, j, req.out != nil), nil
+	return srv.response(r, j, toShm), nil
 }
 
 // ModelStreamInfer answers each request of the stream as its samples finish,
@@ -363,16 +373,16 @@ func (g *grpcService) ModelStreamInfer(stream pb.GRPCInferenceService_ModelStrea
 			j := &job{start: time.Now()}
 			req, err := srv.prepare(r)
 			j.done = func(j *job) {
-				req.done()
-				srv.e.record(j, j.err)
-				if j.err != nil {
-					out <- &pb.ModelStreamInferResponse{ErrorMessage: j.err.Error(), InferResponse: &pb.ModelInferResponse{Id: r.GetId()}}
+				toShm := req.out != nil
+				err := req.finish(j)
+				srv.e.record(j, err)
+				if err != nil {
+					out <- &pb.ModelStreamInferResponse{ErrorMessage: err.Error(), InferResponse: &pb.ModelInferResponse{Id: r.GetId()}}
 					return
 				}
-				out <- &pb.ModelStreamInferResponse{InferResponse: srv.response(r, j, req.out != nil)}
+				out <- &pb.ModelStreamInferResponse{InferResponse: srv.response(r, j, toShm)}
 			}
 			if err == nil {
-				j.out = req.out
 				err = srv.e.submit(ctx, j, req.n, req.in)
 			}
 			if err != nil {

@@ -317,12 +317,8 @@ func (srv *Server) planHTTP(b []byte, hdr int) (p httpPlan, err error) {
 	case len(bin) > 0:
 		return p, badRequest("%d bytes of binary data after the JSON header, but no input has binary_data_size", len(bin))
 	case in.hasShm:
-		buf, release, err := srv.shm.acquire(in.shm, "input", m.Input.Name, want, false)
-		if err != nil {
-			return p, err
-		}
-		p.in, p.release = buf, append(p.release, release)
-		return p, nil
+		p.in, err = srv.shm.read(in.shm, "input", m.Input.Name, want)
+		return p, err
 	}
 	buf := make([]byte, want)
 	if err := elements(in.data, m.Input.Datatype, buf); err != nil {
@@ -376,7 +372,6 @@ func (srv *Server) httpInfer(w http.ResponseWriter, r *http.Request) {
 		p, err = srv.planHTTP(*body, hdr)
 	}
 	if err == nil {
-		j.out = p.out
 		err = srv.e.submit(r.Context(), j, p.n, p.in)
 	}
 	if err != nil {
@@ -394,11 +389,11 @@ func (srv *Server) httpInfer(w http.ResponseWriter, r *http.Request) {
 		srv.e.record(j, r.Context().Err())
 		return // the client is gone
 	}
-	p.done()
-	srv.e.record(j, j.err)
-	if j.err != nil {
+	err = p.finish(j)
+	srv.e.record(j, err)
+	if err != nil {
 		putBuf(body)
-		writeErr(w, j.err)
+		writeErr(w, err)
 		return
 	}
 	// The response reuses the body's buffer: its bytes are read no more.

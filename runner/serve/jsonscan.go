@@ -354,6 +354,7 @@ func elements(data []byte, dt string, dst []byte) error {
 	}
 	count := len(dst) / size
 	isFloat := dt == "FP32"
+	ilo, ihi := int64(lo), int64(hi)
 	// One loop over the bytes, a small state machine for the grammar of
 	// nested arrays: after '[' a value or ']'; after a value ',' or ']';
 	// after ',' a value. Most elements take the integer fast path.
@@ -433,11 +434,30 @@ func elements(data []byte, dt string, dst []byte) error {
 		if simple && i < len(b) && (b[i] == '.' || b[i] == 'e' || b[i] == 'E') {
 			simple = false
 		}
+		if neg {
+			v = -v
+		}
+		if simple && !isFloat {
+			// An integer for an integer type: checked and stored without
+			// going through float64.
+			if v < ilo || v > ihi {
+				return fmt.Errorf("element %d: %d is not a %s", got, v, dt)
+			}
+			switch size {
+			case 1:
+				dst[got] = byte(v)
+			case 2:
+				dst[2*got], dst[2*got+1] = byte(v), byte(v>>8)
+			default:
+				o := dst[4*got : 4*got+4]
+				o[0], o[1], o[2], o[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+			}
+			got++
+			state = wantCommaOrClose
+			continue
+		}
 		var f float64
 		if simple {
-			if neg {
-				v = -v
-			}
 			f = float64(v)
 		} else {
 			r := jsonReader{b: b, i: start}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -196,4 +197,34 @@ func (r *shmRegistry) acquire(ref shmRef, kind, name string, want int, output bo
 		})
 	}
 	return g.data[ref.offset : ref.offset+int64(want) : ref.offset+int64(want)], release, nil
+}
+
+// read copies an input's want bytes out of the region ref names. The
+// server works on its own copy: a client that truncates its object while
+// registered makes the copy fault, which becomes an error here instead of a
+// crash in a device's goroutine.
+func (r *shmRegistry) read(ref shmRef, kind, name string, want int) ([]byte, error) {
+	b, release, err := r.acquire(ref, kind, name, want, false)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	out := make([]byte, want)
+	if err := safeCopy(out, b); err != nil {
+		return nil, badRequest("%s %s: shared memory region %q: %w", kind, name, ref.region, err)
+	}
+	return out, nil
+}
+
+// safeCopy copies src to dst, turning a memory fault (a shared memory
+// object truncated under its mapping) into an error.
+func safeCopy(dst, src []byte) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("memory fault in the region (was its object truncated?): %v", p)
+		}
+	}()
+	copy(dst, src)
+	return nil
 }
