@@ -2,6 +2,8 @@ package serve_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -451,6 +453,8 @@ func TestSystemSharedMemoryOverGRPC(t *testing.T) {
 		{"key with a path", &pb.SystemSharedMemoryRegisterRequest{Name: "x", Key: "/../etc/passwd", ByteSize: 16}, "not a shared memory object name"},
 		{"past the object's end", &pb.SystemSharedMemoryRegisterRequest{Name: "x", Key: key, Offset: 8000, ByteSize: 1000}, "out of bounds"},
 		{"empty", &pb.SystemSharedMemoryRegisterRequest{Name: "x", Key: key}, "byte_size 0"},
+		{"no name", &pb.SystemSharedMemoryRegisterRequest{Key: key, ByteSize: 16}, "empty name"},
+		{"name too long", &pb.SystemSharedMemoryRegisterRequest{Name: strings.Repeat("n", 300), Key: key, ByteSize: 16}, "at most 256"},
 		{"over the limit", &pb.SystemSharedMemoryRegisterRequest{Name: "x", Key: key, ByteSize: 1 << 62}, "exceeds the limit"},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
@@ -735,4 +739,43 @@ func TestTruncatedRegionIsAnErrorNotACrash(t *testing.T) {
 	res, err := cl.ModelInfer(ctx, inferRequest(1, data))
 	require.NoError(t, err, "the server goes on")
 	assert.Equal(t, want, classes(t, res))
+}
+
+func TestHTTPCompressedRequests(t *testing.T) {
+	model, m := builtinModel(t)
+	srv := start(t, model, serve.Config{MaxRequestBatch: 4, MaxRequestBytes: 64 << 10})
+	url := "http://" + srv.Addr("http") + "/v2/models/gotrt-builtin/infer"
+	data, want := images(t, m, 2)
+	body, hl := binaryRequest(2, data, `,"parameters":{"binary_data_output":true}`)
+	compress := func(enc string, b []byte) []byte {
+		var buf bytes.Buffer
+		var w io.WriteCloser
+		if enc == "gzip" {
+			w = gzip.NewWriter(&buf)
+		} else {
+			w = zlib.NewWriter(&buf)
+		}
+		_, _ = w.Write(b)
+		_ = w.Close()
+		return buf.Bytes()
+	}
+	for _, enc := range []string{"gzip", "deflate"} {
+		code, h, res := httpSend(t, "POST", url, compress(enc, body),
+			map[string]string{serve.HeaderContentLength: strconv.Itoa(hl), "Content-Encoding": enc})
+		require.Equal(t, 200, code, string(res))
+		n, err := strconv.Atoi(h.Get(serve.HeaderContentLength))
+		require.NoError(t, err)
+		assert.Equal(t, want, int32s(res[n:]), enc)
+	}
+	// A small gzip body that inflates past the limit is refused.
+	bomb := compress("gzip", make([]byte, 1<<20))
+	code, _, res := httpSend(t, "POST", url, bomb, map[string]string{"Content-Encoding": "gzip"})
+	assert.Equal(t, 400, code)
+	assert.Contains(t, string(res), "exceeds the limit")
+	code, _, res = httpSend(t, "POST", url, body, map[string]string{"Content-Encoding": "br"})
+	assert.Equal(t, 400, code)
+	assert.Contains(t, string(res), `br\" is not supported`)
+	code, _, res = httpSend(t, "POST", url, body, map[string]string{"Content-Encoding": "gzip"})
+	assert.Equal(t, 400, code)
+	assert.Contains(t, string(res), "Content-Encoding gzip")
 }

@@ -1,11 +1,14 @@
 package serve
 
 import (
+	"compress/gzip"
+	"compress/zlib"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -33,7 +36,6 @@ type httpRequest struct {
 	binaryOutput bool // binary_data_output
 	inputs       []httpTensor
 	outputs      []httpTensor
-	hasOutputs   bool
 }
 
 // tensorParams reads a tensor's parameters: the binary tensor data and
@@ -153,7 +155,6 @@ func parseHTTPRequest(b []byte, req *httpRequest) error {
 		case "inputs":
 			err = tensor(&req.inputs, "input")
 		case "outputs":
-			req.hasOutputs = true
 			if r.peek() == 'n' {
 				return r.literal("null")
 			}
@@ -193,20 +194,46 @@ func putBuf(p *[]byte) {
 	}
 }
 
-// readBody reads a body of at most limit bytes into a pooled buffer.
+// readBody reads a body of at most limit bytes into a pooled buffer,
+// decompressed when its Content-Encoding is gzip or deflate (as Triton's
+// clients may send it; the limit holds for the decompressed bytes).
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) (*[]byte, error) {
 	if r.ContentLength > limit {
 		return nil, badRequest("request body of %d bytes exceeds the limit of %d (the largest request this model takes)", r.ContentLength, limit)
 	}
-	p := getBuf(int(max(r.ContentLength, 0)) + 1)
+	var body io.Reader = http.MaxBytesReader(w, r.Body, limit)
+	size := int(max(r.ContentLength, 0))
+	switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
+	case "", "identity":
+	case "gzip", "deflate":
+		var zr io.ReadCloser
+		var err error
+		if enc == "gzip" {
+			zr, err = gzip.NewReader(body)
+		} else {
+			zr, err = zlib.NewReader(body)
+		}
+		if err != nil {
+			return nil, badRequest("request body: Content-Encoding %s: %w", enc, err)
+		}
+		defer zr.Close()
+		// One byte past the limit tells a body over it.
+		body, size = io.LimitReader(zr, limit+1), 4*size
+	default:
+		return nil, badRequest("request body: Content-Encoding %q is not supported (gzip, deflate or none)", enc)
+	}
+	p := getBuf(min(size, int(limit)) + 1)
 	b := *p
-	lr := http.MaxBytesReader(w, r.Body, limit)
+	lr := body
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
 		}
 		n, err := lr.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
+		if err == io.EOF && int64(len(b)) > limit {
+			err = &http.MaxBytesError{Limit: limit}
+		}
 		if err == io.EOF {
 			break
 		}
@@ -227,10 +254,9 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (*[]byte, err
 // httpPlan is a checked HTTP inference request.
 type httpPlan struct {
 	request
-	id       string // copied: the response reuses the body's buffer
-	binary   bool   // the output goes as binary data
-	outShm   bool
-	outNamed bool // the request listed the output
+	id     string // copied: the response reuses the body's buffer
+	binary bool   // the output goes as binary data
+	outShm bool
 }
 
 // planHTTP checks an HTTP inference request whose body is b: the JSON
@@ -281,7 +307,6 @@ func (srv *Server) planHTTP(b []byte, hdr int) (p httpPlan, err error) {
 		if err := m.checkOutputs(func(yield func(string) bool) { yield(name) }); err != nil {
 			return p, err
 		}
-		p.outNamed = true
 		if o.binary >= 0 {
 			p.binary = o.binary == 1
 		}

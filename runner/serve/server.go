@@ -58,7 +58,7 @@ type Config struct {
 	Slots int
 	// MaxRequestBytes bounds a request message (gRPC) or body (HTTP);
 	// default: room for MaxRequestBatch samples written as JSON numbers
-	// (the largest encoding), see [Config.RequestBytesFor].
+	// (the largest encoding), see [RequestBytesFor].
 	MaxRequestBytes int
 	// MaxShmRegions and MaxShmBytes bound the system shared memory regions
 	// clients may register: how many, and their bytes in all (defaults

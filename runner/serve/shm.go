@@ -59,6 +59,8 @@ func (r *shmRegistry) register(name, key string, offset, byteSize uint64) error 
 	switch {
 	case name == "":
 		return badRequest("shared memory region: empty name")
+	case len(name) > 256:
+		return badRequest("shared memory region name of %d bytes: at most 256", len(name))
 	case byteSize == 0:
 		return badRequest("shared memory region %q: byte_size 0", name)
 	case byteSize > r.maxBytes || offset > r.maxBytes<<1:
