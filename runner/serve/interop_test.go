@@ -29,7 +29,8 @@ import (
 // stubs generated at test time from the project's own .proto files with
 // grpc_tools (python3-grpc-tools). .ci/run installs all three. The Python
 // client is testdata/interop/grpc_client.py; it prints the responses as
-// JSON and the assertions are here.
+// JSON and the assertions are here. Triton's perf_analyzer, which takes a
+// quarter of an hour to build, runs where one is given (TestPerfAnalyzer).
 
 // interopBatchTimeout is the server's batch timeout in these tests, which
 // its model configuration reports as dynamic_batching's max queue delay.
@@ -791,8 +792,7 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 }
 
 // perfAnalyzer finds Triton's perf_analyzer: $GOTRT_PERF_ANALYZER, else
-// perf_analyzer on PATH. Building it takes a quarter of an hour (README:
-// "Triton's own clients"), so CI does not.
+// perf_analyzer on PATH. CI does not build it.
 func perfAnalyzer(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("GOTRT_PERF_ANALYZER"); p != "" {
