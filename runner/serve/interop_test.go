@@ -374,7 +374,6 @@ func TestPythonGRPCClient(t *testing.T) {
 		assert.Equal(t, "NOT_FOUND", r.UnknownModel.Error.Code)
 	})
 
-	// Statistics are checked after exactly one good request of n samples.
 	t.Run("ModelInfer", func(t *testing.T) {
 		var r struct {
 			Infer      wireInferResponse
@@ -398,7 +397,14 @@ func TestPythonGRPCClient(t *testing.T) {
 			All          wireStatistics
 			UnknownModel wireStatistics `json:"unknown_model"`
 		}
-		pyGRPC(t, py, stubs, addr, &r, "statistics")
+		// A server of its own, counters checked after one good request of
+		// n samples and one refused.
+		own, _ := builtinModel(t)
+		ownAddr := start(t, own, interopConfig()).Addr("grpc")
+		var inferred struct{ Infer wireInferResponse }
+		pyGRPC(t, py, stubs, ownAddr, &inferred, "infer", input, strconv.Itoa(n))
+		require.Nil(t, inferred.Infer.Error)
+		pyGRPC(t, py, stubs, ownAddr, &r, "statistics")
 		checkWireStatistics(t, r.Model, n)
 		checkWireStatistics(t, r.All, n)
 		require.NotNil(t, r.UnknownModel.Error)
@@ -718,20 +724,25 @@ func TestCurlTalksTritonHTTP(t *testing.T) {
 	})
 
 	t.Run("stats", func(t *testing.T) {
-		// Counted so far: the six good requests of the subtests above.
-		var st wireStatistics
-		get(t, "/v2/models/gotrt-builtin/stats", &st)
-		require.Len(t, st.ModelStats, 1)
-		s := st.ModelStats[0]
-		assert.Equal(t, serve.BuiltinName, s.Name)
-		assert.EqualValues(t, 6*n, s.InferenceCount)
-		assert.EqualValues(t, 6, s.InferenceStats.Success.Count)
-		var all, ver wireStatistics
-		get(t, "/v2/models/stats", &all)
+		// A server of its own, counters checked after one good request of
+		// n samples.
+		own, _ := builtinModel(t)
+		ownBase := "http://" + start(t, own, interopConfig()).Addr("http")
+		body, hlen := binaryBody(header(binInput, ""))
+		r := curlCall(t, curl, "-H", "Inference-Header-Content-Length: "+hlen, "--data-binary", "@"+body,
+			ownBase+"/v2/models/gotrt-builtin/infer")
+		require.Equal(t, 200, r.code, "%s", r.body)
+		var st, all, ver wireStatistics
+		for path, out := range map[string]*wireStatistics{"/v2/models/gotrt-builtin/stats": &st,
+			"/v2/models/stats": &all, "/v2/models/gotrt-builtin/versions/1/stats": &ver} {
+			r := curlCall(t, curl, ownBase+path)
+			require.Equal(t, 200, r.code, "GET %s: %s", path, r.body)
+			require.NoError(t, json.Unmarshal(r.body, out), "GET %s: %s", path, r.body)
+		}
+		checkWireStatistics(t, st, n)
 		assert.Equal(t, st.ModelStats, all.ModelStats)
-		get(t, "/v2/models/gotrt-builtin/versions/1/stats", &ver)
 		assert.Equal(t, st.ModelStats, ver.ModelStats)
-		assert.Equal(t, 404, curlCall(t, curl, base+"/v2/models/nope/stats").code)
+		assert.Equal(t, 404, curlCall(t, curl, ownBase+"/v2/models/nope/stats").code)
 	})
 
 	t.Run("repository", func(t *testing.T) {
