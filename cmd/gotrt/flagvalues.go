@@ -266,7 +266,23 @@ func flagUsage(_ *cobra.Command, err error) error {
 		}
 		return usageError{fmt.Errorf("--%s %q: %s", iv.GetFlag().Name, quote(iv.GetValue()), msg)}
 	}
-	return usageError{err}
+	return usageError{boundFlagError(err)}
+}
+
+// boundFlagError cuts a flag error pflag wrote with the user's whole
+// argument in it ("unknown flag: --AAAA…", a pasted file as a flag name)
+// to a readable length; errors of a sane size pass unchanged.
+func boundFlagError(err error) error {
+	const most = 200
+	msg := err.Error()
+	if len(msg) <= most {
+		return err
+	}
+	i := most
+	for i > 0 && msg[i]&0xC0 == 0x80 {
+		i--
+	}
+	return fmt.Errorf("%q… (%d bytes)", msg[:i], len(msg))
 }
 
 // typeWanted says what a pflag value type takes, for an error.

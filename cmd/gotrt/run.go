@@ -241,7 +241,17 @@ config, 1 other failures.`,
 func noArgs(name string) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
 		if len(args) > 0 {
-			return usageError{fmt.Errorf("%s takes no arguments, got %q", name, args)}
+			// Each argument cut to a bounded length, and only the first
+			// few: an argument may be a whole file pasted on one line.
+			shown := make([]string, 0, 3)
+			for _, a := range args[:min(len(args), 3)] {
+				shown = append(shown, fmt.Sprintf("%q", quote(a)))
+			}
+			more := ""
+			if len(args) > 3 {
+				more = fmt.Sprintf(" and %d more", len(args)-3)
+			}
+			return usageError{fmt.Errorf("%s takes no arguments, got %s%s", name, strings.Join(shown, " "), more)}
 		}
 		return nil
 	}
