@@ -150,7 +150,9 @@ a usable GPU, it stops with exit status 2 and one line saying what is missing.`,
 	fl.BoolVar(&f.layerNamesOnly, "layer-names-only", false, "record only layer names in the plan (inspect then shows no precisions)")
 	fl.BoolVar(&f.verbose, "verbose", false, "print TensorRT's info messages")
 	fl.StringVar(&f.model, "model", "", "catalogue model whose input types and formats the plan takes (e.g. resnet50: int8, linear or chw4); empty: the ONNX model's own")
-	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{fmt.Errorf("build: %w", boundFlagError(err))} })
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("build: %w", boundFlagError(err))}
+	})
 	rootCmd.AddCommand(cmd)
 }
 

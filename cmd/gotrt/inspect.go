@@ -72,6 +72,8 @@ status 2 and one line naming it.`,
 	}
 	addFormatFlags(cmd, &format, &asJSON, "text", "text or json")
 	cmd.Flags().StringSliceVar(&plugins, "plugins", nil, "TensorRT plugin libraries the plan needs, a.so,b.so")
-	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{fmt.Errorf("inspect: %w", boundFlagError(err))} })
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("inspect: %w", boundFlagError(err))}
+	})
 	rootCmd.AddCommand(cmd)
 }
