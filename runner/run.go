@@ -14,6 +14,7 @@ import (
 	"github.com/gotrt/gotrt/models/accuracy"
 	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/builtin"
+	"github.com/gotrt/gotrt/runner/clock"
 	"github.com/gotrt/gotrt/runner/loadgen"
 	"github.com/gotrt/gotrt/runner/result"
 	"github.com/gotrt/gotrt/runner/sched"
@@ -210,6 +211,11 @@ func runBuiltin(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts [
 		// goroutine computing its own batch), on a GPU enough to overlap
 		// one batch's copies with another's kernel.
 		sc.Streams = devs.Streams
+	}
+	if !devs.OnGPU {
+		// The devices compute on the cores the load generator issues
+		// from: its waits give them the cores back (clock.NewRealSharingCores).
+		opts = append(opts, loadgen.WithClock(clock.NewRealSharingCores()))
 	}
 	rep, err := runScheduler(ctx, cfg, devs.Devices, qsl, sc, ts, opts)
 	// The scheduler has closed its executors: the devices may go.

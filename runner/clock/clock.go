@@ -22,10 +22,22 @@ type Clock interface {
 }
 
 // Real is the wall clock. Its epoch is the time New was called.
-type Real struct{ epoch time.Time }
+type Real struct {
+	epoch      time.Time
+	shareCores bool
+}
 
 // NewReal returns a wall clock whose epoch is now.
 func NewReal() *Real { return &Real{epoch: time.Now()} }
+
+// NewRealSharingCores returns a wall clock for a load generator that shares
+// its cores with devices computing on them (the built-in model's CPU
+// devices): its precise waits park on a timer once a yield shows the cores
+// are wanted, rather than polling, which would take a share of every core
+// from the devices. Elsewhere (null SUT, GPUs, remote servers) a yield that
+// takes long is a collection or a completion passing through, and a timer's
+// late wake-up would cost the issuer microseconds-precise timing.
+func NewRealSharingCores() *Real { return &Real{epoch: time.Now(), shareCores: true} }
 
 // Now returns the monotonic time since the clock's epoch.
 func (r *Real) Now() time.Duration { return time.Since(r.epoch) }
@@ -54,13 +66,13 @@ const contendedYield = 10 * time.Microsecond
 // polls the clock. A waiter that polls is always runnable, so on a machine
 // whose processors are all wanted (executors computing on every core, as a
 // CPU device under Server load) it would take a third of them in Go's
-// round robin; once a yield shows such contention, it parks on a timer for
+// round robin; on a clock made by NewRealSharingCores, once a yield shows
+// such contention, it parks on a timer for
 // the rest of the wait instead, and wakes when a processor next passes
 // through the scheduler (an executor's yield between batches), later by
 // about a batch. It is a variable so that a platform file can put a precise
 // OS sleep (nanosleep) in front of the yielding.
 var shortWait = func(r *Real, t time.Duration, done <-chan struct{}) bool {
-	contended := 0
 	for i := 0; ; i++ {
 		rem := t - r.Now()
 		if rem <= 0 {
@@ -78,16 +90,8 @@ var shortWait = func(r *Real, t time.Duration, done <-chan struct{}) bool {
 		}
 		y := r.Now()
 		runtime.Gosched()
-		if r.Now()-y > contendedYield {
-			// Two long yields in a row: one alone is a collection or a
-			// completion goroutine passing through, which a timer's late
-			// wake-up would cost more than (the null SUT's p99 at 100k
-			// went from 33 µs to 0.5 ms when one was enough).
-			if contended++; contended >= 2 {
-				return timerWait(r, t, done)
-			}
-		} else {
-			contended = 0
+		if r.shareCores && r.Now()-y > contendedYield {
+			return timerWait(r, t, done)
 		}
 	}
 }
