@@ -524,7 +524,7 @@ func (c *Client) outputs(r *pb.ModelInferResponse, n int, conv []byte) ([]byte, 
 		}
 	case o != nil && o.GetContents() != nil:
 		var err error
-		if b, err = contentsBytes(dt, o.GetContents(), elems); err != nil {
+		if b, err = pb.ContentsBytes(dt, o.GetContents(), elems); err != nil {
 			return nil, fmt.Errorf("%w: output %s: %w", ErrRequest, c.out.name, err)
 		}
 	default:

@@ -60,7 +60,7 @@ func TestContentsBytesEveryField(t *testing.T) {
 		{"nil contents", "INT32", nil, 1, nil, true},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
-			got, err := contentsBytes(tc.dt, tc.c, tc.n)
+			got, err := pb.ContentsBytes(tc.dt, tc.c, tc.n)
 			if tc.bad {
 				assert.Error(t, err)
 				return

@@ -373,7 +373,7 @@ func decodeAnswer(hdr string, body []byte) (*pb.ModelInferResponse, error) {
 		if err != nil {
 			return nil, fmt.Errorf("output %s: data: %w", o.Name, err)
 		}
-		raw, err := contentsBytes(o.Datatype, c, n)
+		raw, err := pb.ContentsBytes(o.Datatype, c, n)
 		if err != nil {
 			return nil, fmt.Errorf("output %s: %w", o.Name, err)
 		}

@@ -2,7 +2,6 @@ package serve
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -225,60 +224,13 @@ func (srv *Server) prepare(r *pb.ModelInferRequest) (req request, err error) {
 }
 
 // contentsBytes converts typed tensor contents of count elements to
-// little-endian bytes, checking each element's range.
+// raw little-endian bytes (inferencepb.ContentsBytes, which the client
+// reads answers with too).
 func contentsBytes(dt string, c *pb.InferTensorContents, count int) ([]byte, error) {
 	if c == nil {
 		return nil, errors.New("no data (neither contents nor raw_input_contents)")
 	}
-	size := DatatypeSize(dt)
-	out := make([]byte, 0, count*size)
-	check := func(got int) error {
-		if got != count {
-			return errors.New("contents hold " + itoa(got) + " elements, shape needs " + itoa(count))
-		}
-		return nil
-	}
-	switch dt {
-	case "UINT8", "UINT16", "UINT32":
-		if err := check(len(c.GetUintContents())); err != nil {
-			return nil, err
-		}
-		lim := uint32(1)<<(8*size) - 1
-		if size == 4 {
-			lim = math.MaxUint32
-		}
-		for _, v := range c.GetUintContents() {
-			if v > lim {
-				return nil, errors.New("element " + itoa(int(v)) + " out of range for " + dt)
-			}
-			out = binary.LittleEndian.AppendUint32(out, v)[:len(out)+size]
-		}
-	case "INT8", "INT16", "INT32":
-		if err := check(len(c.GetIntContents())); err != nil {
-			return nil, err
-		}
-		lo, hi := int32(math.MinInt32), int32(math.MaxInt32)
-		if size < 4 {
-			hi = int32(1)<<(8*size-1) - 1
-			lo = -hi - 1
-		}
-		for _, v := range c.GetIntContents() {
-			if v < lo || v > hi {
-				return nil, errors.New("element " + itoa(int(v)) + " out of range for " + dt)
-			}
-			out = binary.LittleEndian.AppendUint32(out, uint32(v))[:len(out)+size]
-		}
-	case "FP32":
-		if err := check(len(c.GetFp32Contents())); err != nil {
-			return nil, err
-		}
-		for _, v := range c.GetFp32Contents() {
-			out = binary.LittleEndian.AppendUint32(out, math.Float32bits(v))
-		}
-	default:
-		return nil, errors.New("typed contents of " + dt + " are not supported: send raw_input_contents")
-	}
-	return out, nil
+	return pb.ContentsBytes(dt, c, count)
 }
 
 // response builds the answer to a finished job: the output in
