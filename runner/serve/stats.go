@@ -150,7 +150,6 @@ func (srv *Server) ModelStatistics() *pb.ModelStatistics {
 	var samples uint64
 	var queue, input, infer, output float64
 	for _, d := range srv.s.Stats().Devices {
-		ms.ExecutionCount += d.Batches
 		samples += d.Samples
 		n, l := float64(d.Samples), d.LatencyNS
 		queue += float64(l.QueueWait) * n
@@ -173,6 +172,9 @@ func (srv *Server) ModelStatistics() *pb.ModelStatistics {
 	for n, s := range bs.sizes {
 		ms.BatchStats = append(ms.BatchStats, &pb.InferBatchStatistics{BatchSize: uint64(n),
 			ComputeInput: dur(s.count, s.input), ComputeInfer: dur(s.count, s.infer), ComputeOutput: dur(s.count, s.output)})
+		// From the same record as batch_stats, so the two always agree
+		// (the scheduler's device counters may lag an answer just sent).
+		ms.ExecutionCount += s.count
 	}
 	bs.mu.Unlock()
 	slices.SortFunc(ms.BatchStats, func(a, b *pb.InferBatchStatistics) int { return cmp.Compare(a.GetBatchSize(), b.GetBatchSize()) })
