@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/gotrt/gotrt/models/builtin"
+	"github.com/gotrt/gotrt/runner/clock"
 	"github.com/gotrt/gotrt/runner/device"
 	"github.com/gotrt/gotrt/runner/result"
 )
@@ -13,6 +14,11 @@ import (
 // host (cfg.Devices picks GPUs as CUDA_VISIBLE_DEVICES does), else shares of
 // the CPU. A program that drives them itself (`gotrt serve`) gets the same
 // placement as a run.
+//
+// While CPU devices are open, GOMAXPROCS is one more than their executors
+// (when it equalled them), so that a load generator's issuer or a server's
+// handlers have a processor beside the executors computing on every core;
+// Close puts it back.
 type BuiltinDevices struct {
 	// Devices are the scheduler's devices; Infos describe them for results.
 	Devices []device.Device
@@ -22,6 +28,11 @@ type BuiltinDevices struct {
 	Streams int
 	// OnGPU says the devices are GPUs (else shares of the CPU).
 	OnGPU bool
+	// Clock is the clock for a scheduler and a load generator over these
+	// devices: on the CPU one whose waits park rather than poll
+	// ([clock.NewRealSharingCores]), since the devices compute on the
+	// cores they wait on; on GPUs the precise [clock.NewReal].
+	Clock *clock.Real
 	// Precision is the model's arithmetic; Note says, in one line, why the
 	// model runs on the CPU of a machine that has GPUs ("" otherwise);
 	// Description is what ran, in words.
@@ -32,8 +43,9 @@ type BuiltinDevices struct {
 	release func() error
 }
 
-// Close releases the GPU devices and the device inventory; call it after
-// the scheduler has closed their executors. It is safe to call twice.
+// Close releases the GPU devices and the device inventory, and for CPU
+// devices the processor they kept spare; call it after the scheduler has
+// closed their executors. It is safe to call twice.
 func (b *BuiltinDevices) Close() error {
 	if b == nil || b.release == nil {
 		return nil
@@ -72,13 +84,19 @@ func OpenBuiltinDevices(cfg Config) (*BuiltinDevices, error) {
 		return nil, err
 	}
 	b := &BuiltinDevices{Devices: devs, Infos: infos, Precision: prec, Note: place.note,
-		Description: describe(place, prec, devs), OnGPU: len(place.gpus) > 0}
+		Description: describe(place, prec, devs), OnGPU: len(place.gpus) > 0, Clock: clock.NewReal()}
 	if s, ok := devs[0].(interface{ Streams() int }); ok {
 		b.Streams = s.Streams()
+	}
+	freeProc := func() {}
+	if !b.OnGPU {
+		freeProc = spareProcessor(cpuLanes(devs, cfg.Sched.Streams))
+		b.Clock = clock.NewRealSharingCores()
 	}
 	b.release = func() error {
 		err := closeDevs()
 		releaseInv()
+		freeProc()
 		return errors.Join(err)
 	}
 	return b, nil

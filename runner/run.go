@@ -14,7 +14,6 @@ import (
 	"github.com/gotrt/gotrt/models/accuracy"
 	"github.com/gotrt/gotrt/models/accuracy/mlperflog"
 	"github.com/gotrt/gotrt/models/builtin"
-	"github.com/gotrt/gotrt/runner/clock"
 	"github.com/gotrt/gotrt/runner/loadgen"
 	"github.com/gotrt/gotrt/runner/result"
 	"github.com/gotrt/gotrt/runner/sched"
@@ -212,12 +211,15 @@ func runBuiltin(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts [
 		// one batch's copies with another's kernel.
 		sc.Streams = devs.Streams
 	}
+	var sopts []sched.Option
 	if !devs.OnGPU {
 		// The devices compute on the cores the load generator issues
-		// from: its waits give them the cores back (clock.NewRealSharingCores).
-		opts = append(opts, loadgen.WithClock(clock.NewRealSharingCores()))
+		// from and the scheduler's workers wait on: their waits park
+		// rather than poll (BuiltinDevices.Clock).
+		opts = append(opts, loadgen.WithClock(devs.Clock))
+		sopts = append(sopts, sched.WithClock(devs.Clock))
 	}
-	rep, err := runScheduler(ctx, cfg, devs.Devices, qsl, sc, ts, opts)
+	rep, err := runScheduler(ctx, cfg, devs.Devices, qsl, sc, ts, opts, sopts...)
 	// The scheduler has closed its executors: the devices may go.
 	if cerr := devs.Close(); err == nil && cerr != nil {
 		err = cerr
@@ -266,7 +268,7 @@ func schedConfig(c sched.Config, ts loadgen.TestSettings, maxBatch int) sched.Co
 func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src interface {
 	loadgen.QuerySampleLibrary
 	sched.SampleSource
-}, sc sched.Config, ts loadgen.TestSettings, opts []loadgen.Option) (rep *loadgen.Report, err error) {
+}, sc sched.Config, ts loadgen.TestSettings, opts []loadgen.Option, sopts ...sched.Option) (rep *loadgen.Report, err error) {
 	if err := checkStreams(devs, sc); err != nil {
 		return nil, err
 	}
@@ -276,7 +278,7 @@ func runScheduler(ctx context.Context, cfg Config, devs []sched.Device, src inte
 	if cancelled(ctx) {
 		return interruptedRun(stageStartup, nil, src, ts, opts)
 	}
-	s, err := sched.New(devs, src, sc)
+	s, err := sched.New(devs, src, sc, sopts...)
 	if err != nil {
 		return nil, err
 	}

@@ -237,6 +237,7 @@ func (f *serveFlags) build() (srv *serve.Server, closeDevs func() error, err err
 		fmt.Fprintln(f.log, devs.Note)
 	}
 	cfg := f.config()
+	cfg.Clock = devs.Clock
 	if cfg.Sched.Streams == 0 {
 		cfg.Sched.Streams = devs.Streams
 	}

@@ -32,11 +32,18 @@ func NewReal() *Real { return &Real{epoch: time.Now()} }
 
 // NewRealSharingCores returns a wall clock for a load generator that shares
 // its cores with devices computing on them (the built-in model's CPU
-// devices): its precise waits park on a timer once a yield shows the cores
-// are wanted, rather than polling, which would take a share of every core
-// from the devices. Elsewhere (null SUT, GPUs, remote servers) a yield that
-// takes long is a collection or a completion passing through, and a timer's
-// late wake-up would cost the issuer microseconds-precise timing.
+// devices): every wait parks on a Go timer, never polls and never sleeps in
+// the kernel holding a processor. A polling waiter is always runnable: it
+// takes a share of the cores from the devices, and a goroutine that yields
+// in a loop keeps Go's scheduler from moving a runnable executor off
+// another processor's queue (measured on 2 cores: executors runnable but
+// not running 15 % of the time, lanes idle for milliseconds with samples
+// waiting). A timer fires when a processor next passes through the
+// scheduler, or within about a millisecond on an idle one (the poller's
+// resolution), so issues run up to that late, and coalesce; latencies run
+// from the scheduled times, so the lateness is counted, never hidden.
+// Elsewhere (null SUT, GPUs, remote servers) use [NewReal], whose
+// microsecond precision costs a polling core.
 func NewRealSharingCores() *Real { return &Real{epoch: time.Now(), shareCores: true} }
 
 // Now returns the monotonic time since the clock's epoch.
@@ -56,22 +63,10 @@ var timers sync.Pool
 // such a wait.
 const busyWait = 20 * time.Microsecond
 
-// contendedYield is how long a yield must take to show that other
-// goroutines want the processors (an executor ran a batch meanwhile): a
-// yield with nothing else to run returns within a microsecond.
-const contendedYield = 10 * time.Microsecond
-
 // shortWait waits out the final stretch before t: it yields the processor
 // to other goroutines, checking done in between, until t is near, then
-// polls the clock. A waiter that polls is always runnable, so on a machine
-// whose processors are all wanted (executors computing on every core, as a
-// CPU device under Server load) it would take a third of them in Go's
-// round robin; on a clock made by NewRealSharingCores, once a yield shows
-// such contention, it parks on a timer for
-// the rest of the wait instead, and wakes when a processor next passes
-// through the scheduler (an executor's yield between batches), later by
-// about a batch. It is a variable so that a platform file can put a precise
-// OS sleep (nanosleep) in front of the yielding.
+// polls the clock. It is a variable so that a platform file can put a
+// precise OS sleep (nanosleep) in front of the yielding.
 var shortWait = func(r *Real, t time.Duration, done <-chan struct{}) bool {
 	for i := 0; ; i++ {
 		rem := t - r.Now()
@@ -88,11 +83,7 @@ var shortWait = func(r *Real, t time.Duration, done <-chan struct{}) bool {
 			default:
 			}
 		}
-		y := r.Now()
 		runtime.Gosched()
-		if r.shareCores && r.Now()-y > contendedYield {
-			return timerWait(r, t, done)
-		}
 	}
 }
 
@@ -121,11 +112,15 @@ func timerWait(r *Real, t time.Duration, done <-chan struct{}) bool {
 
 // SleepUntil sleeps until t on the wall clock or until done is closed. It
 // is precise to microseconds: it sleeps on a (reused) timer until shortly
-// before t, then waits out the last stretch with shortWait.
+// before t, then waits out the last stretch with shortWait. On a clock made
+// by NewRealSharingCores it parks on the timer for the whole wait.
 func (r *Real) SleepUntil(t time.Duration, done <-chan struct{}) bool {
 	d := t - r.Now()
 	if d <= 0 {
 		return true
+	}
+	if r.shareCores {
+		return timerWait(r, t, done)
 	}
 	if d > finalWait {
 		tm, _ := timers.Get().(*time.Timer)

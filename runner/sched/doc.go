@@ -28,11 +28,15 @@
 // under an [errgroup.Group]; the first executor error cancels the others.
 // Each goroutine locks its OS thread for its whole life and opens, runs and
 // closes its executor there, because a CUDA executor's context is current on
-// one thread. Between batches each yields its processor (runtime.Gosched):
-// executors that never park would otherwise keep the load generator's
-// issuer (or a server's handlers) from every processor until Go preempts
-// them, 10 ms later. [Scheduler.Close] cancels and waits for every
-// goroutine.
+// one thread. When there are at least as many executors as processors
+// (GOMAXPROCS), each yields its processor between batches
+// (runtime.Gosched): executors that never park would otherwise keep the
+// load generator's issuer (or a server's handlers) from every processor
+// until Go preempts them, 10 ms later. With a processor to spare they do
+// not yield: a locked thread's yield is two OS thread switches, and the
+// spare processor serves the rest (the built-in model's CPU devices keep
+// one spare; see runner.OpenBuiltinDevices). [Scheduler.Close] cancels and
+// waits for every goroutine.
 //
 // Time is read only through a [clock.Clock] ([WithClock]); with a
 // [clock.Virtual] and simulated devices (package simdev) a study runs in

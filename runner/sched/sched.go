@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"runtime"
 	"sync"
 	"time"
 
@@ -31,6 +32,7 @@ type Scheduler struct {
 	devs    []*device
 	workers []*worker
 	adapt   bool
+	yield   bool // executors yield between batches (see loop)
 
 	mu         sync.Mutex
 	q          ring
@@ -178,6 +180,9 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	ready := make(chan error, len(s.workers))
 	t0 := s.clk.Now()
 	s.warmSizes = warmSizes(s.maxOfMax())
+	// Executors that could hold every processor yield between batches;
+	// with one to spare, the issuer and handlers run there.
+	s.yield = len(s.workers) >= runtime.GOMAXPROCS(0)
 	for _, w := range s.workers {
 		// Bound to the clock: a virtual clock holds time still until the
 		// goroutine parks, so time cannot pass a worker still starting.

@@ -160,13 +160,18 @@ func (s *Scheduler) loop(w *worker) error {
 		if err := s.runBatch(w, n, now); err != nil {
 			return err
 		}
-		// Let a goroutine waiting for a processor run between batches: the
-		// load generator's issuer (or a server's handlers), whose queries
-		// are late for as long as executors that never park hold every
-		// processor, since Go preempts a running goroutine only after
-		// 10 ms. Measured with two such executors on 2 cores: a timer's
-		// lateness p50 24 ms without the yield, 0.8 ms with it.
-		runtime.Gosched()
+		if s.yield {
+			// Let a goroutine waiting for a processor run between
+			// batches: the load generator's issuer (or a server's
+			// handlers), whose queries are late for as long as executors
+			// that never park hold every processor, since Go preempts a
+			// running goroutine only after 10 ms. Measured with two such
+			// executors on 2 cores: a timer's lateness p50 24 ms without
+			// the yield, 0.8 ms with it. With a processor to spare the
+			// yield only costs: a locked thread's yield hands its
+			// processor to another thread and back, two OS switches.
+			runtime.Gosched()
+		}
 		s.mu.Lock()
 		d.inflight--
 	}

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/gotrt/gotrt/runner/clock"
 	"github.com/gotrt/gotrt/runner/device"
 	"github.com/gotrt/gotrt/runner/kserve/inferencepb"
 	"github.com/gotrt/gotrt/runner/result"
@@ -51,6 +52,10 @@ type Config struct {
 	HTTP, GRPC, Metrics string
 	// Sched holds the scheduler's knobs (the dynamic batcher).
 	Sched sched.Config
+	// Clock is the scheduler's clock (nil: [clock.NewReal]); devices that
+	// compute on the server's own cores want one whose waits park,
+	// [clock.NewRealSharingCores] (runner.BuiltinDevices.Clock says which).
+	Clock clock.Clock
 	// MaxRequestBatch is the most samples one request may carry.
 	MaxRequestBatch int
 	// Slots is the most samples in flight across all requests; a request
@@ -237,7 +242,11 @@ func New(m Model, cfg Config) (*Server, error) {
 	for i, d := range m.Devices {
 		devs[i] = timedDevice{Device: d, st: &srv.batches}
 	}
-	s, err := sched.New(devs, srv.e, cfg.Sched)
+	var sopts []sched.Option
+	if cfg.Clock != nil {
+		sopts = append(sopts, sched.WithClock(cfg.Clock))
+	}
+	s, err := sched.New(devs, srv.e, cfg.Sched, sopts...)
 	if err != nil {
 		return nil, err
 	}
