@@ -45,8 +45,10 @@
 //     at it (Confirm set in [Report.Trials]), and that trial is the run's
 //     result: its summary, statistics and result.json. If the confirmation
 //     is INVALID, that QPS no longer counts and the highest lower QPS at
-//     which every trial was VALID is confirmed instead, at most three
-//     times; with none confirmed, PeakQPS is 0 and the result INVALID.
+//     which every trial was VALID is confirmed instead (where the search
+//     tried none lower, a step down that a search trial finds VALID), at
+//     most three times; with none confirmed, PeakQPS is 0 and the result
+//     INVALID.
 //     LoadGen reports the search's lower bound; a peak that a plain run
 //     cannot hold is not a peak;
 //   - when the starting QPS is INVALID for the latency bound or early

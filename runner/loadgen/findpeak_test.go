@@ -354,3 +354,31 @@ func TestResultRecordsTheStartTime(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, st.Before(before.Truncate(time.Second)), "start_time %s", rep.Result.StartTime)
 }
+
+// A search that started at its peak has nothing lower to fall back to when
+// the confirmation fails: it steps down as from an INVALID start, and
+// confirms that (it ended with no peak on a 2-core VM whose first trial,
+// 0.9 of Offline, was the highest VALID one).
+func TestFindPeakStepsDownWhenTheStartFailsItsConfirmation(t *testing.T) {
+	s := quick(loadgen.Server)
+	s.Mode = loadgen.FindPeakPerformance
+	s.MinDuration = time.Second
+	s.MinQueryCount = 500
+	s.ServerTargetLatency = 20 * time.Millisecond
+	s.ServerFindPeakQPSDecimalsOfPrecision = 0
+	s.ServerFindPeakQPSBoundaryStepSize = 0.1
+	s.ServerFindPeakRelativePrecision = 0.25 // no bisection: the start is the peak
+	s.ServerTargetQPS = 4500
+	clean := findPeak(t, s, 200*time.Microsecond, 0)
+	assertHonestPeak(t, clean)
+	require.Equal(t, 4500.0, clean.PeakQPS, "the start is the peak")
+	n := len(clean.Trials)
+	rep := findPeak(t, s, 200*time.Microsecond, n) // the confirmation stalls
+	assertHonestPeak(t, rep)
+	require.Len(t, rep.Trials, n+2, "the failed confirmation, a step down, its confirmation")
+	assert.True(t, rep.Trials[n-1].Confirm)
+	assert.False(t, rep.Trials[n-1].Valid)
+	assert.False(t, rep.Trials[n].Confirm, "a search trial first")
+	assert.InDelta(t, 4500/1.1, rep.PeakQPS, 1e-6)
+	assert.Contains(t, detailLog(t, rep), "no lower QPS was tried, stepping down to")
+}

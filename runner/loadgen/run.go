@@ -583,7 +583,8 @@ func (r *runner) runFindPeak(e *EffectiveSettings) error {
 	// A peak that a plain run cannot hold is not a peak: confirm it with
 	// one more full-length trial at it, and report that trial. If it fails,
 	// that QPS no longer counts; the next candidate is the highest QPS
-	// below it at which every trial was VALID.
+	// below it at which every trial was VALID, or, where none was tried,
+	// a step down from it that a search trial finds VALID.
 	var unconfirmed []string
 	for c := 0; c < findPeakConfirmations && !r.abort.fired(); c++ {
 		q := lo.e.TargetQPS
@@ -608,7 +609,22 @@ func (r *runner) runFindPeak(e *EffectiveSettings) error {
 			}
 		}
 		if next == nil {
-			break
+			// Nothing lower was tried (the search started at its peak):
+			// step down as from an INVALID start, and confirm that.
+			if !st.noiseOnly() || r.abort.fired() || c+1 == findPeakConfirmations {
+				break
+			}
+			d := q / down
+			r.logErr("error_runtime", fmt.Sprintf("FindPeakPerformance: %f was INVALID on its confirmation run and no lower QPS was tried, stepping down to %f (gotrt), msg: %s",
+				q, d, oneLine(strings.Join(st.reasons, "; "))))
+			if next, err = try(d); err != nil {
+				return err
+			}
+			if !next.valid {
+				break
+			}
+			lo = next
+			continue
 		}
 		r.logErr("error_runtime", fmt.Sprintf("FindPeakPerformance: %f was INVALID on its confirmation run, falling back to %f, msg: %s",
 			q, next.e.TargetQPS, oneLine(strings.Join(st.reasons, "; "))))
