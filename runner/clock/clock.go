@@ -9,6 +9,7 @@ package clock
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,6 +26,7 @@ type Clock interface {
 type Real struct {
 	epoch      time.Time
 	shareCores bool
+	busy       atomic.Pointer[func() bool] // sharing cores: is every core computing?
 }
 
 // NewReal returns a wall clock whose epoch is now.
@@ -32,19 +34,48 @@ func NewReal() *Real { return &Real{epoch: time.Now()} }
 
 // NewRealSharingCores returns a wall clock for a load generator that shares
 // its cores with devices computing on them (the built-in model's CPU
-// devices): every wait parks on a Go timer, never polls and never sleeps in
-// the kernel holding a processor. A polling waiter is always runnable: it
-// takes a share of the cores from the devices, and a goroutine that yields
-// in a loop keeps Go's scheduler from moving a runnable executor off
-// another processor's queue (measured on 2 cores: executors runnable but
-// not running 15 % of the time, lanes idle for milliseconds with samples
-// waiting). A timer fires when a processor next passes through the
-// scheduler, or within about a millisecond on an idle one (the poller's
-// resolution), so issues run up to that late, and coalesce; latencies run
-// from the scheduled times, so the lateness is counted, never hidden.
-// Elsewhere (null SUT, GPUs, remote servers) use [NewReal], whose
-// microsecond precision costs a polling core.
+// devices): while every core computes, its waits park on a Go timer and
+// never poll; while a core is free they wait as [NewReal]'s do, to the
+// microsecond, since polling a free core costs nobody. [Real.ShareCoresWith]
+// says how to tell (until it is called, the cores count as busy). A polling
+// waiter is always runnable: beside busy cores it takes a share of them
+// from the devices, and a goroutine that yields in a loop keeps Go's
+// scheduler from moving a runnable executor off another processor's queue
+// (measured on 2 cores: executors runnable but not running 15 % of the
+// time, lanes idle for milliseconds with samples waiting). A timer fires
+// when a processor next passes through the scheduler, or within about a
+// millisecond on an idle one (the poller's resolution), so under load
+// issues run up to that late, and coalesce; latencies run from the
+// scheduled times, so the lateness is counted, never hidden. Elsewhere
+// (null SUT, GPUs, remote servers) use NewReal.
 func NewRealSharingCores() *Real { return &Real{epoch: time.Now(), shareCores: true} }
+
+// ShareCoresWith tells a clock made by NewRealSharingCores whether every
+// core is computing: its waits park on a timer while busy reports true and
+// wait precisely while it reports false. busy is called often, from any
+// goroutine, and must be cheap (an atomic load); nil counts the cores as
+// always busy. A scheduler over the devices calls it when it starts
+// (sched.Scheduler.Start). On other clocks it does nothing.
+func (r *Real) ShareCoresWith(busy func() bool) {
+	if !r.shareCores {
+		return
+	}
+	if busy == nil {
+		r.busy.Store(nil)
+		return
+	}
+	r.busy.Store(&busy)
+}
+
+// coresBusy says whether a wait must park rather than poll: on a clock
+// sharing its cores, while every core computes.
+func (r *Real) coresBusy() bool {
+	if !r.shareCores {
+		return false
+	}
+	b := r.busy.Load()
+	return b == nil || (*b)()
+}
 
 // Now returns the monotonic time since the clock's epoch.
 func (r *Real) Now() time.Duration { return time.Since(r.epoch) }
@@ -65,13 +96,17 @@ const busyWait = 20 * time.Microsecond
 
 // shortWait waits out the final stretch before t: it yields the processor
 // to other goroutines, checking done in between, until t is near, then
-// polls the clock. It is a variable so that a platform file can put a
-// precise OS sleep (nanosleep) in front of the yielding.
+// polls the clock; on a clock sharing its cores, once every core computes,
+// it parks on a timer instead. It is a variable so that a platform file can
+// put a precise OS sleep (nanosleep) in front of the yielding.
 var shortWait = func(r *Real, t time.Duration, done <-chan struct{}) bool {
 	for i := 0; ; i++ {
 		rem := t - r.Now()
 		if rem <= 0 {
 			return true
+		}
+		if r.coresBusy() {
+			return timerWait(r, t, done)
 		}
 		if rem <= busyWait && i&63 != 63 {
 			continue
@@ -113,13 +148,14 @@ func timerWait(r *Real, t time.Duration, done <-chan struct{}) bool {
 // SleepUntil sleeps until t on the wall clock or until done is closed. It
 // is precise to microseconds: it sleeps on a (reused) timer until shortly
 // before t, then waits out the last stretch with shortWait. On a clock made
-// by NewRealSharingCores it parks on the timer for the whole wait.
+// by NewRealSharingCores it parks on the timer for the whole wait while
+// every core computes.
 func (r *Real) SleepUntil(t time.Duration, done <-chan struct{}) bool {
 	d := t - r.Now()
 	if d <= 0 {
 		return true
 	}
-	if r.shareCores {
+	if r.coresBusy() {
 		return timerWait(r, t, done)
 	}
 	if d > finalWait {

@@ -19,6 +19,9 @@ func init() {
 			if rem <= 0 {
 				return yield(r, t, done)
 			}
+			if r.coresBusy() {
+				return timerWait(r, t, done)
+			}
 			// Sleep in slices so that done is seen within 200 µs.
 			ts := unix.NsecToTimespec(int64(min(rem, 200*time.Microsecond)))
 			_ = unix.Nanosleep(&ts, nil) // EINTR only shortens a slice

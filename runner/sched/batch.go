@@ -175,6 +175,7 @@ func (s *Scheduler) take(w *worker, n int, now time.Duration) {
 	}
 	s.q.drop(n)
 	d.inflight++
+	s.computing.Add(1)
 	d.st.queueWait += wait
 	w.lane, w.predEnd = d.book(now, n)
 }

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -33,6 +34,11 @@ type Scheduler struct {
 	workers []*worker
 	adapt   bool
 	yield   bool // executors yield between batches (see loop)
+
+	// computing counts the batches taken and not yet done, against lanes
+	// (the devices' concurrency), for a clock sharing the cores with them.
+	computing atomic.Int32
+	lanes     int32
 
 	mu         sync.Mutex
 	q          ring
@@ -155,6 +161,15 @@ func concurrencyOf(d Device) int {
 	return 1
 }
 
+// coreSharer is a clock whose waits need to know whether every core
+// computes ([clock.Real.ShareCoresWith]).
+type coreSharer interface{ ShareCoresWith(busy func() bool) }
+
+// lanesBusy reports whether every lane of every device is computing a
+// batch. (A worker woken for work is not counted: it may only re-park, as
+// a leader promoted to watch the queue does.)
+func (s *Scheduler) lanesBusy() bool { return s.computing.Load() >= s.lanes }
+
 // Name names the system under test.
 func (s *Scheduler) Name() string { return fmt.Sprintf("gotrt-sched(%d devices)", len(s.devs)) }
 
@@ -183,6 +198,14 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	// Executors that could hold every processor yield between batches;
 	// with one to spare, the issuer and handlers run there.
 	s.yield = len(s.workers) >= runtime.GOMAXPROCS(0)
+	for _, d := range s.devs {
+		s.lanes += int32(d.conc)
+	}
+	if c, ok := s.clk.(coreSharer); ok {
+		// The clock's waiters (the issuer, the workers) poll precisely
+		// while a lane is free and park while every lane computes.
+		c.ShareCoresWith(s.lanesBusy)
+	}
 	for _, w := range s.workers {
 		// Bound to the clock: a virtual clock holds time still until the
 		// goroutine parks, so time cannot pass a worker still starting.
@@ -242,6 +265,9 @@ func (s *Scheduler) Close() error {
 		w.ev.Set()
 	}
 	err := s.g.Wait()
+	if c, ok := s.clk.(coreSharer); ok {
+		c.ShareCoresWith(nil)
+	}
 	s.mu.Lock()
 	s.dropped += uint64(s.q.n)
 	s.q.n = 0

@@ -157,7 +157,9 @@ func (s *Scheduler) loop(w *worker) error {
 		if next != nil {
 			next.ev.Set()
 		}
-		if err := s.runBatch(w, n, now); err != nil {
+		err := s.runBatch(w, n, now)
+		s.computing.Add(-1)
+		if err != nil {
 			return err
 		}
 		if s.yield {
