@@ -29,7 +29,8 @@ type BuiltinDevices struct {
 	// OnGPU says the devices are GPUs (else shares of the CPU).
 	OnGPU bool
 	// Clock is the clock for a scheduler and a load generator over these
-	// devices: on the CPU one whose waits park rather than poll
+	// devices: on the CPU one whose waits park on a timer while every
+	// lane computes and poll precisely while one is free
 	// ([clock.NewRealSharingCores]), since the devices compute on the
 	// cores they wait on; on GPUs the precise [clock.NewReal].
 	Clock *clock.Real

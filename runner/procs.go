@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"os"
 	"runtime"
 	"sync"
 
@@ -28,7 +29,10 @@ var spare struct {
 // every processor, and returns the function that puts it back once the
 // last user is done (unless someone else changed it meanwhile). With fewer
 // lanes than processors there is a spare already; with more (a CPU quota
-// below the cores) the executors yield instead, as the scheduler decides.
+// below the cores), or with GOMAXPROCS set in the environment (the user's
+// choice), it is left alone and the executors yield instead, as the
+// scheduler decides. Go's automatic updates of GOMAXPROCS from a cgroup
+// limit stay off after a raise, as after any runtime.GOMAXPROCS call.
 func spareProcessor(lanes int) (release func()) {
 	spare.Lock()
 	defer spare.Unlock()
@@ -37,7 +41,7 @@ func spareProcessor(lanes int) (release func()) {
 		spare.prev, spare.ours = cur, 0
 	}
 	spare.users++
-	if lanes == cur {
+	if lanes == cur && os.Getenv("GOMAXPROCS") == "" {
 		spare.ours = cur + 1
 		runtime.GOMAXPROCS(spare.ours)
 	}

@@ -9,6 +9,7 @@ import (
 )
 
 func TestCPUDevicesKeepAProcessorSpare(t *testing.T) {
+	t.Setenv("GOMAXPROCS", "") // as most users run
 	prev := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(prev)
 
@@ -49,6 +50,13 @@ func TestCPUDevicesKeepAProcessorSpare(t *testing.T) {
 		runtime.GOMAXPROCS(5)
 		release()
 		assert.Equal(t, 5, runtime.GOMAXPROCS(0))
+	})
+	t.Run("GOMAXPROCS set in the environment: the user's choice stays", func(t *testing.T) {
+		t.Setenv("GOMAXPROCS", "2")
+		runtime.GOMAXPROCS(2)
+		release := spareProcessor(2)
+		assert.Equal(t, 2, runtime.GOMAXPROCS(0))
+		release()
 	})
 	t.Run("OpenBuiltinDevices on the CPU, and Close", func(t *testing.T) {
 		n := runtime.NumCPU()

@@ -215,7 +215,7 @@ func runBuiltin(ctx context.Context, cfg Config, ts loadgen.TestSettings, opts [
 	if !devs.OnGPU {
 		// The devices compute on the cores the load generator issues
 		// from and the scheduler's workers wait on: their waits park
-		// rather than poll (BuiltinDevices.Clock).
+		// while every lane computes (BuiltinDevices.Clock).
 		opts = append(opts, loadgen.WithClock(devs.Clock))
 		sopts = append(sopts, sched.WithClock(devs.Clock))
 	}

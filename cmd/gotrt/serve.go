@@ -237,7 +237,9 @@ func (f *serveFlags) build() (srv *serve.Server, closeDevs func() error, err err
 		fmt.Fprintln(f.log, devs.Note)
 	}
 	cfg := f.config()
-	cfg.Clock = devs.Clock
+	if devs.Clock != nil { // not a typed nil in the interface
+		cfg.Clock = devs.Clock
+	}
 	if cfg.Sched.Streams == 0 {
 		cfg.Sched.Streams = devs.Streams
 	}

@@ -55,7 +55,8 @@ func NewRealSharingCores() *Real { return &Real{epoch: time.Now(), shareCores: t
 // wait precisely while it reports false. busy is called often, from any
 // goroutine, and must be cheap (an atomic load); nil counts the cores as
 // always busy. A scheduler over the devices calls it when it starts
-// (sched.Scheduler.Start). On other clocks it does nothing.
+// (sched.Scheduler.Start), and with nil when it closes. On other clocks it
+// does nothing.
 func (r *Real) ShareCoresWith(busy func() bool) {
 	if !r.shareCores {
 		return

@@ -609,8 +609,9 @@ func (r *runner) runFindPeak(e *EffectiveSettings) error {
 			}
 		}
 		if next == nil {
-			// Nothing lower was tried (the search started at its peak):
-			// step down as from an INVALID start, and confirm that.
+			// Nothing below the peak was tried (the search started, or
+			// stepped down to, its peak): step down as from an INVALID
+			// start, and confirm that.
 			if !st.noiseOnly() || r.abort.fired() || c+1 == findPeakConfirmations {
 				break
 			}

@@ -8,19 +8,18 @@ import (
 
 // Executor faults: the FailRun and Continue policies, and stopping a run.
 
-// fault handles an executor error on w's batch of n samples.
+// fault handles an executor error on w's batch of n samples. The batch
+// stays in flight until the worker's loop counts it done, as for any batch.
 func (s *Scheduler) fault(w *worker, n int, err error) error {
 	d := w.d
 	s.mu.Lock()
 	if s.ctx.Err() != nil || s.state == stopped {
 		// Cancelled under us (Close, or the caller's context): not a
 		// device fault.
-		d.inflight--
 		s.dropped += uint64(n)
 		s.mu.Unlock()
 		return nil
 	}
-	d.inflight--
 	d.failed += uint64(n)
 	derr := fmt.Errorf("sched: device %s stream %d: %w: %w", d.id, w.stream, ErrDevice, err)
 	if !d.lost {

@@ -424,6 +424,9 @@ func TestExecutorErrorEndsRunAtTheFault(t *testing.T) {
 	assert.Zero(t, rec.dups)
 	// Every sample is accounted for exactly once.
 	assert.Equal(t, uint64(100000), uint64(len(rec.done))+st.FailedSamples+st.Dropped)
+	inflight, computing := s.InFlight()
+	assert.Equal(t, []int{0, 0}, inflight, "every batch counted done once, the failed one included")
+	assert.Zero(t, computing)
 }
 
 func TestContinuePolicyFinishesOnTheOtherDevices(t *testing.T) {
@@ -451,6 +454,9 @@ func TestContinuePolicyFinishesOnTheOtherDevices(t *testing.T) {
 	assert.Equal(t, uint64(32), st.RequeuedSamples)
 	assert.True(t, st.Devices[1].Lost)
 	assert.Zero(t, st.FailedSamples)
+	inflight, computing := s.InFlight()
+	assert.Equal(t, []int{0, 0, 0}, inflight, "every batch counted done once, the failed one included")
+	assert.Zero(t, computing)
 }
 
 func TestContinuePolicyFailsWhenNoDeviceIsLeft(t *testing.T) {

@@ -160,6 +160,9 @@ func (s *Scheduler) loop(w *worker) error {
 		err := s.runBatch(w, n, now)
 		s.computing.Add(-1)
 		if err != nil {
+			s.mu.Lock()
+			d.inflight--
+			s.mu.Unlock()
 			return err
 		}
 		if s.yield {

@@ -53,8 +53,9 @@ type Config struct {
 	// Sched holds the scheduler's knobs (the dynamic batcher).
 	Sched sched.Config
 	// Clock is the scheduler's clock (nil: [clock.NewReal]); devices that
-	// compute on the server's own cores want one whose waits park,
-	// [clock.NewRealSharingCores] (runner.BuiltinDevices.Clock says which).
+	// compute on the server's own cores want one whose waits park while
+	// every lane computes, [clock.NewRealSharingCores]
+	// (runner.BuiltinDevices.Clock says which).
 	Clock clock.Clock
 	// MaxRequestBatch is the most samples one request may carry.
 	MaxRequestBatch int
