@@ -11,6 +11,7 @@ import (
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
 
 	"github.com/gotrt/gotrt/cuda"
+	"github.com/gotrt/gotrt/internal/bounded"
 	"github.com/gotrt/gotrt/internal/gpuerr"
 	"github.com/gotrt/gotrt/models/builtin"
 	"github.com/gotrt/gotrt/runner/device"
@@ -98,7 +99,7 @@ func parseDevices(s string) (deviceSpec, error) {
 	case strings.HasPrefix(lt, "cpu:"):
 		n, err := strconv.Atoi(t[len("cpu:"):])
 		if err != nil || n < 1 {
-			return spec, fmt.Errorf("%w: devices %q: want cpu:N with N ≥ 1", ErrConfig, s)
+			return spec, fmt.Errorf("%w: devices %q: want cpu:N with N ≥ 1", ErrConfig, bounded.Quote(s))
 		}
 		spec.kind, spec.split = specCPU, n
 		return spec, nil
@@ -109,15 +110,15 @@ func parseDevices(s string) (deviceSpec, error) {
 		e = strings.TrimSpace(e)
 		switch {
 		case e == "":
-			return spec, fmt.Errorf("%w: devices %q: empty entry", ErrConfig, s)
+			return spec, fmt.Errorf("%w: devices %q: empty entry", ErrConfig, bounded.Quote(s))
 		case strings.HasPrefix(e, "GPU-") || strings.HasPrefix(e, "MIG-"):
 		default:
 			if n, err := strconv.Atoi(e); err != nil || n < 0 {
-				return spec, fmt.Errorf("%w: devices %q: %q is not a GPU index, a GPU-/MIG- UUID, cpu, cpu:N or all", ErrConfig, s, e)
+				return spec, fmt.Errorf("%w: devices %q: %q is not a GPU index, a GPU-/MIG- UUID, cpu, cpu:N or all", ErrConfig, bounded.Quote(s), bounded.Quote(e))
 			}
 		}
 		if seen[e] {
-			return spec, fmt.Errorf("%w: devices %q: %s is named twice", ErrConfig, s, e)
+			return spec, fmt.Errorf("%w: devices %q: %s is named twice", ErrConfig, bounded.Quote(s), bounded.Quote(e))
 		}
 		seen[e] = true
 		spec.entries = append(spec.entries, e)
@@ -147,11 +148,11 @@ func resolveGPUs(spec deviceSpec, devs []result.Device) ([]result.Device, error)
 	for _, e := range spec.entries {
 		found, why := lookupGPU(e, devs)
 		if why != "" {
-			return nil, fmt.Errorf("%w: devices %q: %s: %s; visible: %s%s", ErrConfig, spec.raw, e, why, visible(devs), spec.countHint())
+			return nil, fmt.Errorf("%w: devices %q: %s: %s; visible: %s%s", ErrConfig, bounded.Quote(spec.raw), e, why, visible(devs), spec.countHint())
 		}
 		for _, d := range found {
 			if prev, ok := seen[d.ID]; ok {
-				return nil, fmt.Errorf("%w: devices %q: %s and %s both name %s", ErrConfig, spec.raw, prev, e, d.ID)
+				return nil, fmt.Errorf("%w: devices %q: %s and %s both name %s", ErrConfig, bounded.Quote(spec.raw), prev, e, d.ID)
 			}
 			seen[d.ID] = e
 			out = append(out, d)
@@ -268,7 +269,7 @@ func firstN(spec deviceSpec, gpus []result.Device, count int) ([]result.Device, 
 		return gpus, nil
 	}
 	if count > len(gpus) {
-		return nil, fmt.Errorf("%w: %d devices asked for, but devices %q names %d GPU(s)", ErrConfig, count, spec.raw, len(gpus))
+		return nil, fmt.Errorf("%w: %d devices asked for, but devices %q names %d GPU(s)", ErrConfig, count, bounded.Quote(spec.raw), len(gpus))
 	}
 	return gpus[:count], nil
 }
@@ -301,7 +302,7 @@ func placeBuiltin(cfg *Config, inv *cuda.Inventory, prec builtin.Precision) (pla
 		p := placement{split: spec.split, note: note}
 		if cfg.Count > 0 {
 			if spec.split > 0 {
-				return placement{}, fmt.Errorf("%w: devices %q with a count of %d: give cpu or all, and the count", ErrConfig, spec.raw, cfg.Count)
+				return placement{}, fmt.Errorf("%w: devices %q with a count of %d: give cpu or all, and the count", ErrConfig, bounded.Quote(spec.raw), cfg.Count)
 			}
 			if cfg.Count > runtime.NumCPU() {
 				return placement{}, fmt.Errorf("%w: %d devices asked for: this machine has %d cores, so 1 to %d one-core devices", ErrConfig, cfg.Count, runtime.NumCPU(), runtime.NumCPU())
@@ -343,17 +344,17 @@ func placeBuiltin(cfg *Config, inv *cuda.Inventory, prec builtin.Precision) (pla
 		return placement{gpus: gpus, note: noNVML}, err
 	}
 	if len(visible) == 0 {
-		return placement{}, fmt.Errorf("%w: devices %q: no GPU on this machine (%v): use all, cpu or cpu:N%s", ErrConfig, spec.raw, causeOf(inv), spec.countHint())
+		return placement{}, fmt.Errorf("%w: devices %q: no GPU on this machine (%v): use all, cpu or cpu:N%s", ErrConfig, bounded.Quote(spec.raw), causeOf(inv), spec.countHint())
 	}
 	gpus, err := resolveGPUs(spec, visible)
 	if err != nil {
 		return placement{}, err
 	}
 	if why := gpuUsable(); why != nil {
-		return placement{}, fmt.Errorf("%w: devices %q: no GPU usable: %w", ErrConfig, spec.raw, why)
+		return placement{}, fmt.Errorf("%w: devices %q: no GPU usable: %w", ErrConfig, bounded.Quote(spec.raw), why)
 	}
 	if prec != builtin.INT8 {
-		return placement{}, fmt.Errorf("%w: devices %q: the GPU kernels are INT8 only, not %s (use --devices cpu for %s)", ErrConfig, spec.raw, prec, prec)
+		return placement{}, fmt.Errorf("%w: devices %q: the GPU kernels are INT8 only, not %s (use --devices cpu for %s)", ErrConfig, bounded.Quote(spec.raw), prec, prec)
 	}
 	gpus, err = firstN(spec, gpus, cfg.Count)
 	return placement{gpus: gpus, note: noNVML}, err
@@ -379,7 +380,7 @@ func placeEngine(cfg *Config, inv *cuda.Inventory) ([]result.Device, error) {
 		return nil, err
 	}
 	if spec.kind == specCPU {
-		return nil, fmt.Errorf("%w: devices %q: model %s runs a TensorRT engine, on GPUs only", ErrConfig, spec.raw, cfg.model())
+		return nil, fmt.Errorf("%w: devices %q: model %s runs a TensorRT engine, on GPUs only", ErrConfig, bounded.Quote(spec.raw), cfg.model())
 	}
 	if cfg.Count < 0 {
 		return nil, fmt.Errorf("%w: count %d: must not be negative", ErrConfig, cfg.Count)

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"github.com/gotrt/gotrt/internal/bounded"
 	"strings"
 	"time"
 
@@ -34,7 +35,7 @@ func ParseDeviceErrorPolicy(s string) (sched.FaultPolicy, error) {
 	case OnDeviceErrorContinue:
 		return sched.Continue, nil
 	}
-	return 0, fmt.Errorf("%w: on device error %q: want fail or continue", ErrConfig, short(s))
+	return 0, fmt.Errorf("%w: on device error %q: want fail or continue", ErrConfig, bounded.Quote(s))
 }
 
 // reportLost tells the run's report about the devices the scheduler lost:

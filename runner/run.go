@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gotrt/gotrt/internal/bounded"
 	"io"
 	"time"
 
@@ -169,7 +170,7 @@ func run(ctx context.Context, cfg Config) (*loadgen.Report, error) {
 		return runRemote(ctx, cfg, ts, opts)
 	}
 	if cfg.SUT != "" {
-		return nil, fmt.Errorf("%w: sut %q: want \"\" (the devices), \"null\" or kserve://HOST:PORT[,HOST:PORT…]", ErrConfig, cfg.SUT)
+		return nil, fmt.Errorf("%w: sut %q: want \"\" (the devices), \"null\" or kserve://HOST:PORT[,HOST:PORT…]", ErrConfig, bounded.Quote(cfg.SUT))
 	}
 	// One discovery serves device selection and telemetry.
 	inv, release, err := cfg.inventory()

@@ -43,7 +43,7 @@ func parseFormat(s string, asJSON bool, allowed ...string) (string, error) {
 		f = formatJSON
 	}
 	if !slices.Contains(allowed, f) {
-		return "", usageError{fmt.Errorf("--format %q: want %s", s, strings.Join(allowed, ", "))}
+		return "", usageError{fmt.Errorf("--format %q: want %s", quote(s), strings.Join(allowed, ", "))}
 	}
 	return f, nil
 }

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/gotrt/gotrt/internal/bounded"
 	"math"
 	"sync"
 
@@ -84,7 +85,7 @@ func ParsePrecision(s string) (Precision, error) {
 	case "fp32", "FP32":
 		return FP32, nil
 	}
-	return 0, fmt.Errorf("unknown precision %q (want int8 or fp32)", s)
+	return 0, fmt.Errorf("unknown precision %q (want int8 or fp32)", bounded.Quote(s))
 }
 
 // Model is a loaded model, ready to open executors. It is immutable and safe

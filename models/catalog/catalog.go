@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"github.com/gotrt/gotrt/internal/bounded"
 	"slices"
 	"strings"
 	"time"
@@ -215,7 +216,7 @@ func Lookup(id string) (Entry, error) {
 			return e, nil
 		}
 	}
-	return Entry{}, fmt.Errorf("%w %q (known: %s)", ErrUnknownModel, id, strings.Join(IDs(), ", "))
+	return Entry{}, fmt.Errorf("%w %q (known: %s)", ErrUnknownModel, bounded.Quote(id), strings.Join(IDs(), ", "))
 }
 
 // All returns every entry, in catalogue order. The caller may modify the

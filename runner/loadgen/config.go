@@ -341,13 +341,13 @@ func (c *confFile) lookup(model string, scen Scenario, key string) (confEntry, b
 // come back as warnings.
 func LoadSettings(model string, scenario Scenario, mode Mode, mlperfConf, userConf ConfigFile) (TestSettings, []Warning, error) {
 	if !canonicalScenario(string(scenario)) {
-		return TestSettings{}, nil, fmt.Errorf("%w: scenario %q (want SingleStream, MultiStream, Server or Offline)", ErrBadSettings, scenario)
+		return TestSettings{}, nil, fmt.Errorf("%w: scenario %q (want SingleStream, MultiStream, Server or Offline)", ErrBadSettings, bounded.Quote(string(scenario)))
 	}
 	if mode != "" && !canonicalMode(mode) {
-		return TestSettings{}, nil, fmt.Errorf("%w: mode %q (want PerformanceOnly, AccuracyOnly or FindPeakPerformance)", ErrBadSettings, mode)
+		return TestSettings{}, nil, fmt.Errorf("%w: mode %q (want PerformanceOnly, AccuracyOnly or FindPeakPerformance)", ErrBadSettings, bounded.Quote(string(mode)))
 	}
 	if model == "" || strings.ContainsAny(model, " \t\r\n") {
-		return TestSettings{}, nil, fmt.Errorf("%w: model name %q: want a non-empty name without spaces", ErrBadSettings, model)
+		return TestSettings{}, nil, fmt.Errorf("%w: model name %q: want a non-empty name without spaces", ErrBadSettings, bounded.Quote(model))
 	}
 	s := DefaultSettings(scenario)
 	var warns []Warning

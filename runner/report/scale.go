@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gotrt/gotrt/internal/bounded"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -68,7 +69,7 @@ func ParseCounts(s string) ([]int, error) {
 		f = strings.TrimSpace(f)
 		n, err := strconv.Atoi(f)
 		if err != nil || n < 1 {
-			return nil, fmt.Errorf("device count %q in %q is not a positive whole number", f, s)
+			return nil, fmt.Errorf("device count %q in %q is not a positive whole number", bounded.Quote(f), bounded.Quote(s))
 		}
 		if slices.Contains(cs, n) {
 			return nil, fmt.Errorf("device count %d is given twice in %q", n, s)

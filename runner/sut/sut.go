@@ -97,7 +97,23 @@ func ParseScenario(s string) (Scenario, error) {
 			return sc, nil
 		}
 	}
-	return "", fmt.Errorf("%w: scenario %q (want SingleStream, MultiStream, Server or Offline)", ErrBadName, s)
+	return "", fmt.Errorf("%w: scenario %s (want SingleStream, MultiStream, Server or Offline)", ErrBadName, quoteName(s))
+}
+
+// quoteName quotes a name from a user for an error, cut to its first 64
+// bytes (on a UTF-8 boundary) and its length when longer: the name may be
+// a whole file pasted on one line. (This package imports nothing of the
+// project, so it does not use internal/bounded.)
+func quoteName(s string) string {
+	const most = 64
+	if len(s) <= most {
+		return fmt.Sprintf("%q", s)
+	}
+	i := most
+	for i > 0 && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return fmt.Sprintf("%q… (%d bytes)", s[:i], len(s))
 }
 
 // Mode is a LoadGen test mode.
@@ -121,5 +137,5 @@ func ParseMode(s string) (Mode, error) {
 			return m, nil
 		}
 	}
-	return "", fmt.Errorf("%w: mode %q (want PerformanceOnly, AccuracyOnly or FindPeakPerformance)", ErrBadName, s)
+	return "", fmt.Errorf("%w: mode %s (want PerformanceOnly, AccuracyOnly or FindPeakPerformance)", ErrBadName, quoteName(s))
 }
