@@ -99,6 +99,10 @@ func TestVirtualSleepEndsWhenDoneCloses(t *testing.T) {
 	defer v.Stop()
 	done := make(chan struct{})
 	res := make(chan bool)
+	// Time stands still while this goroutine holds it: without the hold
+	// the clock may jump to the sleeper's deadline before done closes (it
+	// did under the race detector in CI).
+	v.Hold()
 	go func() { res <- v.SleepUntil(time.Hour, done) }()
 	close(done)
 	assert.False(t, <-res)
