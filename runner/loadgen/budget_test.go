@@ -135,6 +135,9 @@ func TestMemoryEstimateMatchesMeasuredAllocation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs 8 null-SUT runs of up to 600k samples")
 	}
+	if raceEnabled {
+		t.Skip("the race detector allocates on the measured paths")
+	}
 	const n1, n2 = 100_000, 600_000
 	for _, tc := range []struct {
 		description string
