@@ -13,3 +13,6 @@ func (s *Scheduler) InFlight() (perDevice []int, computing int) {
 	}
 	return perDevice, int(s.computing.Load())
 }
+
+// Lanes is how many lanes the scheduler counts live, for tests.
+func (s *Scheduler) Lanes() int { return int(s.lanes.Load()) }

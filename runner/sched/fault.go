@@ -24,6 +24,9 @@ func (s *Scheduler) fault(w *worker, n int, err error) error {
 	derr := fmt.Errorf("sched: device %s stream %d: %w: %w", d.id, w.stream, ErrDevice, err)
 	if !d.lost {
 		d.lost, d.lostErr, d.lostAt = true, derr, s.clk.Now()
+		// Its lanes compute no more: a clock sharing the cores must see
+		// the others busy when they are (else its waiters poll on).
+		s.lanes.Add(-int32(d.conc))
 	}
 	live := 0
 	for _, o := range s.devs {

@@ -36,9 +36,9 @@ type Scheduler struct {
 	yield   bool // executors yield between batches (see loop)
 
 	// computing counts the batches taken and not yet done, against lanes
-	// (the devices' concurrency), for a clock sharing the cores with them.
-	computing atomic.Int32
-	lanes     int32
+	// (the live devices' concurrency), for a clock sharing the cores with
+	// them; both are read without s.mu.
+	computing, lanes atomic.Int32
 
 	mu         sync.Mutex
 	q          ring
@@ -168,7 +168,7 @@ type coreSharer interface{ ShareCoresWith(busy func() bool) }
 // lanesBusy reports whether every lane of every device is computing a
 // batch. (A worker woken for work is not counted: it may only re-park, as
 // a leader promoted to watch the queue does.)
-func (s *Scheduler) lanesBusy() bool { return s.computing.Load() >= s.lanes }
+func (s *Scheduler) lanesBusy() bool { return s.computing.Load() >= s.lanes.Load() }
 
 // Name names the system under test.
 func (s *Scheduler) Name() string { return fmt.Sprintf("gotrt-sched(%d devices)", len(s.devs)) }
@@ -199,7 +199,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	// with one to spare, the issuer and handlers run there.
 	s.yield = len(s.workers) >= runtime.GOMAXPROCS(0)
 	for _, d := range s.devs {
-		s.lanes += int32(d.conc)
+		s.lanes.Add(int32(d.conc))
 	}
 	if c, ok := s.clk.(coreSharer); ok {
 		// The clock's waiters (the issuer, the workers) poll precisely

@@ -457,6 +457,7 @@ func TestContinuePolicyFinishesOnTheOtherDevices(t *testing.T) {
 	inflight, computing := s.InFlight()
 	assert.Equal(t, []int{0, 0, 0}, inflight, "every batch counted done once, the failed one included")
 	assert.Zero(t, computing)
+	assert.Equal(t, 2, s.Lanes(), "the lost device's lane no longer counts")
 }
 
 func TestContinuePolicyFailsWhenNoDeviceIsLeft(t *testing.T) {
