@@ -33,6 +33,10 @@ type Overrides struct {
 	// rule of one decimal of QPS, which takes some 20 full-length trials
 	// at millions of QPS.
 	PeakPrecision float64
+	// IssueThreads is server_num_issue_query_threads: Server issues from
+	// this many goroutines (at most loadgen.MaxIssueThreads); 0 keeps the
+	// runner's choice, one per IssueQPSPerThread of each trial's target.
+	IssueThreads uint64
 }
 
 // SettingsSource is the name the detail log gives [Overrides].
@@ -103,6 +107,13 @@ func (o Overrides) Apply(ts *loadgen.TestSettings) ([]string, error) {
 		}
 		note("samples_per_query", strconv.FormatUint(o.SamplesPerQuery, 10), strconv.FormatUint(ts.MultiStreamSamplesPerQuery, 10))
 		ts.MultiStreamSamplesPerQuery = o.SamplesPerQuery
+	}
+	if o.IssueThreads > 0 {
+		if sc != loadgen.Server {
+			return nil, fmt.Errorf("%w: issue threads apply to Server only, not %s", ErrConfig, sc)
+		}
+		note("server_num_issue_query_threads", strconv.FormatUint(o.IssueThreads, 10), strconv.FormatUint(ts.ServerNumIssueQueryThreads, 10))
+		ts.ServerNumIssueQueryThreads = o.IssueThreads
 	}
 	if len(notes) > 0 {
 		if err := ts.Validate(); err != nil {

@@ -41,6 +41,7 @@ func TestOverridesMapPerScenario(t *testing.T) {
 		{loadgen.SingleStream, runner.Overrides{TargetLatency: 3 * time.Millisecond}, func(s loadgen.TestSettings) any { return s.SingleStreamExpectedLatency }, 3 * time.Millisecond},
 		{loadgen.MultiStream, runner.Overrides{TargetLatency: 40 * time.Millisecond}, func(s loadgen.TestSettings) any { return s.MultiStreamExpectedLatency }, 40 * time.Millisecond},
 		{loadgen.MultiStream, runner.Overrides{SamplesPerQuery: 4}, func(s loadgen.TestSettings) any { return s.MultiStreamSamplesPerQuery }, uint64(4)},
+		{loadgen.Server, runner.Overrides{IssueThreads: 3}, func(s loadgen.TestSettings) any { return s.ServerNumIssueQueryThreads }, uint64(3)},
 	} {
 		ts := loadgen.DefaultSettings(tc.sc)
 		notes, err := tc.o.Apply(&ts)
@@ -56,6 +57,8 @@ func TestOverridesMapPerScenario(t *testing.T) {
 		{loadgen.SingleStream, runner.Overrides{TargetQPS: 10}},
 		{loadgen.Offline, runner.Overrides{TargetLatency: time.Millisecond}},
 		{loadgen.Server, runner.Overrides{SamplesPerQuery: 8}},
+		{loadgen.Offline, runner.Overrides{IssueThreads: 2}},
+		{loadgen.Server, runner.Overrides{IssueThreads: loadgen.MaxIssueThreads + 1}},
 		{loadgen.Offline, runner.Overrides{MinDuration: -time.Second}},
 	} {
 		ts := loadgen.DefaultSettings(tc.sc)
@@ -68,6 +71,30 @@ func TestOverridesMapPerScenario(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, notes)
 	assert.Equal(t, loadgen.DefaultSettings(loadgen.Offline), ts)
+}
+
+// Server runs get one issuing goroutine per IssueQPSPerThread of each
+// trial's target unless a count is given; the result's settings say which.
+func TestServerIssuersAreSizedFromTheTarget(t *testing.T) {
+	ts, _, err := runner.Settings(runner.Config{Scenario: loadgen.Server})
+	require.NoError(t, err)
+	assert.Equal(t, runner.IssueQPSPerThread, ts.ServerIssueQPSPerThread)
+	assert.Zero(t, ts.ServerNumIssueQueryThreads)
+	ts, _, err = runner.Settings(runner.Config{Scenario: loadgen.Offline})
+	require.NoError(t, err)
+	assert.Zero(t, ts.ServerIssueQPSPerThread, "Offline has one query")
+
+	cfg := runner.Config{SUT: "null", Scenario: loadgen.Server}
+	cfg.MinDuration, cfg.TargetQPS, cfg.IssueThreads = 100*time.Millisecond, 1000, 2
+	rep, err := runner.Run(context.Background(), cfg)
+	require.NoError(t, err)
+	assert.True(t, rep.Result.Valid, "%v", rep.Result.Reasons)
+	dir := t.TempDir()
+	require.NoError(t, rep.WriteLogs(dir))
+	b, err := os.ReadFile(filepath.Join(dir, loadgen.DetailFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `command line: server_num_issue_query_threads = 2 (was 0`)
+	assert.Contains(t, string(b), `Issuing from 2 goroutines`)
 }
 
 // An embedding program sets a short run without user.conf text, and the

@@ -115,6 +115,13 @@ func (c *Config) model() string {
 	return c.Model
 }
 
+// IssueQPSPerThread is the Server rate the runner gives each issuing
+// goroutine (loadgen.TestSettings.ServerIssueQPSPerThread): one goroutine
+// holds about 10M null-SUT queries/s on one core of a 2-core VM and 7–8M
+// into the scheduler, half of that leaves room for slower cores and the
+// SUT's own cost. Below it a trial issues from one goroutine, as LoadGen.
+const IssueQPSPerThread = 5e6
+
 // Settings returns the test settings the run would use: the embedded (or
 // given) mlperf.conf, then the user.conf, for the config's model and scenario.
 func Settings(cfg Config) (loadgen.TestSettings, []loadgen.Warning, error) {
@@ -131,6 +138,9 @@ func Settings(cfg Config) (loadgen.TestSettings, []loadgen.Warning, error) {
 		uc = *cfg.UserConf
 	}
 	ts, warns, err := loadgen.LoadSettings(cfg.model(), sc, cfg.Mode, mc, uc)
+	if sc == loadgen.Server {
+		ts.ServerIssueQPSPerThread = IssueQPSPerThread
+	}
 	if err == nil {
 		_, err = cfg.Overrides.Apply(&ts)
 	}

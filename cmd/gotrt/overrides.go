@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gotrt/gotrt/runner"
+	"github.com/gotrt/gotrt/runner/loadgen"
 )
 
 // overrideFlags are the settings changed most, as trtexec and perf_analyzer
@@ -17,6 +18,7 @@ type overrideFlags struct {
 	minQueries              uint64
 	samplesPerQuery         uint64
 	peakPrecision           float64
+	issueThreads            uint64
 }
 
 // addOverrideFlags declares the override flags on fl. Each is checked as
@@ -37,6 +39,8 @@ func addOverrideFlags(fl *pflag.FlagSet, f *overrideFlags) {
 		"MultiStream samples per query (samples_per_query), at least 1 (default: the config files')")
 	floatVar(fl, &f.peakPrecision, "peak-precision", 0.01, numRange{lo: 0, hi: 1, hiOpen: true},
 		"find-peak ends once its bounds are within this fraction of each other, at least 0 and less than 1 (0: LoadGen's one decimal of QPS alone)")
+	uintVar(fl, &f.issueThreads, "issue-threads", 0, numRange{lo: 1, hi: loadgen.MaxIssueThreads, hint: "leave it out for one goroutine per 5M queries/s of the target"},
+		fmt.Sprintf("Server: issue queries from this many goroutines, 1 to %d (LoadGen's server_num_issue_query_threads; default: one per %.0fM queries/s of each trial's target, up to GOMAXPROCS)", loadgen.MaxIssueThreads, runner.IssueQPSPerThread/1e6))
 }
 
 // overrides turns the flags into the runner's Overrides; they apply after
@@ -46,5 +50,6 @@ func (f *overrideFlags) overrides() (runner.Overrides, error) {
 	return runner.Overrides{
 		MinDuration: f.duration, TargetQPS: f.targetQPS, TargetLatency: f.targetLatency,
 		MinQueryCount: f.minQueries, SamplesPerQuery: f.samplesPerQuery, PeakPrecision: f.peakPrecision,
+		IssueThreads: f.issueThreads,
 	}, nil
 }

@@ -38,6 +38,8 @@ type EffectiveSettings struct {
 	AccuracySampleCount          uint64   `json:"accuracy_sample_count"`
 	SampleConcatenatePermutation bool     `json:"sample_concatenate_permutation"`
 	ServerCoalesceQueries        bool     `json:"server_coalesce_queries,omitempty"`
+	ServerNumIssueQueryThreads   uint64   `json:"server_num_issue_query_threads,omitempty"`
+	ServerIssueQPSPerThread      float64  `json:"server_issue_qps_per_thread,omitempty"`
 	EarlyStopping                bool     `json:"early_stopping"`
 	StallTimeoutMS               int64    `json:"stall_timeout_ms"`
 
@@ -97,6 +99,8 @@ func effectiveSettings(s TestSettings, qslPerfCount, qslTotal int) (EffectiveSet
 		e.targetLat = s.ServerTargetLatency
 		e.TargetLatencyPercentile = s.ServerTargetLatencyPercentile
 		e.MaxAsyncQueries = s.ServerMaxAsyncQueries
+		e.ServerNumIssueQueryThreads = s.ServerNumIssueQueryThreads
+		e.ServerIssueQPSPerThread = s.ServerIssueQPSPerThread
 	case Offline:
 		// LoadGen sets it to 0.99 although Offline has no latency bound.
 		e.TargetLatencyPercentile = 0.99

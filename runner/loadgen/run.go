@@ -224,14 +224,14 @@ func (r *runner) supervise(ctx context.Context, stall time.Duration) {
 			lastT = nil
 			continue
 		}
-		c := t.completed.Load()
-		if t != lastT || c != lastC || t.issued.Load() == c {
+		c := t.completedTotal()
+		if t != lastT || c != lastC || t.issuedTotal() == c {
 			lastT, lastC, since = t, c, now
 			continue
 		}
 		if now-since >= stall {
 			r.abort.fire(fmt.Sprintf("no sample completed for %v with %d samples outstanding (stall timeout)",
-				stall, t.issued.Load()-c))
+				stall, t.issuedTotal()-c))
 			return
 		}
 	}
@@ -269,6 +269,9 @@ func (r *runner) runTrial(e *EffectiveSettings, set loadableSet, accuracy bool) 
 		for !t.abort.fired() && t.generate(t.genQ) {
 		}
 	}
+	if n := e.issuers(); e.Scenario == Server && n > 1 {
+		r.logf("generic_message", fmt.Sprintf("Issuing from %d goroutines (server_num_issue_query_threads), queries k, k+%d, k+%d… each", n, n, 2*n))
+	}
 	r.cur.Store(t)
 	t.start = r.o.clk.Now()
 	switch e.Scenario {
@@ -302,6 +305,9 @@ func (r *runner) runTrial(e *EffectiveSettings, set loadableSet, accuracy bool) 
 	}
 	if t.lastEnd != "" {
 		r.logErr("error_runtime", t.lastEnd)
+	}
+	for _, m := range t.lastEnds {
+		r.logErr("error_runtime", m)
 	}
 	if t.capMsg != "" {
 		r.logErr("error_runtime", t.capMsg)

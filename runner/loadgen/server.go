@@ -4,8 +4,13 @@ package loadgen
 // sample's latency runs from its scheduled time, not from when it was
 // issued, so an issue that runs late counts against the system, as in
 // LoadGen. With coalescing on, every query whose time has passed goes in
-// the same IssueQuery call.
+// the same IssueQuery call. With more than one issuer (see issuers),
+// several goroutines share the queries (issueServerMulti).
 func (t *trial) issueServer(accuracy bool) {
+	if n := t.e.issuers(); n > 1 {
+		t.issueServerMulti(n, accuracy)
+		return
+	}
 	if cap(t.samples) < 1 {
 		t.samples = make([]QuerySample, 1, 64)
 	}

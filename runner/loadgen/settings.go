@@ -119,9 +119,19 @@ type TestSettings struct {
 	// ServerMaxAsyncQueries (Server.max_async_queries) ends the run early
 	// when more queries than this are outstanding; 0 means no limit.
 	ServerMaxAsyncQueries uint64
-	// ServerNumIssueQueryThreads is LoadGen's issue-thread count; gotrt
-	// always issues from one goroutine and only accepts 0.
+	// ServerNumIssueQueryThreads (LoadGen's server_num_issue_query_threads,
+	// API only) issues Server's queries from this many goroutines, the k-th
+	// taking queries k, k+N, k+2N… each at its scheduled time, for rates one
+	// goroutine cannot hold (about 10M queries/s on one core). 0 and 1 issue
+	// from the run's goroutine; at most MaxIssueThreads.
 	ServerNumIssueQueryThreads uint64
+	// ServerIssueQPSPerThread (gotrt only), when positive and
+	// ServerNumIssueQueryThreads is 0, sizes each Server trial's issuers
+	// from its target: ceil(target QPS / this) goroutines, at most
+	// GOMAXPROCS and MaxIssueThreads, so a find-peak search that climbs
+	// past one goroutine's rate gains issuers as it goes. 0 issues from one
+	// goroutine, as LoadGen does.
+	ServerIssueQPSPerThread float64
 
 	// OfflineExpectedQPS (Offline.target_qps) sizes the single Offline
 	// query: max(min query count, 1.1 × min duration × expected QPS) samples.
@@ -248,8 +258,11 @@ func (s *TestSettings) Validate() error {
 		if err := pct("ServerTargetLatencyPercentile", s.ServerTargetLatencyPercentile); err != nil {
 			return err
 		}
-		if s.ServerNumIssueQueryThreads != 0 {
-			return bad("ServerNumIssueQueryThreads", s.ServerNumIssueQueryThreads, "gotrt issues from one goroutine; only 0 is supported")
+		if v := s.ServerIssueQPSPerThread; !(v >= 0) || math.IsInf(v, 0) {
+			return bad("ServerIssueQPSPerThread", v, "must be 0 or a positive finite number")
+		}
+		if s.ServerNumIssueQueryThreads > MaxIssueThreads {
+			return bad("ServerNumIssueQueryThreads", s.ServerNumIssueQueryThreads, fmt.Sprintf("want 0 to %d", MaxIssueThreads))
 		}
 		if s.Mode == FindPeakPerformance {
 			if !(s.ServerFindPeakQPSBoundaryStepSize > 0 && s.ServerFindPeakQPSBoundaryStepSize <= maxBoundaryStep) {

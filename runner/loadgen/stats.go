@@ -129,11 +129,18 @@ func (t *trial) collect() *trialStats {
 		qlat = make([]int64, 0, st.queriesIssued)
 	}
 	chunks := t.tab.chunks
-	nChunks := (st.samplesIssued + chunkMask) >> chunkShift
+	// Issued queries are those below span: all of them with one issuer;
+	// with several (multi), those each issued before it ended, the others
+	// never marked.
+	span, multi := st.queriesIssued, t.multi != nil
+	if multi {
+		span = t.issuedHi
+	}
+	nChunks := (max(st.samplesIssued, span) + chunkMask) >> chunkShift
 	kept := make([]int, nChunks) // completed samples compacted to each chunk's front
 	var lastDone, anyDone int64
-	lastQ := st.queriesIssued - 1
-	for q := 0; q < st.queriesIssued; q++ {
+	lastQ := span - 1
+	for q := 0; q < span; q++ {
 		var base int64
 		first, last := q*spq, (q+1)*spq
 		switch scen {
@@ -151,7 +158,10 @@ func (t *trial) collect() *trialStats {
 			ci := s >> chunkShift
 			c := chunks[ci]
 			d := atomic.LoadInt64(&c.done[s&chunkMask])
-			if d == 0 {
+			if d == 0 && multi {
+				continue // never issued: its issuer ended early
+			}
+			if d <= 0 {
 				st.missing++
 				qdone = false
 				continue
@@ -195,7 +205,7 @@ func (t *trial) collect() *trialStats {
 	if st.queriesIssued > 0 {
 		switch scen {
 		case Server, SingleStream, MultiStream:
-			v := t.qt.at(st.queriesIssued - 1)
+			v := t.qt.at(lastQ)
 			if scen == Server {
 				st.finalSched = v
 			} else {

@@ -60,6 +60,9 @@ type trial struct {
 	issueNS   int64 // Offline: the query's issue time (ns from start)
 	issued    atomic.Int64
 	completed atomic.Int64
+	// multi is set while several goroutines issue (Server with
+	// ServerNumIssueQueryThreads above 1); see multi.go.
+	multi *multiIssue
 	ended     atomic.Bool
 	inflight  atomic.Int64 // Complete calls under way
 
@@ -80,6 +83,8 @@ type trial struct {
 	accRecs   []accRecord
 	samples   []QuerySample
 	lastEnd   string // why issuing ended early, LoadGen's words
+	lastEnds  []string // the same, per issuer that ended early (multi)
+	issuedHi  int      // multi: the last query issued + 1
 	capMsg    string // issuing ran into the memory budget's cap
 	ranOut    bool
 	queriesIn int // queries issued
@@ -100,6 +105,9 @@ func (t *trial) now() int64 { return int64(t.clk.Now() - t.start) }
 // bytes the accuracy log keeps.
 func (t *trial) Complete(rs []Response) error {
 	now := t.now() + 1
+	if m := t.multi; m != nil {
+		return t.completeMulti(m, rs, now)
+	}
 	t.inflight.Add(1)
 	defer t.inflight.Add(-1)
 	if t.ended.Load() {
@@ -179,7 +187,7 @@ func (t *trial) Fail(err error) {
 // event until Complete sets it (one wake-up per wait, never per sample).
 func (t *trial) waitCompleted(target int64) bool {
 	for i := 0; i < 64; i++ {
-		if t.completed.Load() >= target {
+		if t.completedTotal() >= target {
 			return true
 		}
 		if t.abort.fired() {
@@ -191,16 +199,16 @@ func (t *trial) waitCompleted(target int64) bool {
 	for {
 		t.waitFor.Store(target)
 		t.waiting.Store(1)
-		if t.completed.Load() >= target {
+		if t.completedTotal() >= target {
 			t.waiting.Store(0)
 			return true
 		}
 		if t.abort.fired() {
 			t.waiting.Store(0)
-			return t.completed.Load() >= target
+			return t.completedTotal() >= target
 		}
 		t.wake.Wait(clock.Never)
-		if t.completed.Load() >= target {
+		if t.completedTotal() >= target {
 			return true
 		}
 	}
@@ -238,7 +246,7 @@ func (t *trial) end() {
 		close(t.watchStop)
 	}
 	t.ended.Store(true)
-	for t.inflight.Load() != 0 {
+	for t.inflight.Load() != 0 || (t.multi != nil && t.multi.busy()) {
 		runtime.Gosched()
 	}
 }
