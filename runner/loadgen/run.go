@@ -125,8 +125,10 @@ type runner struct {
 // is cancelled through ctx, or meets a SUT that stops completing samples
 // returns a Report whose Result is INVALID with the reasons.
 //
-// Run calls IssueQuery from one goroutine; no goroutine of its own outlives
-// it. Cancelling ctx ends the run within a fraction of a second.
+// Run calls IssueQuery from one goroutine, or, in a Server trial with
+// several issuers (TestSettings.ServerNumIssueQueryThreads,
+// ServerIssueQPSPerThread), from that many at once; no goroutine of its own
+// outlives it. Cancelling ctx ends the run within a fraction of a second.
 func Run(ctx context.Context, sut SystemUnderTest, qsl QuerySampleLibrary, s TestSettings, opts ...Option) (*Report, error) {
 	if sut == nil || qsl == nil {
 		return nil, errors.New("loadgen: nil sut or qsl")
