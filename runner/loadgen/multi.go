@@ -128,12 +128,16 @@ type issuer struct {
 	end     string // why it ended early, LoadGen's words
 }
 
-// issueServerMulti issues a Server trial's queries from n goroutines. The
-// whole schedule exists before the clock starts (runTrial generates it),
-// so the issuers only read the trial's tables.
-func (t *trial) issueServerMulti(n int, accuracy bool) {
-	m := &multiIssue{k: uint64(n), span: uint64(t.genQ), issued: make([]padded, n), done: make([]stripe, n)}
-	t.multi = m
+func newMultiIssue(n, generated int) *multiIssue {
+	return &multiIssue{k: uint64(n), span: uint64(generated), issued: make([]padded, n), done: make([]stripe, n)}
+}
+
+// issueServerMulti issues a Server trial's queries from t.multi's
+// goroutines. The whole schedule exists before the clock starts (runTrial
+// generates it), so the issuers only read the trial's tables.
+func (t *trial) issueServerMulti(accuracy bool) {
+	m := t.multi
+	n := int(m.k)
 	t.ranOut = false // Server's schedule is its duration: it never runs out
 	iss := make([]issuer, n)
 	// The issuers start and end on the run's clock (a virtual clock must

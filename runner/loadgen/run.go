@@ -272,6 +272,8 @@ func (r *runner) runTrial(e *EffectiveSettings, set loadableSet, accuracy bool) 
 		}
 	}
 	if n := e.issuers(); e.Scenario == Server && n > 1 {
+		// Set before the trial is published: the stall watch reads it.
+		t.multi = newMultiIssue(n, t.genQ)
 		r.logf("generic_message", fmt.Sprintf("Issuing from %d goroutines (server_num_issue_query_threads), queries k, k+%d, k+%d… each", n, n, 2*n))
 	}
 	r.cur.Store(t)

@@ -5,10 +5,11 @@ package loadgen
 // issued, so an issue that runs late counts against the system, as in
 // LoadGen. With coalescing on, every query whose time has passed goes in
 // the same IssueQuery call. With more than one issuer (see issuers),
-// several goroutines share the queries (issueServerMulti).
+// runTrial sets up multi and several goroutines share the queries
+// (issueServerMulti).
 func (t *trial) issueServer(accuracy bool) {
-	if n := t.e.issuers(); n > 1 {
-		t.issueServerMulti(n, accuracy)
+	if t.multi != nil {
+		t.issueServerMulti(accuracy)
 		return
 	}
 	if cap(t.samples) < 1 {
