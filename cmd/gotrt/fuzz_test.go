@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gotrt/gotrt/runner"
+	"github.com/gotrt/gotrt/runner/loadgen"
 )
 
 // FuzzRunFlags feeds arbitrary command lines (one argument per line) to
@@ -40,6 +41,9 @@ func FuzzRunFlags(f *testing.F) {
 		"--scenario\nserver\n--target-latency\n1ns",
 		"--mode=find-peak\n--scenario=Server\n--peak-precision=0",
 		"--progress=maybe",
+		"--scenario=server\n--issue-threads=64",
+		"--issue-threads=18446744073709551616",
+		"--scenario=offline\n--issue-threads=2",
 		"-x",
 		"--\n--max-batch=0",
 	} {
@@ -87,6 +91,8 @@ func checkRunConfig(t *testing.T, args []string, cfg runner.Config) {
 		t.Fatalf("%q: peak precision %v", args, o.PeakPrecision)
 	case o.MinDuration < 0 || o.TargetLatency < 0:
 		t.Fatalf("%q: duration %v, latency %v", args, o.MinDuration, o.TargetLatency)
+	case o.IssueThreads > loadgen.MaxIssueThreads:
+		t.Fatalf("%q: issue threads %d", args, o.IssueThreads)
 	case s.MaxBatch < 0 || s.MaxBatch > maxBatchLimit:
 		t.Fatalf("%q: max batch %d", args, s.MaxBatch)
 	case s.Streams < 0 || s.Streams > maxStreams:
