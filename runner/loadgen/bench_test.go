@@ -103,28 +103,39 @@ func BenchmarkNullServer100k(b *testing.B) {
 	}
 }
 
+// BenchmarkNullServerFindPeak finds the null SUT's peak Server QPS from
+// one issuing goroutine (LoadGen's default) and from one per 5M queries/s
+// of each trial's target (gotrt's runner default), up to GOMAXPROCS.
 func BenchmarkNullServerFindPeak(b *testing.B) {
-	s := benchSettings(loadgen.Server)
-	s.Mode = loadgen.FindPeakPerformance
-	s.ServerTargetQPS = 10_000
-	s.ServerFindPeakQPSDecimalsOfPrecision = 0
-	s.ServerFindPeakRelativePrecision = 0.02
-	rep := runBench(b, s)
-	// The peak held a full-length confirmation run (0: none did).
-	b.ReportMetric(rep.PeakQPS, "null-max-valid-qps")
-	// One Logf: the bench output keeps only its first lines otherwise.
-	var log strings.Builder
-	confirms := 0
-	for _, tr := range rep.Trials {
-		tag := ""
-		if tr.Confirm {
-			tag, confirms = " (confirmation)", confirms+1
-		}
-		fmt.Fprintf(&log, "\n  %.0f QPS%s: valid %v, p99 %d ns %v", tr.TargetQPS, tag, tr.Valid, tr.TargetPctlNS, tr.Reasons)
+	for _, c := range []struct {
+		name string
+		per  float64
+	}{{"issuers=1", 0}, {"issuers=per-5M", 5e6}} {
+		b.Run(c.name, func(b *testing.B) {
+			s := benchSettings(loadgen.Server)
+			s.Mode = loadgen.FindPeakPerformance
+			s.ServerTargetQPS = 10_000
+			s.ServerFindPeakQPSDecimalsOfPrecision = 0
+			s.ServerFindPeakRelativePrecision = 0.02
+			s.ServerIssueQPSPerThread = c.per
+			rep := runBench(b, s)
+			// The peak held a full-length confirmation run (0: none did).
+			b.ReportMetric(rep.PeakQPS, "null-max-valid-qps")
+			// One Logf: the bench output keeps only its first lines otherwise.
+			var log strings.Builder
+			confirms := 0
+			for _, tr := range rep.Trials {
+				tag := ""
+				if tr.Confirm {
+					tag, confirms = " (confirmation)", confirms+1
+				}
+				fmt.Fprintf(&log, "\n  %.0f QPS%s: valid %v, p99 %d ns %v", tr.TargetQPS, tag, tr.Valid, tr.TargetPctlNS, tr.Reasons)
+			}
+			b.Logf("%d trials, %d of them confirmation runs:%s", len(rep.Trials), confirms, log.String())
+			b.ReportMetric(float64(len(rep.Trials)), "trials")
+			b.ReportMetric(float64(confirms), "confirmations")
+		})
 	}
-	b.Logf("%d trials, %d of them confirmation runs:%s", len(rep.Trials), confirms, log.String())
-	b.ReportMetric(float64(len(rep.Trials)), "trials")
-	b.ReportMetric(float64(confirms), "confirmations")
 }
 
 func BenchmarkNullSingleStream(b *testing.B) {
