@@ -20,7 +20,10 @@ func init() {
 				return yield(r, t, done)
 			}
 			if r.coresBusy() {
-				return timerWait(r, t, done)
+				if reached, woken := timerWait(r, t, done); !woken {
+					return reached
+				}
+				continue
 			}
 			// Sleep in slices so that done is seen within 200 µs.
 			ts := unix.NsecToTimespec(int64(min(rem, 200*time.Microsecond)))

@@ -10,8 +10,8 @@ import (
 )
 
 // MaxIssueThreads bounds ServerNumIssueQueryThreads: each issuing goroutine
-// is cheap, but the count comes from users and a few dozen already exceed
-// any host's cores.
+// is cheap, but the count comes from users, and past a few dozen issuers
+// the per-query checks that sum their counts cost more than they gain.
 const MaxIssueThreads = 64
 
 // issuers is how many goroutines issue a Server trial at e's target QPS:
@@ -55,7 +55,8 @@ type stripe struct {
 
 // multiIssue is a Server trial's state while several goroutines issue, as
 // LoadGen's server_num_issue_query_threads: goroutine k issues queries
-// k, k+K, k+2K… at their scheduled times, and ends on its own checks.
+// k, k+K, k+2K… at their scheduled times, and ends on its own share of
+// max_query_count; max_async_queries and max_duration end them all.
 //
 // One goroutine tops out near 10M queries/s (null SUT, one core, mostly
 // two clock readings a query); 0.8 of a large GPU's Offline rate for the
@@ -74,6 +75,13 @@ type multiIssue struct {
 	// done is striped by the first response's query modulo k: a null SUT
 	// completing inside IssueQuery then counts on its own issuer's stripe.
 	done []stripe
+	// stop ends every issuer once one ends on max_async_queries or
+	// max_duration: issuers going on with their strides would offer a
+	// fraction of the target and reach the schedule's end, a thinned trial
+	// judged as if whole (LoadGen's threads each stop on these checks
+	// alike; its final query is the count issued, so such a trial fails
+	// its duration there).
+	stop atomic.Bool
 }
 
 func (m *multiIssue) issuedTotal() int64 {
@@ -185,12 +193,13 @@ func (t *trial) issueStride(is *issuer, stride int, accuracy bool) {
 	dir := *t.tab.dir.Load()
 	count := &t.multi.issued[is.k].n
 	nq := t.genQ
+	stop := &t.multi.stop
 	for q := is.k; q < nq; {
-		if t.abort.fired() {
+		if t.abort.fired() || stop.Load() {
 			return
 		}
 		now := t.sleepUntil(t.qt.at(q))
-		if t.abort.fired() {
+		if t.abort.fired() || stop.Load() {
 			return
 		}
 		samples := is.samples[:1]
@@ -236,6 +245,7 @@ func (t *trial) endChecksStride(is *issuer, now int64, accuracy bool) bool {
 		out := issued - t.multi.doneTotal()
 		if out > 0 && uint64(out) > e.MaxAsyncQueries {
 			is.end = fmt.Sprintf("IssueQueryThread %d Ending early: Too many outstanding queries. issued %d outstanding %d", is.k, issued, out)
+			t.multi.stop.Store(true)
 			return true
 		}
 	}
@@ -245,6 +255,7 @@ func (t *trial) endChecksStride(is *issuer, now int64, accuracy bool) bool {
 	}
 	if e.maxDur != 0 && now > int64(e.maxDur) {
 		is.end = fmt.Sprintf("IssueQueryThread %d Ending early: Max test duration reached. duration_ns %d", is.k, now)
+		t.multi.stop.Store(true)
 		return true
 	}
 	return false

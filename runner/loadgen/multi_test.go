@@ -176,3 +176,28 @@ func TestNullSUTWithSeveralIssuersCompletesEverything(t *testing.T) {
 	assert.Equal(t, rep.Result.Extra["query_count"], rep.Result.Extra["sample_count"])
 	assert.Zero(t, rep.Result.Extra["missing_samples"])
 }
+
+// One issuer ending on max_async_queries ends them all: issuers going on
+// with their strides would offer a fraction of the target to the
+// schedule's end, a thinned trial judged VALID (review finding: 2 issuers
+// VALID at 15,325 of a 20,000 QPS target; one issuer INVALID).
+func TestSeveralIssuersEndingOnMaxAsyncDoNotPassAThinnedSchedule(t *testing.T) {
+	for _, n := range []uint64{0, 2, 4} {
+		c := clock.NewVirtual(0)
+		sut := &virtualDelaySUTSim{c: c, delay: time.Millisecond}
+		s := quick(loadgen.Server)
+		s.ServerTargetQPS = 20000
+		s.MinDuration = time.Second
+		s.MinQueryCount = 100
+		s.ServerTargetLatency = 50 * time.Millisecond
+		s.ServerMaxAsyncQueries = 36
+		s.ServerNumIssueQueryThreads = n
+		rep, err := loadgen.Run(context.Background(), sut, loadgen.NewNullQSL(500, 64), s, loadgen.WithoutHostDetection(), loadgen.WithClock(c))
+		sut.wg.Wait()
+		c.Stop()
+		require.NoError(t, err)
+		assert.False(t, rep.Result.Valid, "%d issuers: VALID at %v scheduled samples/s of a 20000 target",
+			n, rep.Result.Extra["scheduled_samples_per_second"])
+		assert.Contains(t, strings.Join(rep.Result.Reasons, "\n"), "min duration", "%d issuers", n)
+	}
+}

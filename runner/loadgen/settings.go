@@ -122,8 +122,10 @@ type TestSettings struct {
 	// ServerNumIssueQueryThreads (LoadGen's server_num_issue_query_threads,
 	// API only) issues Server's queries from this many goroutines, the k-th
 	// taking queries k, k+N, k+2N… each at its scheduled time, for rates one
-	// goroutine cannot hold (about 10M queries/s on one core). 0 and 1 issue
-	// from the run's goroutine; at most MaxIssueThreads.
+	// goroutine cannot hold (about 10M queries/s on one core). 1 issues from
+	// the run's goroutine, and so does 0 unless ServerIssueQPSPerThread sizes
+	// the issuers; at most MaxIssueThreads. The SUT then takes concurrent
+	// IssueQuery calls.
 	ServerNumIssueQueryThreads uint64
 	// ServerIssueQPSPerThread (gotrt only), when positive and
 	// ServerNumIssueQueryThreads is 0, sizes each Server trial's issuers

@@ -60,11 +60,12 @@ type trial struct {
 	issueNS   int64 // Offline: the query's issue time (ns from start)
 	issued    atomic.Int64
 	completed atomic.Int64
-	// multi is set while several goroutines issue (Server with
-	// ServerNumIssueQueryThreads above 1); see multi.go.
-	multi *multiIssue
-	ended     atomic.Bool
-	inflight  atomic.Int64 // Complete calls under way
+	// multi is set for a Server trial issued by several goroutines
+	// (EffectiveSettings.issuers above 1: a fixed count or one per
+	// ServerIssueQPSPerThread of the target); see multi.go.
+	multi    *multiIssue
+	ended    atomic.Bool
+	inflight atomic.Int64 // Complete calls under way
 
 	waiting atomic.Int32
 	waitFor atomic.Int64
@@ -82,10 +83,10 @@ type trial struct {
 	accMu     sync.Mutex
 	accRecs   []accRecord
 	samples   []QuerySample
-	lastEnd   string // why issuing ended early, LoadGen's words
+	lastEnd   string   // why issuing ended early, LoadGen's words
 	lastEnds  []string // the same, per issuer that ended early (multi)
 	issuedHi  int      // multi: the last query issued + 1
-	capMsg    string // issuing ran into the memory budget's cap
+	capMsg    string   // issuing ran into the memory budget's cap
 	ranOut    bool
 	queriesIn int // queries issued
 }

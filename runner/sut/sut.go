@@ -53,7 +53,7 @@ type Completer interface {
 // returns. The samples slice is only valid during the call (the load generator
 // reuses it); a SUT that needs the samples later copies them. A Server run
 // with several issuers (LoadGen's server_num_issue_query_threads) calls
-// IssueQuery from all of them at once, so a SUT is safe for concurrent
+// IssueQuery from all of them at once, so a SUT must be safe for concurrent
 // IssueQuery calls, as LoadGen asks of SUTs that register issue threads.
 type SystemUnderTest interface {
 	Name() string
