@@ -27,12 +27,6 @@ type Real struct {
 	epoch      time.Time
 	shareCores bool
 	busy       atomic.Pointer[func() bool] // sharing cores: is every core computing?
-
-	// Sharing cores: the waits parked on a timer, for CoreFree to wake.
-	parkMu  sync.Mutex
-	parked  []chan struct{}
-	nParked atomic.Int32
-	woken   atomic.Uint64 // waits CoreFree woke, for tests
 }
 
 // NewReal returns a wall clock whose epoch is now.
@@ -74,67 +68,6 @@ func (r *Real) ShareCoresWith(busy func() bool) {
 	r.busy.Store(&busy)
 }
 
-// CoreFree tells a clock made by NewRealSharingCores that a core has just
-// stopped computing and found no work waiting. Its waits parked on a timer
-// wake and wait precisely from then on, as they would have had they begun
-// now: a timer on an otherwise idle processor fires up to a millisecond
-// late (the poller's resolution), and meanwhile the free core would idle
-// beside queries already due (measured at 50k queries/s on 2 cores: p50
-// 369 µs against 130 µs for a clock that never parks). With no wait parked
-// it costs one atomic load. Safe from any goroutine; other clocks ignore it.
-func (r *Real) CoreFree() {
-	if r.nParked.Load() == 0 {
-		return
-	}
-	r.parkMu.Lock()
-	for _, c := range r.parked {
-		select {
-		case c <- struct{}{}:
-		default:
-		}
-	}
-	clear(r.parked)
-	r.parked = r.parked[:0]
-	r.nParked.Store(0)
-	r.parkMu.Unlock()
-}
-
-// wakeChans holds the parked waits' wake channels (buffered, drained) for
-// reuse, so parking allocates nothing.
-var wakeChans = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
-
-// park registers a wait for CoreFree.
-func (r *Real) park() chan struct{} {
-	c := wakeChans.Get().(chan struct{})
-	r.parkMu.Lock()
-	r.parked = append(r.parked, c)
-	r.nParked.Store(int32(len(r.parked)))
-	r.parkMu.Unlock()
-	return c
-}
-
-// unpark removes a wait's registration, if CoreFree has not, and returns
-// its channel, drained, to the pool.
-func (r *Real) unpark(c chan struct{}) {
-	r.parkMu.Lock()
-	for i, p := range r.parked {
-		if p == c {
-			last := len(r.parked) - 1
-			r.parked[i] = r.parked[last]
-			r.parked[last] = nil
-			r.parked = r.parked[:last]
-			break
-		}
-	}
-	r.nParked.Store(int32(len(r.parked)))
-	r.parkMu.Unlock()
-	select {
-	case <-c:
-	default:
-	}
-	wakeChans.Put(c)
-}
-
 // coresBusy says whether a wait must park rather than poll: on a clock
 // sharing its cores, while every core computes.
 func (r *Real) coresBusy() bool {
@@ -174,10 +107,7 @@ var shortWait = func(r *Real, t time.Duration, done <-chan struct{}) bool {
 			return true
 		}
 		if r.coresBusy() {
-			if reached, woken := timerWait(r, t, done); !woken {
-				return reached
-			}
-			continue
+			return timerWait(r, t, done)
 		}
 		if rem <= busyWait && i&63 != 63 {
 			continue
@@ -193,23 +123,11 @@ var shortWait = func(r *Real, t time.Duration, done <-chan struct{}) bool {
 	}
 }
 
-// timerWait parks on a (reused) timer until t or done, and on a clock
-// sharing its cores until CoreFree, which it reports as woken (the caller
-// then waits on, precisely while a core is free).
-func timerWait(r *Real, t time.Duration, done <-chan struct{}) (reached, woken bool) {
+// timerWait parks on a (reused) timer until t or done.
+func timerWait(r *Real, t time.Duration, done <-chan struct{}) bool {
 	d := t - r.Now()
 	if d <= 0 {
-		return true, false
-	}
-	var wake chan struct{} // nil: never ready
-	if r.shareCores {
-		wake = r.park()
-		// A core freed before the wait was registered: its CoreFree
-		// found nothing to wake, and this wait would park past it.
-		if !r.coresBusy() {
-			r.unpark(wake)
-			return false, true
-		}
+		return true
 	}
 	tm, _ := timers.Get().(*time.Timer)
 	if tm == nil {
@@ -220,20 +138,12 @@ func timerWait(r *Real, t time.Duration, done <-chan struct{}) (reached, woken b
 	select {
 	case <-tm.C:
 		timers.Put(tm)
-		reached = true
+		return true
 	case <-done:
 		tm.Stop()
 		timers.Put(tm)
-	case <-wake:
-		tm.Stop()
-		timers.Put(tm)
-		woken = true
-		r.woken.Add(1)
+		return false
 	}
-	if wake != nil {
-		r.unpark(wake)
-	}
-	return reached, woken
 }
 
 // SleepUntil sleeps until t on the wall clock or until done is closed. It
@@ -247,13 +157,7 @@ func (r *Real) SleepUntil(t time.Duration, done <-chan struct{}) bool {
 		return true
 	}
 	if r.coresBusy() {
-		reached, woken := timerWait(r, t, done)
-		if !woken {
-			return reached
-		}
-		if d = t - r.Now(); d <= 0 {
-			return true
-		}
+		return timerWait(r, t, done)
 	}
 	if d > finalWait {
 		tm, _ := timers.Get().(*time.Timer)

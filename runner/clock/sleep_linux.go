@@ -20,10 +20,7 @@ func init() {
 				return yield(r, t, done)
 			}
 			if r.coresBusy() {
-				if reached, woken := timerWait(r, t, done); !woken {
-					return reached
-				}
-				continue
+				return timerWait(r, t, done)
 			}
 			// Sleep in slices so that done is seen within 200 µs.
 			ts := unix.NsecToTimespec(int64(min(rem, 200*time.Microsecond)))

@@ -35,9 +35,6 @@ type Scheduler struct {
 	adapt   bool
 	yield   bool          // executors yield between batches (see loop)
 	lastEnq time.Duration // the latest enqueue time (see IssueQuery)
-	// coreFree tells a clock sharing the cores that a lane went idle
-	// (clock.Real.CoreFree); nil on other clocks.
-	coreFree func()
 
 	// computing counts the batches taken and not yet done, against lanes
 	// (the live devices' concurrency), for a clock sharing the cores with
@@ -167,10 +164,7 @@ func concurrencyOf(d Device) int {
 
 // coreSharer is a clock whose waits need to know whether every core
 // computes ([clock.Real.ShareCoresWith]).
-type coreSharer interface {
-	ShareCoresWith(busy func() bool)
-	CoreFree()
-}
+type coreSharer interface{ ShareCoresWith(busy func() bool) }
 
 // lanesBusy reports whether every lane of every device is computing a
 // batch. (A worker woken for work is not counted: it may only re-park, as
@@ -212,7 +206,6 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		// The clock's waiters (the issuer, the workers) poll precisely
 		// while a lane is free and park while every lane computes.
 		c.ShareCoresWith(s.lanesBusy)
-		s.coreFree = c.CoreFree
 	}
 	for _, w := range s.workers {
 		// Bound to the clock: a virtual clock holds time still until the

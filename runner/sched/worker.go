@@ -142,16 +142,9 @@ func (s *Scheduler) loop(w *worker) error {
 			if s.q.n > 0 {
 				other = s.wakeable(false)
 			}
-			idle := s.q.n == 0
 			s.mu.Unlock()
 			if other != nil {
 				other.ev.Set()
-			}
-			if idle && s.coreFree != nil {
-				// This lane has nothing to do: the clock's waits parked
-				// while every lane computed (the issuer's) wait precisely
-				// again, rather than up to a millisecond late.
-				s.coreFree()
 			}
 			w.ev.Wait(deadline)
 			s.mu.Lock()
