@@ -292,15 +292,13 @@ func (t *trial) completeMulti(m *multiIssue, rs []Response, now int64) error {
 			}
 			continue
 		}
-		if t.accAll || (t.accLog && c.acc[j>>6]&(1<<(j&63)) != 0) {
-			t.keep(id, c.idx[j], rs[i].Data)
-		}
+		t.logAccuracy(c, j, id, rs[i].Data)
 		n++
 	}
 	if n > 0 {
 		st.done.Add(n)
-		if t.waiting.Load() != 0 && m.doneTotal() >= t.waitFor.Load() && t.waiting.CompareAndSwap(1, 0) {
-			t.wake.Set()
+		if t.waiting.Load() != 0 {
+			t.wakeAt(m.doneTotal())
 		}
 	}
 	return err

@@ -131,18 +131,31 @@ func (t *trial) Complete(rs []Response) error {
 			err = t.bad(err, fmt.Errorf("%w: id %d", ErrDuplicateCompletion, rs[i].ID))
 			continue
 		}
-		if t.accAll || (t.accLog && c.acc[j>>6]&(1<<(j&63)) != 0) {
-			t.keep(id, c.idx[j], rs[i].Data)
-		}
+		t.logAccuracy(c, j, id, rs[i].Data)
 		n++
 	}
 	if n > 0 {
 		c := t.completed.Add(n)
-		if t.waiting.Load() != 0 && c >= t.waitFor.Load() && t.waiting.CompareAndSwap(1, 0) {
-			t.wake.Set()
+		if t.waiting.Load() != 0 {
+			t.wakeAt(c)
 		}
 	}
 	return err
+}
+
+// logAccuracy keeps an accepted response's bytes when the accuracy log
+// wants its sample.
+func (t *trial) logAccuracy(c *sampleChunk, j, id uint64, data []byte) {
+	if t.accAll || (t.accLog && c.acc[j>>6]&(1<<(j&63)) != 0) {
+		t.keep(id, c.idx[j], data)
+	}
+}
+
+// wakeAt wakes waitCompleted once completed samples reach its target.
+func (t *trial) wakeAt(completed int64) {
+	if completed >= t.waitFor.Load() && t.waiting.CompareAndSwap(1, 0) {
+		t.wake.Set()
+	}
 }
 
 func (t *trial) bad(prev, err error) error {
