@@ -88,7 +88,8 @@ func TestServerIssuersAreSizedFromTheTarget(t *testing.T) {
 	cfg.MinDuration, cfg.TargetQPS, cfg.IssueThreads = 100*time.Millisecond, 1000, 2
 	rep, err := runner.Run(context.Background(), cfg)
 	require.NoError(t, err)
-	assert.True(t, rep.Result.Valid, "%v", rep.Result.Reasons)
+	// Not asserted VALID: a busy machine's stalls may break the bound.
+	assert.Equal(t, uint64(2), rep.Settings.ServerNumIssueQueryThreads)
 	dir := t.TempDir()
 	require.NoError(t, rep.WriteLogs(dir))
 	b, err := os.ReadFile(filepath.Join(dir, loadgen.DetailFile))

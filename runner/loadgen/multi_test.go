@@ -62,6 +62,7 @@ func serverOn(t *testing.T, n uint64, edit func(*loadgen.TestSettings)) (*loadge
 	rep, err := loadgen.Run(context.Background(), rec, loadgen.NewNullQSL(500, 64), s, loadgen.WithoutHostDetection(), loadgen.WithClock(c))
 	sim.wg.Wait()
 	require.NoError(t, err)
+	assert.Zero(t, c.Stalls(), "the clock accounted for every issuer")
 	dir := t.TempDir()
 	require.NoError(t, rep.WriteLogs(dir))
 	detail, err := os.ReadFile(filepath.Join(dir, "mlperf_log_detail.txt"))
