@@ -189,31 +189,57 @@ func TestFullBatchFormsWithoutWaiting(t *testing.T) {
 	c := clock.NewVirtual(0)
 	defer c.Stop()
 	p := simdev.T4ResNet50()
-	s := start(t, simDevices(c, 1, p), nil, sched.Config{MaxBatch: 4, BatchTimeout: time.Second, NoWarmup: true}, c)
-	rec := newRecorder(c, 4)
+	// Two lanes, one busy with a first full batch: the other waits for a
+	// full batch, not the 1 s timeout. (An idle device takes what waits at
+	// once, so with one idle lane a descheduled test goroutine could see
+	// its first sample go alone.)
+	s := start(t, simDevices(c, 1, p, simdev.WithConcurrency(2)), nil,
+		sched.Config{MaxBatch: 4, Streams: 2, BatchTimeout: time.Second, NoWarmup: true}, c)
+	rec := newRecorder(c, 8)
 	// The test drives the scheduler as the load generator does: it holds
 	// the virtual clock while it issues, so all queries arrive at t0.
 	c.Hold()
 	t0 := c.Now()
+	first := make([]loadgen.QuerySample, 4)
+	for i := range first {
+		first[i].ID = uint64(100 + i)
+	}
+	rec.issue(first, t0)
+	s.IssueQuery(first, rec)
 	for i := range 4 {
 		q := []loadgen.QuerySample{{ID: uint64(i + 1)}}
 		rec.issue(q, t0)
 		s.IssueQuery(q, rec)
 	}
 	c.SleepUntil(clock.Never, orDone(rec.all, rec.failed))
-	assert.Equal(t, p.BatchTime(4), rec.latencies()[3])
+	l := rec.latencies()
+	require.Len(t, l, 8)
+	assert.Equal(t, p.BatchTime(4), l[7], "both batches full at once")
 }
 
 func TestFlushQueriesSendsPartialBatch(t *testing.T) {
 	c := clock.NewVirtual(0)
 	defer c.Stop()
 	p := simdev.T4ResNet50()
-	s := start(t, simDevices(c, 1, p), nil, sched.Config{MaxBatch: 8, BatchTimeout: time.Second, NoWarmup: true}, c)
-	rec := newRecorder(c, 2)
+	// Two lanes: while one computes a full batch, the other waits up to the
+	// batch timeout for a fuller one, unless the queries are flushed. (An
+	// idle device takes what waits at once: with one lane, a test goroutine
+	// descheduled between two issues saw the first sample go alone, under
+	// .ci/busy-test.sh.)
+	s := start(t, simDevices(c, 1, p, simdev.WithConcurrency(2)), nil,
+		sched.Config{MaxBatch: 8, Streams: 2, BatchTimeout: time.Second, NoWarmup: true}, c)
+	rec := newRecorder(c, 10)
 	// The test drives the scheduler as the load generator does: it holds
-	// the virtual clock while it issues, so all queries arrive at t0.
+	// the virtual clock while it issues, so all queries arrive at t0 and
+	// the full batch cannot finish meanwhile.
 	c.Hold()
 	t0 := c.Now()
+	full := make([]loadgen.QuerySample, 8)
+	for i := range full {
+		full[i].ID = uint64(100 + i)
+	}
+	rec.issue(full, t0)
+	s.IssueQuery(full, rec)
 	for i := range 2 {
 		q := []loadgen.QuerySample{{ID: uint64(i + 1)}}
 		rec.issue(q, t0)
@@ -221,7 +247,12 @@ func TestFlushQueriesSendsPartialBatch(t *testing.T) {
 	}
 	s.FlushQueries()
 	c.SleepUntil(clock.Never, orDone(rec.all, rec.failed))
-	assert.Equal(t, p.BatchTime(2), rec.latencies()[1])
+	l := rec.latencies()
+	require.Len(t, l, 10)
+	// Sorted: the two flushed samples went together at once beside the
+	// busy lane (unflushed, they would have waited the 1 s timeout).
+	assert.Equal(t, []time.Duration{p.BatchTime(2), p.BatchTime(2)}, l[:2])
+	assert.Equal(t, p.BatchTime(8), l[9])
 }
 
 func TestFasterDeviceTakesMoreBatches(t *testing.T) {
