@@ -69,6 +69,11 @@ func TestRealSleepUntilReusesTimers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sleeps 50 × 3 ms")
 	}
+	if raceEnabled {
+		// Under the race detector sync.Pool drops a share of its Puts on
+		// purpose (failed once in .ci/busy-test.sh: 1 alloc a wait).
+		t.Skip("the race detector makes sync.Pool drop items")
+	}
 	c := clock.NewReal()
 	done := make(chan struct{})
 	c.SleepUntil(c.Now()+3*time.Millisecond, done) // warm the pool
