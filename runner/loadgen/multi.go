@@ -265,15 +265,14 @@ func (t *trial) endChecksStride(is *issuer, now int64, accuracy bool) bool {
 // is accepted from the issued mark only. Its calls count as under way on
 // their stripe, not on the trial's one count the issuers would share.
 func (t *trial) completeMulti(m *multiIssue, rs []Response, now int64) error {
-	if len(rs) == 0 {
-		return nil
+	st := &m.done[0]
+	if len(rs) > 0 {
+		st = &m.done[(rs[0].ID-t.base)%m.k]
 	}
-	st := &m.done[(rs[0].ID-t.base)%m.k]
-	st.inflight.Add(1)
+	if !t.enter(&st.inflight) {
+		return errEnded(len(rs))
+	}
 	defer st.inflight.Add(-1)
-	if t.ended.Load() {
-		return fmt.Errorf("%w: %d responses arrived after the issue ended", ErrRunEnded, len(rs))
-	}
 	var n int64
 	var err error
 	dir := *t.tab.dir.Load()

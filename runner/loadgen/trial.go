@@ -109,11 +109,10 @@ func (t *trial) Complete(rs []Response) error {
 	if m := t.multi; m != nil {
 		return t.completeMulti(m, rs, now)
 	}
-	t.inflight.Add(1)
-	defer t.inflight.Add(-1)
-	if t.ended.Load() {
-		return fmt.Errorf("%w: %d responses arrived after the issue ended", ErrRunEnded, len(rs))
+	if !t.enter(&t.inflight) {
+		return errEnded(len(rs))
 	}
+	defer t.inflight.Add(-1)
 	var n int64
 	var err error
 	// The issued count first, then the directory: it covers every issued
@@ -141,6 +140,23 @@ func (t *trial) Complete(rs []Response) error {
 		}
 	}
 	return err
+}
+
+// enter counts a Complete call under way on calls (end waits out those it
+// counted), refusing it once the issue has ended; the caller leaves with
+// calls.Add(-1). Small enough to inline on the per-call path.
+func (t *trial) enter(calls *atomic.Int64) bool {
+	calls.Add(1)
+	if t.ended.Load() {
+		calls.Add(-1)
+		return false
+	}
+	return true
+}
+
+// errEnded is Complete's error for responses after the issue ended.
+func errEnded(responses int) error {
+	return fmt.Errorf("%w: %d responses arrived after the issue ended", ErrRunEnded, responses)
 }
 
 // logAccuracy keeps an accepted response's bytes when the accuracy log
